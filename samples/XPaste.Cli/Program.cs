@@ -1,1 +1,17 @@
-Console.WriteLine("xpaste");
+using System.CommandLine;
+using XPaste.Cli;
+using XPaste.Cli.Commands;
+
+// With no arguments the tool runs the main job on the bundled data (see DefaultJob).
+if (args.Length == 0)
+{
+    args = DefaultJob.Arguments();
+    Console.Error.WriteLine($"xpaste {string.Join(' ', args)}");
+}
+
+var root = new RootCommand("xpaste: X-Paste instance banks and copy-paste augmentation for .NET.");
+root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(BankCommand.Create());
+root.Subcommands.Add(ClipCommand.Create());
+root.Subcommands.Add(AugmentCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace XPaste.Abstractions;
+
+/// <summary>
+/// A foreground segmenter: finds the single object in each image and returns its soft mask at full resolution
+/// (the reference's U^2-Net, CLIPSeg and similar; or a weight-free background model).
+/// </summary>
+public interface IInstanceExtractor
+{
+    /// <summary>A short name recorded in the instance bank (e.g. <c>u2net</c>, <c>plain</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Segments a batch of images.</summary>
+    /// <param name="images"><c>uint8</c> <c>[3,H,W]</c> RGB images (sizes may differ), on any device.</param>
+    /// <param name="cancellationToken">Stops the work between batches.</param>
+    /// <returns>For each image a <c>uint8</c> <c>[H,W]</c> mask, 0-255, same size and device as the image; the caller owns them.</returns>
+    Task<IReadOnlyList<Tensor>> ExtractAsync(IReadOnlyList<Tensor> images, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,22 @@
+using static TorchSharp.torch;
+
+namespace XPaste.Abstractions;
+
+/// <summary>
+/// Judges whether images show a category (the reference uses CLIP). Scoring and deciding are separate because
+/// the reference's rule needs every score of a category before it can decide any of them.
+/// </summary>
+public interface IZeroShotFilter
+{
+    /// <summary>Scores images against one category (for CLIP: logit scale x cosine similarity).</summary>
+    /// <param name="images"><c>uint8</c> <c>[3,H,W]</c> RGB images, any sizes, any device.</param>
+    /// <param name="category">The category the images should show.</param>
+    /// <param name="cancellationToken">Stops the work between batches.</param>
+    /// <returns>One score per image, higher meaning a better match.</returns>
+    Task<float[]> ScoreAsync(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default);
+
+    /// <summary>Decides which images of one category to keep, given all of that category's scores.</summary>
+    /// <param name="scores">Every score of the category, as returned by <see cref="ScoreAsync"/>.</param>
+    /// <returns>One keep/drop flag per score.</returns>
+    bool[] Decide(IReadOnlyList<float> scores);
+}
