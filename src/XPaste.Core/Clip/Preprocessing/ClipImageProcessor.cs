@@ -147,7 +147,7 @@ public sealed class ClipImageProcessor
 
     // Shorter side to ShortestEdge, the longer one truncated proportionally; width pass, then height pass, each
     // rounded and clamped to 8 bits like PIL.
-    private Tensor Resize(Tensor image)
+    internal Tensor Resize(Tensor image)
     {
         long height = image.shape[2], width = image.shape[3];
         long shortSide = Math.Min(height, width), longSide = Math.Max(height, width);
