@@ -6,7 +6,7 @@ namespace XPaste.Tests.Clip;
 
 public sealed class ClipTokenizerTests
 {
-    private static readonly Lazy<ClipTokenizer> SharedTokenizer = new(() => ClipTokenizer.FromFolder(TestFiles.Data("clip")));
+    private static readonly Lazy<ClipTokenizer> SharedTokenizer = new(() => ClipTokenizer.FromFolder(TestFiles.Data("clip", "clip_tiny")));
 
     internal static ClipTokenizer Tokenizer => SharedTokenizer.Value;
 

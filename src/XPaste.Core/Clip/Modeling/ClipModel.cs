@@ -244,6 +244,12 @@ internal static partial class ClipLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "CLIP weights: {Report}")]
     public static partial void WeightsLoaded(ILogger logger, WeightLoadReport report);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "CLIP text embeddings for {Count} categories ({Templates} templates each)")]
+    public static partial void TextEmbedded(ILogger logger, int count, int templates);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "CLIP: another category wins {Rejected} of {Total} images of '{Category}'")]
+    public static partial void Rejected(ILogger logger, int rejected, int total, string category);
 }
 
 /// <summary>The result of <see cref="ClipModel.Forward"/>; owns its tensors.</summary>
