@@ -101,7 +101,7 @@ public sealed class ClipModel : nn.Module
     /// Loads a Hugging Face CLIP model folder: <c>config.json</c> plus <c>model.safetensors</c> (preferred) or
     /// <c>pytorch_model.bin</c>, then moves it to <paramref name="device"/> at the requested precision, in eval mode.
     /// </summary>
-    /// <param name="folder">The model folder (e.g. a snapshot from <c>XPaste.Hub.ModelStore</c>).</param>
+    /// <param name="folder">The model folder (e.g. a snapshot from <see cref="Hub.ModelStore"/>).</param>
     /// <param name="device">Where to run; the CPU when null.</param>
     /// <param name="options">Precision and strictness; <see cref="ClipModelOptions.Default"/> when null.</param>
     /// <param name="logger">Receives the load report; nothing is logged when null.</param>
