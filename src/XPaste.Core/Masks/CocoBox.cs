@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using XPaste.Coco.Json;
+
 namespace XPaste.Masks;
 
 /// <summary>
@@ -8,6 +11,7 @@ namespace XPaste.Masks;
 /// <param name="Y">Top edge.</param>
 /// <param name="Width">Width (<c>x2 - x1</c>).</param>
 /// <param name="Height">Height (<c>y2 - y1</c>).</param>
+[JsonConverter(typeof(CocoBoxJsonConverter))]
 public readonly record struct CocoBox(double X, double Y, double Width, double Height)
 {
     /// <summary><c>Width * Height</c>, as the COCO API computes box areas.</summary>
