@@ -32,7 +32,8 @@ public static class MaskCodec
         }
 
         using var scope = NewDisposeScope();
-        Tensor set = masks.dtype == ScalarType.Bool ? masks : masks.ne(0);
+        // One-byte dtypes are read as they are (non-zero = set); wider ones are compared to zero first.
+        Tensor set = masks.dtype is ScalarType.Bool or ScalarType.Byte or ScalarType.Int8 ? masks : masks.ne(0);
 
         Tensor rowMajor = set.contiguous().cpu();
         int pixels = h * w;
