@@ -82,6 +82,12 @@ internal sealed partial class HubCache
             return;
         }
 
+        if (existing.LinkTarget is null && existing.Exists && existing.Length == new FileInfo(blobPath).Length)
+        {
+            // A copy made where links are unavailable (written atomically from the verified blob).
+            return;
+        }
+
         if (existing.Exists || existing.LinkTarget is not null)
         {
             File.Delete(snapshotPath);

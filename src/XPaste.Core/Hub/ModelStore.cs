@@ -146,7 +146,7 @@ public sealed partial class ModelStore : IDisposable
             HubCache.Link(blob, snapshot);
         }
 
-        return cache.SnapshotFolder(info.Commit);
+        return Directory.CreateDirectory(cache.SnapshotFolder(info.Commit)).FullName;
     }
 
     /// <summary>Finds a revision in the cache without any network access.</summary>

@@ -133,9 +133,15 @@ public sealed class ClipImageProcessor
         return where(keep.unsqueeze(0), rgb, full_like(rgb, 255)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The RGB view to score of an image that may carry alpha: RGBA becomes <see cref="WhiteBackground"/> of its alpha.</summary>
-    internal static Tensor ScoringView(Tensor image)
+    /// <summary>
+    /// The RGB view X-Paste scores of an image that may carry alpha: an RGBA cut-out becomes
+    /// <see cref="WhiteBackground"/> of its own alpha; anything else is returned as it is (as a new handle).
+    /// </summary>
+    /// <param name="image"><c>uint8 [3,H,W]</c> or <c>[4,H,W]</c>.</param>
+    /// <returns>The view to preprocess; the caller owns it.</returns>
+    public static Tensor ScoringView(Tensor image)
     {
+        ArgumentNullException.ThrowIfNull(image);
         if (image.dim() == 3 && image.shape[0] == 4 && image.dtype == ScalarType.Byte)
         {
             using Tensor alpha = image.select(0, 3);
