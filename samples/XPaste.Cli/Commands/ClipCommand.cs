@@ -15,8 +15,7 @@ namespace XPaste.Cli.Commands;
 /// </summary>
 internal static class ClipCommand
 {
-    /// <summary>X-Paste's CLIP.</summary>
-    private const string DefaultRepo = "openai/clip-vit-large-patch14";
+    private const string DefaultRepo = ClipHub.DefaultRepo;
 
     private static readonly string[] TokenizerFiles = ["vocab.json", "merges.txt"];
 
@@ -142,37 +141,13 @@ internal static class ClipCommand
         return await FetchAsync(model, "main", files ?? [], cancellationToken).ConfigureAwait(false);
     }
 
-    // files: null = everything, empty = what a CLIP model needs, else exactly these.
+    // files: null = everything, empty = what a CLIP model needs (ClipHub), else exactly these.
     private static async Task<string> FetchAsync(string repoId, string revision, string[]? files, CancellationToken cancellationToken)
     {
         using var store = new ModelStore();
-        string[]? include = files;
-        if (files is { Length: 0 })
-        {
-            include = ["config.json", .. TokenizerFiles, "model.safetensors"];
-            if (!store.Options.Offline)
-            {
-                try
-                {
-                    HubRepoInfo info = await store.GetRepoInfoAsync(repoId, revision, cancellationToken).ConfigureAwait(false);
-                    if (!info.Files.Any(f => f.Path == "model.safetensors"))
-                    {
-                        include = ["config.json", .. TokenizerFiles, "pytorch_model.bin"];
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Unreachable: DownloadAsync falls back to the cache.
-                }
-            }
-            else if (store.FindCached(repoId, revision, include) is null)
-            {
-                include = ["config.json", .. TokenizerFiles, "pytorch_model.bin"];
-            }
-        }
-
-        return await ConsoleProgress.RunAsync(repoId, (progress, token) =>
-            store.DownloadAsync(repoId, revision, include, progress, token), cancellationToken).ConfigureAwait(false);
+        return await ConsoleProgress.RunAsync(repoId, (progress, token) => files is { Length: 0 }
+            ? ClipHub.DownloadAsync(store, repoId, revision, progress, token)
+            : store.DownloadAsync(repoId, revision, files, progress, token), cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> Guard(Func<Task<int>> run)

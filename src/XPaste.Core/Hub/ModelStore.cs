@@ -35,6 +35,11 @@ public sealed partial class ModelStore : IDisposable
             throw new ArgumentException($"HubOptions.Endpoint '{Options.Endpoint}' is not an http(s) URL", nameof(options));
         }
 
+        if (Options.MaxAttempts < 1)
+        {
+            throw new ArgumentException($"HubOptions.MaxAttempts must be at least 1, not {Options.MaxAttempts}", nameof(options));
+        }
+
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None })
         {

@@ -260,6 +260,40 @@ public sealed class ModelStoreTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Clip_download_takes_config_tokenizer_and_one_weights_file()
+    {
+        _repo.Add("pytorch_model.bin", [9, 9, 9], lfs: true);
+        _repo.Add("tf_model.h5", [8, 8], lfs: true);
+        using ModelStore store = Store();
+
+        string snapshot = await ClipHub.DownloadAsync(store, Repo);
+
+        Assert.Equal(["config.json", "merges.txt", "model.safetensors", "vocab.json"],
+            Directory.GetFiles(snapshot).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(_hub.Requests, r => r.Contains("pytorch_model.bin", StringComparison.Ordinal) || r.Contains("tf_model", StringComparison.Ordinal));
+
+        // A repository without safetensors gets its torch.save weights instead.
+        FakeRepo old = _hub.AddRepo("openai/old-clip", "89abcdef0123456789abcdef0123456789abcdef");
+        foreach (FakeFile file in _repo.Files.Values.Where(f => f.Path is "config.json" or "vocab.json" or "merges.txt" or "pytorch_model.bin"))
+        {
+            old.Add(file.Path, file.Content, file.Lfs);
+        }
+
+        string oldSnapshot = await ClipHub.DownloadAsync(store, "openai/old-clip");
+        Assert.True(File.Exists(Path.Combine(oldSnapshot, "pytorch_model.bin")));
+        Assert.False(File.Exists(Path.Combine(oldSnapshot, "model.safetensors")));
+
+        // Offline, the cached set is found again.
+        var offline = new ModelStore(new HubOptions { Endpoint = _hub.Endpoint, CacheFolder = _cache.Path, Offline = true },
+            new HttpClient(new ThrowingHandler()));
+        using (offline)
+        {
+            Assert.Equal(snapshot, await ClipHub.DownloadAsync(offline, Repo));
+            Assert.Equal(oldSnapshot, await ClipHub.DownloadAsync(offline, "openai/old-clip"));
+        }
+    }
+
     private ModelStore Store() => new(new HubOptions
     {
         Endpoint = _hub.Endpoint,
