@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using XPaste.IO;
 
 namespace XPaste.Coco;
 
@@ -72,5 +73,15 @@ public sealed record CocoImage
 
         string[] parts = CocoUrl.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return parts.Length >= 2 ? $"{parts[^2]}/{parts[^1]}" : parts.LastOrDefault();
+    }
+
+    /// <summary>The image file's full path inside <paramref name="imageFolder"/> (see <see cref="ResolveFileName"/>).</summary>
+    /// <param name="imageFolder">The dataset's image folder.</param>
+    /// <exception cref="InvalidInputException">The image has no file name, or its path escapes the folder.</exception>
+    public string ResolvePath(string imageFolder)
+    {
+        ArgumentNullException.ThrowIfNull(imageFolder);
+        string relative = ResolveFileName() ?? throw new InvalidInputException($"image {Id}", "has neither file_name nor coco_url");
+        return SafePath.Resolve(imageFolder, relative, $"image {Id}");
     }
 }
