@@ -60,11 +60,12 @@ public sealed class PlainBackgroundExtractor : IInstanceExtractor
         using var noGrad = no_grad();
         long h = image.shape[1], w = image.shape[2];
         Device device = image.device;
-        Tensor rgb = image.narrow(0, 0, 3).to(ScalarType.Float32).unsqueeze(0); // [1,3,H,W]
+        Tensor raw = image.narrow(0, 0, 3).to(ScalarType.Float32).unsqueeze(0); // [1,3,H,W]
+        Tensor rgb = raw;
         if (_options.SmoothingRadius > 0)
         {
             long r = _options.SmoothingRadius;
-            rgb = nn.functional.avg_pool2d(rgb, new[] { 2 * r + 1, 2 * r + 1 }, new long[] { 1, 1 }, new[] { r, r }, count_include_pad: false);
+            rgb = nn.functional.avg_pool2d(raw, new[] { 2 * r + 1, 2 * r + 1 }, new long[] { 1, 1 }, new[] { r, r }, count_include_pad: false);
         }
 
         Tensor pixels = rgb[0].permute(1, 2, 0).reshape(-1, 3); // [H*W,3]
@@ -84,8 +85,16 @@ public sealed class PlainBackgroundExtractor : IInstanceExtractor
         float noise = borderDistance.median().item<float>();
         float low = Math.Max(_options.MinDistance, _options.NoiseFactor * noise);
 
-        Tensor distance = pixels.sub(design.matmul(coefficients)).norm(1).view(1, 1, h, w);
-        Tensor alpha = distance.sub(low).div_(_options.RampWidth).clamp_(0f, 1f);
+        Tensor backgroundColour = design.matmul(coefficients);
+        Tensor alpha = Ramp(pixels.sub(backgroundColour).norm(1), low).view(1, 1, h, w);
+        if (_options.SmoothingRadius > 0)
+        {
+            // The blurred distance silences noise but spreads every edge outwards by the blur radius; requiring the
+            // pixel's own colour to be far from the background as well takes that spread back.
+            Tensor own = Ramp(raw[0].permute(1, 2, 0).reshape(-1, 3).sub(backgroundColour).norm(1), low).view(1, 1, h, w);
+            alpha = minimum(alpha, own);
+        }
+
         alpha = Open(alpha, _options.OpenRadius);
         alpha = Close(alpha, _options.CloseRadius);
         return alpha.view(h, w).mul(255f).round_().to(ScalarType.Byte).MoveToOuterDisposeScope();
@@ -117,13 +126,15 @@ public sealed class PlainBackgroundExtractor : IInstanceExtractor
             else
             {
                 // The mean colour of the inliers: robust like the median, smoother than it.
-                Tensor mean = borderPixels.mul(weight).sum(0).div_(weight.sum().clamp_min(1f));
+                Tensor mean = borderPixels.mul(weight).sum(dim: 0L).div_(weight.sum().clamp_min(1f));
                 coefficients = cat(new[] { mean.unsqueeze(0), zeros(2, 3, ScalarType.Float32, device) }, 0);
             }
         }
 
         return coefficients;
     }
+
+    private Tensor Ramp(Tensor distance, float low) => distance.sub(low).div_(_options.RampWidth).clamp_(0f, 1f);
 
     private Tensor BorderMask(long h, long w, Device device)
     {

@@ -45,8 +45,8 @@ public sealed class PlainBackgroundOptions
     /// <summary>Radius of the morphological opening that removes specks (max-pool based, on the soft mask); 0 for none. Default 1.</summary>
     public int OpenRadius { get; init; } = 1;
 
-    /// <summary>Radius of the morphological closing that fills cracks; 0 for none. Default 2.</summary>
-    public int CloseRadius { get; init; } = 2;
+    /// <summary>Radius of the morphological closing that fills cracks; 0 for none. Default 1.</summary>
+    public int CloseRadius { get; init; } = 1;
 
     internal void Validate()
     {
