@@ -5,7 +5,7 @@ using XPaste.Abstractions;
 namespace XPaste.Bank;
 
 /// <summary>
-/// Writes masked candidates (<see cref="SourceImage.Mask"/> set, e.g. from <c>DatasetInstanceSource</c>)
+/// Writes masked candidates (<see cref="SourceImage.Mask"/> set, e.g. from <see cref="Sources.DatasetInstanceSource"/>)
 /// into an <see cref="InstanceBank"/>: each is cut out with <see cref="Cutout.FromMask"/> and added in batches.
 /// Resumable: candidates the bank has already processed are skipped (before their pixels are loaded when the source
 /// is an <see cref="IResumableInstanceSource"/>). Cancelling commits the finished work before it throws.
