@@ -13,6 +13,7 @@ namespace XPaste.Benchmarks.Extraction;
 public class PostProcessBenchmarks
 {
     private const int Size = 512;
+    private static readonly (int Dy, int Dx)[] FourSteps = [(-1, 0), (1, 0), (0, -1), (0, 1)];
     private byte[] _mask = [];
     private byte[] _output = [];
     private Tensor? _image;
@@ -132,21 +133,26 @@ public class PostProcessBenchmarks
 
         // Background reachable from the border (4-connected) stays out; everything else is the filled object.
         var outside = new bool[Size, Size];
+        void Seed(int y, int x)
+        {
+            if (!outside[y, x] && label[y, x] != best)
+            {
+                outside[y, x] = true;
+                queue.Enqueue((y, x));
+            }
+        }
+
         for (int i = 0; i < Size; i++)
         {
-            foreach (var (y, x) in new[] { (0, i), (Size - 1, i), (i, 0), (i, Size - 1) })
-            {
-                if (!outside[y, x] && label[y, x] != best)
-                {
-                    outside[y, x] = true;
-                    queue.Enqueue((y, x));
-                }
-            }
+            Seed(0, i);
+            Seed(Size - 1, i);
+            Seed(i, 0);
+            Seed(i, Size - 1);
         }
 
         while (queue.TryDequeue(out var p))
         {
-            foreach (var (dy, dx) in new[] { (-1, 0), (1, 0), (0, -1), (0, 1) })
+            foreach (var (dy, dx) in FourSteps)
             {
                 int ny = p.Y + dy, nx = p.X + dx;
                 if (ny >= 0 && ny < Size && nx >= 0 && nx < Size && !outside[ny, nx] && label[ny, nx] != best)
