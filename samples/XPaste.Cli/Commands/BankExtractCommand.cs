@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.CompilerServices;
 using XPaste.Abstractions;
 using XPaste.Bank;
+using XPaste.Clip;
 using XPaste.Extraction;
 using XPaste.Imaging;
 using XPaste.Sources;
@@ -34,12 +35,15 @@ internal static class BankExtractCommand
         var inputSize = new Option<int>("--input-size") { Description = "U^2-Net input side (X-Paste: 256; the U^2-Net demo: 320).", DefaultValueFactory = _ => 256 };
         var minArea = new Option<double>("--min-area") { Description = "Reject masks covering less of the image than this fraction.", DefaultValueFactory = _ => 0.05 };
         var maxArea = new Option<double>("--max-area") { Description = "Reject masks covering more of the image than this fraction.", DefaultValueFactory = _ => 0.95 };
+        var clip = new Option<string?>("--clip") { Description = "CLIP model folder or Hub repository id (X-Paste: openai/clip-vit-large-patch14). With it the best-scoring extractor's mask wins and each category keeps the images that pass the CLIP rule; without it the extractors' order decides and nothing is filtered." };
+        var minClip = new Option<float>("--min-clip") { Description = "CLIP rule: keep a score >= min(this, best score of the category - tolerance).", DefaultValueFactory = _ => 21f };
+        var tolerance = new Option<float>("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f };
         var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
         var command = new Command("extract", "Segment generated images, cut the objects out and add them to an instance bank (resumable: rerun to continue).")
         {
-            images, category, categoryId, output, extractors, weights, batch, inputSize, minArea, maxArea, device,
+            images, category, categoryId, output, extractors, weights, batch, inputSize, minArea, maxArea, clip, minClip, tolerance, device,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,9 +52,16 @@ internal static class BankExtractCommand
                 return await RunAsync(
                     parse.GetValue(images)!, parse.GetValue(category), parse.GetValue(categoryId), parse.GetValue(output)!,
                     parse.GetValue(extractors) ?? [], parse.GetValue(weights), parse.GetValue(batch), parse.GetValue(inputSize),
-                    parse.GetValue(minArea), parse.GetValue(maxArea), parse.GetValue(device)!, cancellationToken).ConfigureAwait(false);
+                    parse.GetValue(minArea), parse.GetValue(maxArea),
+                    new ClipChoice(parse.GetValue(clip), parse.GetValue(minClip), parse.GetValue(tolerance)),
+                    parse.GetValue(device)!, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidInputException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 2;
+            }
+            catch (XPaste.Hub.HubException ex)
             {
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return 2;
@@ -70,8 +81,8 @@ internal static class BankExtractCommand
     }
 
     private static async Task<int> RunAsync(DirectoryInfo imageFolder, string? categoryName, int categoryId, DirectoryInfo bankFolder,
-        string[] extractorNames, FileInfo? weights, int batchSize, int inputSize, double minArea, double maxArea, string deviceName,
-        CancellationToken cancellationToken)
+        string[] extractorNames, FileInfo? weights, int batchSize, int inputSize, double minArea, double maxArea, ClipChoice clip,
+        string deviceName, CancellationToken cancellationToken)
     {
         Device device = deviceName switch
         {
@@ -88,8 +99,16 @@ internal static class BankExtractCommand
             ? FolderInstanceSource.FromFolderNames(imageFolder.FullName)
             : new SingleFolderSource(imageFolder.FullName, new CategoryInfo(categoryId, categoryName));
         var extractors = new List<IInstanceExtractor>();
+        ClipZeroShotFilter? filter = null;
         try
         {
+            if (clip.Model is not null)
+            {
+                string folder = await ClipCommand.ResolveModelAsync(clip.Model, cancellationToken).ConfigureAwait(false);
+                filter = ClipZeroShotFilter.FromPretrained(folder, device,
+                    new ClipZeroShotOptions { MinScore = clip.MinScore, Tolerance = clip.Tolerance, BatchSize = batchSize });
+            }
+
             foreach (string name in extractorNames.Distinct(StringComparer.Ordinal))
             {
                 extractors.Add(CreateExtractor(name, weights, inputSize, batchSize, device));
@@ -101,9 +120,10 @@ internal static class BankExtractCommand
                 Device = device,
                 Selection = new InstanceSelectorOptions { PostProcessing = new InstancePostProcessorOptions { MinArea = minArea, MaxArea = maxArea } },
             };
-            // No zero-shot filter in this command yet: the extractors' order decides (see InstanceSelector).
-            var stage = new BankExtractionStage(extractors, filter: null, options);
-            Console.Error.WriteLine($"{imageFolder}: {source.Count} images in {source.Categories.Count} categories; extractors {string.Join(", ", extractors.Select(e => e.Name))} on {device.type}");
+            // Without a zero-shot filter the extractors' order decides and nothing is filtered (see InstanceSelector).
+            var stage = new BankExtractionStage(extractors, filter, options);
+            string filtering = filter is null ? "no CLIP filter" : $"CLIP filter {clip.Model} (min {clip.MinScore}, tolerance {clip.Tolerance})";
+            Console.Error.WriteLine($"{imageFolder}: {source.Count} images in {source.Categories.Count} categories; extractors {string.Join(", ", extractors.Select(e => e.Name))}; {filtering}; on {device.type}");
 
             // The stage commits each category by itself; a large CommitEvery keeps a category's results in one segment.
             using var bank = InstanceBank.OpenOrCreate(bankFolder.FullName, new BankOptions { CommitEvery = 1 << 20 });
@@ -128,8 +148,13 @@ internal static class BankExtractCommand
             {
                 disposable.Dispose();
             }
+
+            filter?.Dispose();
         }
     }
+
+    /// <summary>The CLIP filter the user asked for, if any.</summary>
+    private sealed record ClipChoice(string? Model, float MinScore, float Tolerance);
 
     private static IInstanceExtractor CreateExtractor(string name, FileInfo? weights, int inputSize, int batchSize, Device device)
     {

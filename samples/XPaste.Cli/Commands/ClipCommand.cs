@@ -125,6 +125,10 @@ internal static class ClipCommand
         return command;
     }
 
+    /// <summary>A CLIP model folder as it is, or a Hub repository id fetched (only what CLIP needs) into the cache.</summary>
+    internal static Task<string> ResolveModelAsync(string model, CancellationToken cancellationToken) =>
+        ResolveAsync(model, null, cancellationToken);
+
     // A folder as it is, or a repository id fetched (only the files needed) into the cache.
     private static async Task<string> ResolveAsync(string model, string[]? files, CancellationToken cancellationToken)
     {
