@@ -1,14 +1,229 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using XPaste.Coco;
+using XPaste.Imaging;
+using XPaste.Masks;
+using static TorchSharp.torch;
 
 namespace XPaste.Cli.Commands;
 
-/// <summary>Placeholder until the command lands.</summary>
+/// <summary>
+/// <c>xpaste inspect DATASET.json [--images DIR] [--json] [--preview OUT.png [--image-id ID]]</c>: validates a COCO or
+/// LVIS file by decoding every annotation, prints per-category counts and the problems found, optionally one JSON
+/// line per annotation and a preview of one image's masks and boxes. Exit code 1 when anything is invalid.
+/// </summary>
 internal static class InspectCommand
 {
     public static Command Create()
     {
-        var command = new Command("inspect", "(not yet implemented)");
-        command.SetAction(_ => { Console.Error.WriteLine("not yet implemented"); return 1; });
+        var dataset = new Argument<FileInfo>("dataset") { Description = "COCO or LVIS instance JSON file." };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "Image folder: check that every image file exists and has the size the JSON says; the preview draws over the real image." };
+        var json = new Option<bool>("--json") { Description = "Write one JSON line per annotation to stdout: id, area and bbox of the decoded mask (the summary goes to stderr)." };
+        var preview = new Option<FileInfo?>("--preview") { Description = "Draw one image's masks (translucent) and boxes into this PNG." };
+        var imageId = new Option<long?>("--image-id") { Description = "The image to preview (default: the first image with annotations)." };
+        var command = new Command("inspect", "Validate a COCO/LVIS file by decoding every annotation; print per-category counts and problems.")
+        {
+            dataset, images, json, preview, imageId,
+        };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
+            parse.GetValue(dataset)!, parse.GetValue(images), parse.GetValue(json), parse.GetValue(preview), parse.GetValue(imageId), cancellationToken)));
         return command;
+    }
+
+    private static int Run(FileInfo file, DirectoryInfo? imageFolder, bool jsonLines, FileInfo? preview, long? previewImageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The path as typed names the file in every message.
+            CocoDataset dataset = CocoDataset.Load(file.ToString(), new CocoLoadOptions { InvalidAnnotations = InvalidAnnotationHandling.Skip });
+            var problems = new List<string>();
+            problems.AddRange(dataset.SkippedAnnotations.Select(p => $"{dataset.SourceName}: annotation {p.AnnotationId}: {p.Problem}"));
+
+            Decoded[] decoded = DecodeAll(dataset, cancellationToken);
+            problems.AddRange(decoded.Where(d => d.Problem is not null).Select(d => $"{dataset.SourceName}: annotation {d.Annotation.Id}: {d.Problem}"));
+            if (imageFolder is not null)
+            {
+                problems.AddRange(CheckImageFiles(dataset, imageFolder.FullName, cancellationToken));
+            }
+
+            TextWriter summary = jsonLines ? Console.Error : Console.Out;
+            if (jsonLines)
+            {
+                WriteJsonLines(decoded);
+            }
+
+            WriteSummary(summary, dataset, decoded);
+            if (preview is not null)
+            {
+                WritePreview(dataset, decoded, imageFolder?.FullName, preview.FullName, previewImageId, summary);
+            }
+
+            foreach (string problem in problems)
+            {
+                Console.Error.WriteLine(problem);
+            }
+
+            if (problems.Count > 0)
+            {
+                Console.Error.WriteLine($"{dataset.SourceName}: {problems.Count} problem(s) found");
+                return 1;
+            }
+
+            return 0;
+        }
+        catch (InvalidInputException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>An annotation with its decoded mask's area and box, or why it could not be decoded.</summary>
+    private sealed record Decoded(CocoAnnotation Annotation, long Area, CocoBox Box, string? Problem);
+
+    private static Decoded[] DecodeAll(CocoDataset dataset, CancellationToken cancellationToken)
+    {
+        var result = new Decoded[dataset.Annotations.Count];
+        Parallel.For(0, result.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            CocoAnnotation annotation = dataset.Annotations[i];
+            result[i] = dataset.TryDecodeMask(annotation, out Rle? mask, out string? problem)
+                ? new Decoded(annotation, mask.Area, mask.BoundingBox, null)
+                : new Decoded(annotation, 0, default, problem);
+        });
+        return result;
+    }
+
+    private static IEnumerable<string> CheckImageFiles(CocoDataset dataset, string folder, CancellationToken cancellationToken)
+    {
+        var problems = new ConcurrentBag<(int Index, string Problem)>();
+        Parallel.For(0, dataset.Images.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            CocoImage image = dataset.Images[i];
+            string prefix = $"{dataset.SourceName}: image {image.Id}: ";
+            try
+            {
+                string path = image.ResolvePath(folder);
+                string relative = image.ResolveFileName()!;
+                if (!File.Exists(path))
+                {
+                    problems.Add((i, prefix + $"file {relative} not found in {folder}"));
+                    return;
+                }
+
+                ImageHeader header = ImageIO.ReadHeader(path);
+                if (header.Width != image.Width || header.Height != image.Height)
+                {
+                    problems.Add((i, prefix + $"file {relative} is {header.Width}x{header.Height} but the JSON says {image.Width}x{image.Height}"));
+                }
+            }
+            catch (InvalidInputException ex)
+            {
+                problems.Add((i, prefix + ex.Problem));
+            }
+        });
+        return problems.OrderBy(p => p.Index).Select(p => p.Problem);
+    }
+
+    private static void WriteJsonLines(Decoded[] decoded)
+    {
+        using Stream stdout = Console.OpenStandardOutput();
+        using var buffered = new BufferedStream(stdout, 1 << 16);
+        using var writer = new Utf8JsonWriter(buffered);
+        foreach (Decoded d in decoded)
+        {
+            if (d.Problem is not null)
+            {
+                continue;
+            }
+
+            writer.WriteStartObject();
+            writer.WriteNumber("id", d.Annotation.Id);
+            writer.WriteNumber("area", d.Area);
+            writer.WriteStartArray("bbox");
+            writer.WriteNumberValue(d.Box.X);
+            writer.WriteNumberValue(d.Box.Y);
+            writer.WriteNumberValue(d.Box.Width);
+            writer.WriteNumberValue(d.Box.Height);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.Flush();
+            buffered.WriteByte((byte)'\n');
+            writer.Reset();
+        }
+    }
+
+    private static void WriteSummary(TextWriter output, CocoDataset dataset, Decoded[] decoded)
+    {
+        var perCategory = new Dictionary<int, (int Annotations, int Crowd, HashSet<long> Images)>();
+        foreach (Decoded d in decoded)
+        {
+            if (!perCategory.TryGetValue(d.Annotation.CategoryId, out var counts))
+            {
+                counts = (0, 0, []);
+            }
+
+            counts.Images.Add(d.Annotation.ImageId);
+            perCategory[d.Annotation.CategoryId] = (counts.Annotations + 1, counts.Crowd + (d.Annotation.Crowd ? 1 : 0), counts.Images);
+        }
+
+        int crowd = decoded.Count(d => d.Annotation.Crowd);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{dataset.SourceName}: {dataset.Images.Count} images, {dataset.Categories.Count} categories, {decoded.Length} annotations ({crowd} crowd), {dataset.SkippedAnnotations.Count} skipped"));
+        int nameWidth = Math.Max(4, dataset.Categories.Select(c => c.Name.Length).DefaultIfEmpty(0).Max());
+        output.WriteLine($"{"id",6}  {"name".PadRight(nameWidth)}  {"annotations",11}  {"images",6}  {"crowd",5}");
+        foreach (CocoCategory category in dataset.Categories.OrderBy(c => c.Id))
+        {
+            var counts = perCategory.GetValueOrDefault(category.Id, (0, 0, []));
+            output.WriteLine($"{category.Id,6}  {category.Name.PadRight(nameWidth)}  {counts.Annotations,11}  {counts.Images.Count,6}  {counts.Crowd,5}");
+        }
+    }
+
+    private static void WritePreview(CocoDataset dataset, Decoded[] decoded, string? imageFolder, string output, long? imageId, TextWriter log)
+    {
+        CocoImage image = imageId is { } id
+            ? dataset.TryGetImage(id, out CocoImage? chosen) ? chosen : throw new InvalidInputException(dataset.SourceName, $"--image-id {id} is not in images")
+            : dataset.Images.FirstOrDefault(i => dataset.GetAnnotations(i.Id).Count > 0) ?? (dataset.Images.Count > 0 ? dataset.Images[0] : null)
+              ?? throw new InvalidInputException(dataset.SourceName, "has no images to preview");
+
+        using var scope = NewDisposeScope();
+        Tensor canvas = LoadCanvas(dataset, image, imageFolder);
+        var masks = new List<Rle>();
+        foreach (CocoAnnotation annotation in dataset.GetAnnotations(image.Id))
+        {
+            if (dataset.TryDecodeMask(annotation, out Rle? mask, out _))
+            {
+                masks.Add(mask);
+            }
+        }
+
+        Tensor maskTensor = MaskCodec.Decode(masks, image.Height, image.Width);
+        (Tensor boxes, Tensor _) = MaskBoxes.TightBoxes(maskTensor);
+        Tensor drawn = InstanceOverlay.Draw(canvas, maskTensor, boxes);
+        ImageIO.SavePng(drawn, output);
+        log.WriteLine($"preview of image {image.Id} ({masks.Count} instances) written to {output}");
+    }
+
+    private static Tensor LoadCanvas(CocoDataset dataset, CocoImage image, string? imageFolder)
+    {
+        if (imageFolder is not null && image.ResolveFileName() is not null)
+        {
+            string path = image.ResolvePath(imageFolder);
+            if (File.Exists(path))
+            {
+                Tensor loaded = ImageIO.Load(path, new ImageLoadOptions { Channels = ImageChannels.Rgb });
+                if (loaded.shape[1] != image.Height || loaded.shape[2] != image.Width)
+                {
+                    throw new InvalidInputException(path, $"is {loaded.shape[2]}x{loaded.shape[1]} but {dataset.SourceName} says image {image.Id} is {image.Width}x{image.Height}");
+                }
+
+                return loaded;
+            }
+        }
+
+        // No image file: draw on mid grey so the masks and boxes still show.
+        return full(new long[] { 3, image.Height, image.Width }, 128, ScalarType.Byte);
     }
 }

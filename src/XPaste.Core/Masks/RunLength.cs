@@ -1,0 +1,105 @@
+using System.Buffers;
+
+namespace XPaste.Masks;
+
+/// <summary>Run-length coding of flat byte masks (already in column-major order), vectorised by span searches.</summary>
+internal static class RunLength
+{
+    /// <summary>
+    /// Runs of zero / non-zero bytes, starting with a zero run (empty when the first byte is set), as
+    /// <c>rleEncode</c>: an empty mask gives <c>[0]</c>, every run after the first is at least 1 long.
+    /// </summary>
+    public static uint[] Encode(ReadOnlySpan<byte> mask)
+    {
+        if (mask.IsEmpty)
+        {
+            return [0];
+        }
+
+        // Most masks have few runs; start small and grow from the pool.
+        uint[] buffer = ArrayPool<uint>.Shared.Rent(Math.Min(mask.Length + 1, 1024));
+        int count = 0;
+        try
+        {
+            int position = 0;
+            bool set = false;
+            while (position < mask.Length)
+            {
+                ReadOnlySpan<byte> rest = mask[position..];
+                int next = set ? rest.IndexOf((byte)0) : rest.IndexOfAnyExcept((byte)0);
+                int length = next < 0 ? rest.Length : next;
+                if (count == buffer.Length)
+                {
+                    buffer = Grow(buffer, count, mask.Length + 1);
+                }
+
+                buffer[count++] = (uint)length;
+                position += length;
+                set = !set;
+            }
+
+            return buffer.AsSpan(0, count).ToArray();
+        }
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Writes 0/1 bytes for the runs; the counts must sum to <c>mask.Length</c>.</summary>
+    public static void Decode(ReadOnlySpan<uint> counts, Span<byte> mask)
+    {
+        int position = 0;
+        byte value = 0;
+        foreach (uint c in counts)
+        {
+            mask.Slice(position, (int)c).Fill(value);
+            position += (int)c;
+            value ^= 1;
+        }
+    }
+
+    private static uint[] Grow(uint[] buffer, int count, int limit)
+    {
+        uint[] larger = ArrayPool<uint>.Shared.Rent((int)Math.Min((long)buffer.Length * 4, limit));
+        buffer.AsSpan(0, count).CopyTo(larger);
+        ArrayPool<uint>.Shared.Return(buffer);
+        return larger;
+    }
+}
+
+/// <summary>Row-major / column-major conversion of flat byte masks.</summary>
+internal static class MaskLayout
+{
+    private const int Block = 64;
+
+    /// <summary>
+    /// Transposes a <paramref name="rows"/> x <paramref name="columns"/> row-major byte matrix into
+    /// <paramref name="destination"/> (<paramref name="columns"/> x <paramref name="rows"/>), in cache-sized tiles.
+    /// Row-major [H,W] to column-major is <c>Transpose(src, dst, H, W)</c>; back is <c>Transpose(src, dst, W, H)</c>.
+    /// </summary>
+    public static unsafe void Transpose(ReadOnlySpan<byte> source, Span<byte> destination, int rows, int columns)
+    {
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        {
+            for (int r0 = 0; r0 < rows; r0 += Block)
+            {
+                int r1 = Math.Min(r0 + Block, rows);
+                for (int c0 = 0; c0 < columns; c0 += Block)
+                {
+                    int c1 = Math.Min(c0 + Block, columns);
+                    for (int r = r0; r < r1; r++)
+                    {
+                        byte* line = src + ((long)r * columns);
+                        byte* column = dst + r;
+                        for (int c = c0; c < c1; c++)
+                        {
+                            column[(long)c * rows] = line[c];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
