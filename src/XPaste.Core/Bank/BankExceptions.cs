@@ -1,0 +1,37 @@
+namespace XPaste.Bank;
+
+/// <summary>Thrown when a bank's files are unusable: a corrupt manifest segment, an entry whose path escapes the bank, a PNG that does not match its entry.</summary>
+public sealed class InvalidBankException : InvalidInputException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="input">The file at fault (a manifest segment, a PNG, the bank folder).</param>
+    /// <param name="problem">What is wrong with it.</param>
+    /// <param name="innerException">The underlying error, if any.</param>
+    public InvalidBankException(string input, string problem, Exception? innerException = null)
+        : base(input, problem, innerException)
+    {
+    }
+}
+
+/// <summary>Thrown when a bank is opened for writing while another writer (this process or another) holds its lock.</summary>
+public sealed class BankLockedException : IOException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="folder">The bank folder.</param>
+    /// <param name="lockFile">The lock file that is held.</param>
+    /// <param name="holder">What is known about the holder (e.g. its process id), or null.</param>
+    /// <param name="innerException">The underlying error.</param>
+    public BankLockedException(string folder, string lockFile, string? holder, Exception? innerException = null)
+        : base($"{folder}: the instance bank is being written by another writer{(holder is null ? "" : $" ({holder})")}; " +
+               $"close it first (lock file {lockFile})", innerException)
+    {
+        Folder = folder;
+        LockFile = lockFile;
+    }
+
+    /// <summary>The bank folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>The lock file that is held.</summary>
+    public string LockFile { get; }
+}

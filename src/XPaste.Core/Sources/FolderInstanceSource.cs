@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using XPaste.Abstractions;
+using XPaste.Imaging;
+
+namespace XPaste.Sources;
+
+/// <summary>
+/// Candidates from generated or crawled images laid out as <c>{root}/{category}/{file}</c> (the reference's
+/// <c>{out}/{category}/{k:04d}.png</c>). Images come without masks: an extractor segments them.
+/// </summary>
+/// <remarks>
+/// A folder's name is matched to a category's <see cref="CategoryInfo.Name"/> or, failing that, its
+/// <see cref="CategoryInfo.PromptName"/>. Order is stable: categories by ascending id, then files by ordinal name.
+/// Candidate ids are <c>{folder}/{file}</c>. Hidden files (names starting with a dot, such as an interrupted
+/// generator's temporary files) and files at the root are not candidates. The folder is listed once, on construction.
+/// </remarks>
+public sealed class FolderInstanceSource : IResumableInstanceSource
+{
+    private readonly FolderSourceOptions _options;
+    private readonly ILogger _logger;
+    private readonly Entry[] _entries;
+
+    /// <summary>Lists <paramref name="root"/> against a category list.</summary>
+    /// <param name="root">The folder holding one sub-folder per category.</param>
+    /// <param name="categories">The categories; folder names are matched to their names.</param>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <param name="logger">Receives notes on skipped images; none when null.</param>
+    /// <exception cref="InvalidInputException">The root is missing, or a folder matches no category (unless ignored).</exception>
+    public FolderInstanceSource(string root, IReadOnlyList<CategoryInfo> categories, FolderSourceOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentNullException.ThrowIfNull(categories);
+        _options = options ?? new FolderSourceOptions();
+        _logger = logger ?? NullLogger.Instance;
+        Root = Path.GetFullPath(root);
+        if (!Directory.Exists(Root))
+        {
+            throw new InvalidInputException(root, "folder not found");
+        }
+
+        Name = "folder:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Root));
+        var byName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
+        var byPromptName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
+        foreach (CategoryInfo category in categories)
+        {
+            if (!byName.TryAdd(category.Name, category))
+            {
+                throw new ArgumentException($"the category name '{category.Name}' appears twice", nameof(categories));
+            }
+
+            byPromptName.TryAdd(category.PromptName, category);
+        }
+
+        var extensions = new HashSet<string>(_options.Extensions, StringComparer.OrdinalIgnoreCase);
+        var found = new List<(CategoryInfo Category, string Folder)>();
+        foreach (string folder in Directory.EnumerateDirectories(Root))
+        {
+            string name = Path.GetFileName(folder);
+            if (name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            if (byName.TryGetValue(name, out CategoryInfo? category) || byPromptName.TryGetValue(name, out category))
+            {
+                found.Add((category, folder));
+            }
+            else if (!_options.IgnoreUnknownFolders)
+            {
+                throw new InvalidInputException(folder, $"no category named '{name}' in the category list (FolderSourceOptions.IgnoreUnknownFolders leaves such folders out)");
+            }
+        }
+
+        var duplicate = found.GroupBy(f => f.Category.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidInputException(Root, $"category {duplicate.Key} matches several folders: {string.Join(", ", duplicate.Select(d => Path.GetFileName(d.Folder)))}");
+        }
+
+        _entries = found
+            .OrderBy(f => f.Category.Id)
+            .SelectMany(f => Directory.EnumerateFiles(f.Folder)
+                .Select(Path.GetFileName)
+                .Where(file => !file!.StartsWith('.') && extensions.Contains(Path.GetExtension(file)))
+                .Order(StringComparer.Ordinal)
+                .Select(file => new Entry($"{Path.GetFileName(f.Folder)}/{file}", f.Category, Path.Combine(f.Folder, file!))))
+            .ToArray();
+        Categories = found.Select(f => f.Category).OrderBy(c => c.Id).ToArray();
+    }
+
+    /// <summary>The root folder (full path).</summary>
+    public string Root { get; }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>The categories that have a folder, by ascending id.</summary>
+    public IReadOnlyList<CategoryInfo> Categories { get; }
+
+    /// <inheritdoc />
+    public int Count => _entries.Length;
+
+    /// <summary>Creates a source whose categories are the folder names themselves, numbered 1, 2, ... in ordinal name order.</summary>
+    /// <param name="root">The folder holding one sub-folder per category.</param>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <param name="logger">Receives notes on skipped images; none when null.</param>
+    /// <returns>The source.</returns>
+    public static FolderInstanceSource FromFolderNames(string root, FolderSourceOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        if (!Directory.Exists(root))
+        {
+            throw new InvalidInputException(root, "folder not found");
+        }
+
+        var categories = Directory.EnumerateDirectories(root)
+            .Select(Path.GetFileName)
+            .Where(name => !name!.StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .Select((name, i) => new CategoryInfo(i + 1, name!))
+            .ToArray();
+        return new FolderInstanceSource(root, categories, options, logger);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<SourceImage> ReadAsync(CancellationToken cancellationToken = default) => ReadAsync(_ => false, cancellationToken);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<SourceImage> ReadAsync(Func<string, bool> skip, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(skip);
+        var load = new ImageLoadOptions { Channels = ImageChannels.Rgb, MaxPixels = _options.Load.MaxPixels, ApplyOrientation = _options.Load.ApplyOrientation };
+        foreach (Entry entry in _entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (skip(entry.Id))
+            {
+                continue;
+            }
+
+            TorchSharp.torch.Tensor image;
+            try
+            {
+                byte[] bytes = await File.ReadAllBytesAsync(entry.Path, cancellationToken).ConfigureAwait(false);
+                image = ImageIO.Decode(bytes, entry.Path, load);
+            }
+            catch (Exception ex) when (_options.SkipUnreadableImages && ex is InvalidImageException or IOException)
+            {
+                FolderSourceLog.Unreadable(_logger, entry.Path, ex.Message);
+                continue;
+            }
+
+            yield return new SourceImage(entry.Id, entry.Category, image, mask: null, origin: entry.Path);
+        }
+    }
+
+    private sealed record Entry(string Id, CategoryInfo Category, string Path);
+}
+
+internal static partial class FolderSourceLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping {Path}: {Problem}")]
+    public static partial void Unreadable(ILogger logger, string path, string problem);
+}
