@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using XPaste.Coco;
 using static TorchSharp.torch;
 
 namespace XPaste.Augment;
@@ -25,7 +26,7 @@ public sealed class XPasteAugmenter
     private readonly LargeScaleJitter? _jitter;
     private readonly ILogger _logger;
 
-    internal XPasteAugmenter(XPasteOptions options, IPastePolicy policy, IAnnotatedImageSource? dataset, IPasteInstancePool? pool, PasteSizeStatistics? sizes, ILogger? logger)
+    internal XPasteAugmenter(XPasteOptions options, IPastePolicy policy, IAnnotatedImageSource? dataset, IPasteInstancePool? pool, CategorySizeStatistics? sizes, ILogger? logger)
     {
         Options = options;
         Policy = policy;
@@ -52,7 +53,7 @@ public sealed class XPasteAugmenter
     public IPasteInstancePool? Pool { get; }
 
     /// <summary>Per-category size statistics, or null (the X-Paste policy then uses its default size).</summary>
-    public PasteSizeStatistics? Sizes { get; }
+    public CategorySizeStatistics? Sizes { get; }
 
     /// <summary>The device the kernel runs on and the outputs live on.</summary>
     public Device Device { get; }

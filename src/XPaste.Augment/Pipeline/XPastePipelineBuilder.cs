@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using XPaste.Abstractions;
+using XPaste.Coco;
 
 namespace XPaste.Augment;
 
@@ -19,7 +20,7 @@ public sealed class XPastePipelineBuilder
     private Func<IServiceProvider, IZeroShotFilter>? _filter;
     private Func<IServiceProvider, IPasteInstancePool>? _pool;
     private Func<IServiceProvider, IAnnotatedImageSource>? _dataset;
-    private Func<IServiceProvider, PasteSizeStatistics>? _sizes;
+    private Func<IServiceProvider, CategorySizeStatistics>? _sizes;
     private Func<IServiceProvider, IPastePolicy>? _policy;
     private ILoggerFactory? _loggerFactory;
 
@@ -144,7 +145,7 @@ public sealed class XPastePipelineBuilder
     /// <summary>Sets the per-category size statistics the X-Paste policy sizes instances with.</summary>
     /// <param name="sizes">The statistics.</param>
     /// <returns>This builder.</returns>
-    public XPastePipelineBuilder UseSizeStatistics(PasteSizeStatistics sizes)
+    public XPastePipelineBuilder UseSizeStatistics(CategorySizeStatistics sizes)
     {
         ArgumentNullException.ThrowIfNull(sizes);
         return UseSizeStatistics(_ => sizes);
@@ -153,7 +154,7 @@ public sealed class XPastePipelineBuilder
     /// <summary>Sets the size statistics, made from the services.</summary>
     /// <param name="factory">Makes the statistics.</param>
     /// <returns>This builder.</returns>
-    public XPastePipelineBuilder UseSizeStatistics(Func<IServiceProvider, PasteSizeStatistics> factory)
+    public XPastePipelineBuilder UseSizeStatistics(Func<IServiceProvider, CategorySizeStatistics> factory)
     {
         _sizes = factory ?? throw new ArgumentNullException(nameof(factory));
         return this;
@@ -247,7 +248,7 @@ public sealed class XPastePipelineBuilder
 
         IPasteInstancePool? pool = _pool?.Invoke(sp);
         IAnnotatedImageSource? dataset = _dataset?.Invoke(sp);
-        PasteSizeStatistics? sizes = _sizes?.Invoke(sp);
+        CategorySizeStatistics? sizes = _sizes?.Invoke(sp);
         IPastePolicy policy = _policy?.Invoke(sp) ?? options.Policy switch
         {
             PastePolicyKind.SimpleCopyPaste => new SimpleCopyPastePolicy(options.SimpleCopyPaste),

@@ -1,3 +1,5 @@
+using XPaste.Coco;
+
 namespace XPaste.Augment;
 
 /// <summary>
@@ -27,4 +29,4 @@ public sealed record PasteContext(
     IReadOnlyList<long> ExistingLabels,
     IPasteInstancePool? Pool = null,
     IAnnotatedImageSource? Dataset = null,
-    PasteSizeStatistics? Sizes = null);
+    CategorySizeStatistics? Sizes = null);

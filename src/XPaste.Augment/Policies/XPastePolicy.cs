@@ -1,3 +1,5 @@
+using XPaste.Coco;
+
 namespace XPaste.Augment;
 
 /// <summary>
@@ -49,8 +51,11 @@ public sealed class XPastePolicy : IPastePolicy
         foreach (int index in chosen)
         {
             PasteInstanceInfo info = pool.Instances[index];
-            SizeDistribution size = context.Sizes?.For(info.CategoryId) ?? o.DefaultSize;
-            double s = Math.Clamp(size.Mean + (size.Std * random.NextNormal()), o.MinSizePixels / h, o.MaxSize);
+            (double mean, double std) = context.Sizes is { } sizes
+                ? (sizes.Get(info.CategoryId).Mean, sizes.Get(info.CategoryId).Std)
+                : (o.DefaultSizeMean, o.DefaultSizeStd);
+            // Math.Max/Min rather than Clamp: with tiny images 10 / H can exceed MaxSize, and then MaxSize wins.
+            double s = Math.Min(Math.Max(mean + (std * random.NextNormal()), o.MinSizePixels / h), o.MaxSize);
             double area = s * s * h * w;
             double ratio = (double)info.Width / info.Height * random.NextUniform(1 - o.AspectJitter, 1 + o.AspectJitter);
             // Truncation as in the reference.

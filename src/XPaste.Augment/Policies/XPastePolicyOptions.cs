@@ -38,10 +38,12 @@ public sealed class XPastePolicyOptions
     public double FlipProbability { get; set; } = 0.5;
 
     /// <summary>
-    /// The size distribution used when no <see cref="PasteSizeStatistics"/> are given at all (not in the reference, which
-    /// always has them). Default mean 0.15, std 0.1.
+    /// Mean relative size used when no size statistics are given at all (the reference always has them). Default 0.15.
     /// </summary>
-    public SizeDistribution DefaultSize { get; set; } = new(0.15, 0.1);
+    public double DefaultSizeMean { get; set; } = 0.15;
+
+    /// <summary>Standard deviation used with <see cref="DefaultSizeMean"/>. Default 0.1.</summary>
+    public double DefaultSizeStd { get; set; } = 0.1;
 
     /// <summary>Checks the values.</summary>
     /// <returns>The problems found, empty when valid.</returns>
@@ -77,9 +79,9 @@ public sealed class XPastePolicyOptions
             yield return $"{nameof(FlipProbability)} must be in [0, 1], got {FlipProbability}";
         }
 
-        if (!(DefaultSize.Mean > 0) || !(DefaultSize.Std >= 0))
+        if (!(DefaultSizeMean > 0) || !(DefaultSizeStd >= 0))
         {
-            yield return $"{nameof(DefaultSize)} needs a positive mean and a non-negative std, got {DefaultSize.Mean} and {DefaultSize.Std}";
+            yield return $"the default size needs a positive mean and a non-negative std, got {DefaultSizeMean} and {DefaultSizeStd}";
         }
     }
 }

@@ -1,4 +1,5 @@
 using XPaste.Augment;
+using XPaste.Coco;
 using XPaste.Tests.Kernel;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ public sealed class XPasteAugmenterTests : IDisposable
         XPastePipeline.CreateBuilder()
             .UseDataset(_dataset)
             .UseInstancePool(_pool)
-            .UseSizeStatistics(new PasteSizeStatistics(new Dictionary<int, SizeDistribution> { [1] = new(0.3, 0.1) }, new SizeDistribution(0.15, 0.1)))
+            .UseSizeStatistics(new CategorySizeStatistics { Categories = new Dictionary<int, SizeDistribution> { [1] = new(0.3, 0.1, 1) }, Global = new SizeDistribution(0.15, 0.1, 1) })
             .Configure(o =>
             {
                 o.Policy = policy;

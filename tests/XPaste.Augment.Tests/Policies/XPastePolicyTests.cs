@@ -1,10 +1,14 @@
 using XPaste.Augment;
+using XPaste.Coco;
 
 namespace XPaste.Tests.Policies;
 
 public sealed class XPastePolicyTests
 {
-    private static PasteContext Context(IPasteInstancePool pool, PasteSizeStatistics? sizes = null, int w = 640, int h = 480) =>
+    private static CategorySizeStatistics Stats(Dictionary<int, SizeDistribution> perCategory, SizeDistribution global) =>
+        new() { Categories = perCategory, Global = global };
+
+    private static PasteContext Context(IPasteInstancePool pool, CategorySizeStatistics? sizes = null, int w = 640, int h = 480) =>
         new(w, h, [], pool, null, sizes);
 
     [Fact]
@@ -12,7 +16,7 @@ public sealed class XPastePolicyTests
     {
         using InMemoryInstancePool pool = SyntheticData.Pool(10);
         // A tiny fixed size that is never rejected, so the plan length is the drawn count.
-        var sizes = new PasteSizeStatistics(new Dictionary<int, SizeDistribution>(), new SizeDistribution(0.1, 0));
+        var sizes = Stats(new Dictionary<int, SizeDistribution>(), new SizeDistribution(0.1, 0, 1));
         var policy = new XPastePolicy(new XPastePolicyOptions { AspectJitter = 0 });
         var seen = new int[20];
         for (ulong seed = 0; seed < 4000; seed++)
@@ -31,7 +35,7 @@ public sealed class XPastePolicyTests
     {
         using InMemoryInstancePool pool = SyntheticData.Pool(30);
         var policy = new XPastePolicy();
-        var sizes = new PasteSizeStatistics(new Dictionary<int, SizeDistribution> { [1] = new(0.4, 0.3) }, new SizeDistribution(0.2, 0.2));
+        var sizes = Stats(new Dictionary<int, SizeDistribution> { [1] = new(0.4, 0.3, 1) }, new SizeDistribution(0.2, 0.2, 1));
         int steps = 0;
         for (ulong seed = 0; seed < 500; seed++)
         {
@@ -59,9 +63,9 @@ public sealed class XPastePolicyTests
     public void Sizes_follow_the_category_statistics_with_the_reference_formula()
     {
         using InMemoryInstancePool pool = SyntheticData.Pool(8, categories: 2);
-        var sizes = new PasteSizeStatistics(
-            new Dictionary<int, SizeDistribution> { [1] = new(0.3, 0), [2] = new(0.0001, 0) },
-            new SizeDistribution(0.2, 0));
+        var sizes = Stats(
+            new Dictionary<int, SizeDistribution> { [1] = new(0.3, 0, 1), [2] = new(0.0001, 0, 1) },
+            new SizeDistribution(0.2, 0, 1));
         var policy = new XPastePolicy(new XPastePolicyOptions { AspectJitter = 0 });
         int checkedSteps = 0;
         for (ulong seed = 0; seed < 100; seed++)
@@ -93,7 +97,7 @@ public sealed class XPastePolicyTests
     public void Categories_without_statistics_use_the_global_distribution()
     {
         using InMemoryInstancePool pool = SyntheticData.Pool(4, categories: 1);
-        var sizes = new PasteSizeStatistics(new Dictionary<int, SizeDistribution> { [99] = new(0.45, 0) }, new SizeDistribution(0.1, 0));
+        var sizes = Stats(new Dictionary<int, SizeDistribution> { [99] = new(0.45, 0, 1) }, new SizeDistribution(0.1, 0, 1));
         var policy = new XPastePolicy(new XPastePolicyOptions { AspectJitter = 0, MinCount = 5 });
         foreach (InstancePasteStep s in policy.Plan(Context(pool, sizes, 500, 500), new PasteRandom(1)).Cast<InstancePasteStep>())
         {
@@ -115,7 +119,7 @@ public sealed class XPastePolicyTests
             pool.Add($"common{i}", 2, common.Load(i));
         }
 
-        var sizes = new PasteSizeStatistics(new Dictionary<int, SizeDistribution>(), new SizeDistribution(0.1, 0));
+        var sizes = Stats(new Dictionary<int, SizeDistribution>(), new SizeDistribution(0.1, 0, 1));
         var policy = new XPastePolicy(new XPastePolicyOptions { Sampling = sampling, MinCount = 19, AspectJitter = 0 });
         int rare = 0, total = 0;
         for (ulong seed = 0; seed < 500; seed++)
