@@ -146,6 +146,12 @@ public sealed class XPasteAugmenter
         {
             while (prefetch.Reader.TryRead(out AugmentedBatch? batch))
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    batch.Dispose();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 yield return batch;
             }
         }
@@ -162,6 +168,12 @@ public sealed class XPasteAugmenter
         {
             while (prefetch.Reader.TryRead(out AugmentedBatch? batch))
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    batch.Dispose();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 yield return batch;
             }
         }
