@@ -90,17 +90,11 @@ public sealed class LargeScaleJitter
         if (keptW > 0 && keptH > 0)
         {
             Tensor cropPixels = pixels.narrow(1, plan.CropY, keptH).narrow(2, plan.CropX, keptW);
-            Tensor cropMasks = masks.narrow(1, plan.CropY, keptH).narrow(2, plan.CropX, keptW);
-            if (plan.Flip)
-            {
-                cropPixels = cropPixels.flip(2);
-                cropMasks = cropMasks.flip(2);
-            }
-
-            outImage.narrow(1, 0, keptH).narrow(2, 0, keptW).copy_(cropPixels);
+            outImage.narrow(1, 0, keptH).narrow(2, 0, keptW).copy_(plan.Flip ? cropPixels.flip(2) : cropPixels);
             if (n > 0)
             {
-                outMasks.narrow(1, 0, keptH).narrow(2, 0, keptW).copy_(cropMasks);
+                Tensor cropMasks = masks.narrow(1, plan.CropY, keptH).narrow(2, plan.CropX, keptW);
+                outMasks.narrow(1, 0, keptH).narrow(2, 0, keptW).copy_(plan.Flip ? cropMasks.flip(2) : cropMasks);
             }
         }
 

@@ -77,6 +77,17 @@ public sealed class LargeScaleJitterTests
     }
 
     [Fact]
+    public void Images_without_objects_are_scaled_and_cropped_too()
+    {
+        using var scope = NewDisposeScope();
+        Tensor image = arange(3 * 20 * 20, ScalarType.Int64).remainder(251).to(ScalarType.Byte).view(3, 20, 20);
+        using var src = new AnnotatedImage("empty", image, zeros([0, 20, 20], ScalarType.Bool), []);
+        using AnnotatedImage outImage = new LargeScaleJitter().Apply(src, new JitterPlan(20, 20, 40, 40, 15, 12, 16, 16, false));
+        Assert.Equal(new long[] { 3, 16, 16 }, outImage.Image.shape);
+        Assert.Equal(new long[] { 0, 16, 16 }, outImage.Masks.shape);
+    }
+
+    [Fact]
     public void A_plan_for_another_size_is_rejected()
     {
         using var scope = NewDisposeScope();
