@@ -66,62 +66,68 @@ public sealed class PasteKernel
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         Tensor images = stack(destinations.Select(d => d.Image), 0);
-        var targets = new PasteTargets[destinations.Count];
-        for (int b = 0; b < destinations.Count; b++)
+        Device device = images.device;
+        int h = first.Height, w = first.Width;
+        int[] totals = [.. destinations.Select((d, b) => d.Labels.Count + (pastes[b] ?? []).Sum(s => s.Labels.Count))];
+        using var state = new ObjectState(destinations, totals, device, _options);
+
+        // Step j of every image, then the batch-wide bookkeeping for step j.
+        int steps = pastes.Max(p => p?.Count ?? 0);
+        var views = new Tensor[destinations.Count];
+        for (int b = 0; b < views.Length; b++)
         {
-            targets[b] = RunOne(images[b], destinations[b], pastes[b] ?? []);
+            views[b] = images[b];
         }
 
-        var batch = new PasteBatch(images, targets);
+        for (int j = 0; j < steps; j++)
+        {
+            for (int b = 0; b < destinations.Count; b++)
+            {
+                IReadOnlyList<PasteSource>? list = pastes[b];
+                if (list is not null && j < list.Count)
+                {
+                    PasteStep(state, b, views[b], list[j], device, h, w);
+                }
+            }
+
+            state.EndStep();
+        }
+
+        var batch = new PasteBatch(images, state.ToTargets());
         batch.MoveToOuterDisposeScope();
         return batch;
     }
 
     private static bool SameDevice(Tensor a, Tensor b) => a.device_type == b.device_type && a.device_index == b.device_index;
 
-    private PasteTargets RunOne(Tensor image, AnnotatedImage destination, IReadOnlyList<PasteSource> steps)
+    private void PasteStep(ObjectState state, int b, Tensor image, PasteSource step, Device device, int h, int w)
     {
-        int h = destination.Height, w = destination.Width;
-        Device device = image.device;
-        int n0 = destination.Labels.Count;
-        int capacity = n0 + steps.Sum(s => s.Labels.Count);
         using var scope = NewDisposeScope();
-        var state = new ObjectState(capacity, h, w, device, _options);
-        state.AddExisting(destination.Masks, destination.Labels, destination.IsPasted);
-
-        foreach (PasteSource step in steps)
+        Prepared p = Prepare(step, device);
+        int dx0 = Math.Max(p.X, 0), dy0 = Math.Max(p.Y, 0);
+        int dx1 = Math.Min(p.X + p.Width, w), dy1 = Math.Min(p.Y + p.Height, h);
+        if (dx1 <= dx0 || dy1 <= dy0)
         {
-            using var stepScope = NewDisposeScope();
-            Prepared p = Prepare(step, device);
-            int dx0 = Math.Max(p.X, 0), dy0 = Math.Max(p.Y, 0);
-            int dx1 = Math.Min(p.X + p.Width, w), dy1 = Math.Min(p.Y + p.Height, h);
-            if (dx1 <= dx0 || dy1 <= dy0)
-            {
-                // Entirely outside: nothing to draw, and its objects would have no pixel.
-                continue;
-            }
-
-            Region r = new(dx0, dy0, dx1 - dx0, dy1 - dy0);
-            int sx = dx0 - p.X, sy = dy0 - p.Y;
-            Tensor union = p.Union.narrow(0, sy, r.H).narrow(1, sx, r.W);
-            Tensor rgb = p.Rgb.narrow(1, sy, r.H).narrow(2, sx, r.W);
-            Tensor dst = image.narrow(1, r.Y, r.H).narrow(2, r.X, r.W);
-            if (_options.PhotometricMatching.Enabled)
-            {
-                rgb = Blender.MatchPhotometry(rgb, union, dst, _options.PhotometricMatching);
-            }
-
-            Tensor? alpha = p.Alpha?.narrow(0, sy, r.H).narrow(1, sx, r.W);
-            Blender.Composite(dst, rgb, alpha, union);
-
-            // The occluding mask is the union of the objects' masks: a soft edge outside it occludes nothing.
-            state.Occlude(r, union);
-            state.AddPasted(r, p.Masks.narrow(1, sy, r.H).narrow(2, sx, r.W), step.Labels);
+            // Entirely outside: nothing to draw, and its objects would have no pixel.
+            return;
         }
 
-        PasteTargets targets = state.ToTargets();
-        targets.MoveToOuterDisposeScope();
-        return targets;
+        var r = new Region(dx0, dy0, dx1 - dx0, dy1 - dy0);
+        int sx = dx0 - p.X, sy = dy0 - p.Y;
+        Tensor union = p.Union.narrow(0, sy, r.H).narrow(1, sx, r.W);
+        Tensor rgb = p.Rgb.narrow(1, sy, r.H).narrow(2, sx, r.W);
+        Tensor dst = image.narrow(1, r.Y, r.H).narrow(2, r.X, r.W);
+        if (_options.PhotometricMatching.Enabled)
+        {
+            rgb = Blender.MatchPhotometry(rgb, union, dst, _options.PhotometricMatching);
+        }
+
+        Tensor? alpha = p.Alpha?.narrow(0, sy, r.H).narrow(1, sx, r.W);
+        Blender.Composite(dst, rgb, alpha, union);
+
+        // The occluding mask is the union of the objects' masks: a soft edge outside it occludes nothing.
+        state.Occlude(b, r, union);
+        state.Add(b, r, p.Masks.narrow(1, sy, r.H).narrow(2, sx, r.W), step.Labels);
     }
 
     private Prepared Prepare(PasteSource step, Device device)
