@@ -11,7 +11,8 @@ internal readonly record struct Region(int X, int Y, int W, int H)
 
 /// <summary>
 /// The objects of a batch of destinations while pastes are applied, for all images at once:
-/// full-size masks <c>[B,cap,H,W]</c> (one slot per object that can appear), per-row and per-column pixel counts
+/// full-size masks (per image <c>[n,H,W]</c>, one slot per object that can appear: separate buffers rather than one
+/// <c>[B,...]</c> block, so the allocator can reuse freed memory instead of mapping fresh pages), per-row and per-column pixel counts
 /// (so boxes and areas never need a full rescan), current boxes, live flags and starting areas, all on the device.
 /// The host keeps labels, flags and a conservative box per object (where its mask can still be: masks only shrink),
 /// which limits each paste's mask updates to the objects it can touch without asking the device.
@@ -25,17 +26,16 @@ internal sealed class ObjectState : IDisposable
     private readonly PasteKernelOptions _options;
     private readonly ProjectionBoxes _projection;
     private readonly int _batch, _capacity;
-    private readonly Tensor _masks;     // bool [B,cap,H,W]
+    private readonly Tensor[] _masks;   // per image bool [total_b,H,W]
     private readonly Tensor _rows;      // int32 [B,cap,H]
     private readonly Tensor _cols;      // int32 [B,cap,W]
     private readonly Tensor _boxes;     // float32 [B,cap,4]
     private readonly Tensor _alive;     // bool [B,cap]
-    private readonly Tensor _startArea; // int64 [B,cap]
+    private readonly Tensor _startArea; // int64 [B,cap]; -1 marks objects added in the current step
     private readonly int[] _count;
     private readonly Region[][] _hull;
     private readonly long[][] _labels;
     private readonly bool[][] _pasted;
-    private readonly bool[] _added;     // host [B*cap]: slots filled in the current step
 
     /// <summary>Allocates the state and loads the destinations' objects.</summary>
     /// <param name="destinations">The destinations.</param>
@@ -49,14 +49,13 @@ internal sealed class ObjectState : IDisposable
         _capacity = Math.Max(1, totals.Max());
         int h = destinations[0].Height, w = destinations[0].Width;
         _projection = new ProjectionBoxes(h, w, device);
-        _masks = empty([_batch, _capacity, h, w], ScalarType.Bool, device).DetachFromDisposeScope();
+        _masks = new Tensor[_batch];
         _rows = zeros([_batch, _capacity, h], ScalarType.Int32, device).DetachFromDisposeScope();
         _cols = zeros([_batch, _capacity, w], ScalarType.Int32, device).DetachFromDisposeScope();
         _count = new int[_batch];
         _hull = new Region[_batch][];
         _labels = new long[_batch][];
         _pasted = new bool[_batch][];
-        _added = new bool[_batch * _capacity];
 
         using (var scope = NewDisposeScope())
         {
@@ -67,7 +66,7 @@ internal sealed class ObjectState : IDisposable
                 _hull[b] = new Region[_capacity];
                 _labels[b] = new long[_capacity];
                 _pasted[b] = new bool[_capacity];
-                Tensor slots = _masks[b];
+                Tensor slots = _masks[b] = empty([Math.Max(1, totals[b]), h, w], ScalarType.Bool, device).DetachFromDisposeScope();
                 if (n > 0)
                 {
                     Tensor m = d.Masks.to(device);
@@ -112,54 +111,31 @@ internal sealed class ObjectState : IDisposable
     public void Occlude(int b, Region r, Tensor occluder)
     {
         int n = _count[b];
-        int first = -1, last = -1, hits = 0;
+        int first = -1, last = -1;
         for (int i = 0; i < n; i++)
         {
             if (_hull[b][i].Intersects(r))
             {
                 first = first < 0 ? i : first;
                 last = i;
-                hits++;
             }
         }
 
-        if (hits == 0)
+        if (first < 0)
         {
             return;
         }
 
+        // The run of slots from the first to the last object that can reach the region, through views: objects in
+        // between that cannot reach it have no pixel there, so the update leaves them as they are. No index tensor
+        // (which would mean a host-to-device copy) is needed.
         using var scope = NewDisposeScope();
-        Tensor region = _masks[b].narrow(1, r.Y, r.H).narrow(2, r.X, r.W);
-        Tensor rows = _rows[b].narrow(1, r.Y, r.H);
-        Tensor cols = _cols[b].narrow(1, r.X, r.W);
-        Tensor keepMask = occluder.logical_not();
-        if (hits == last - first + 1)
-        {
-            // A contiguous run of slots: update in place through views.
-            Tensor inside = region.narrow(0, first, hits);
-            Tensor removed = inside.logical_and(occluder);
-            inside.logical_and_(keepMask);
-            rows.narrow(0, first, hits).sub_(removed.sum(2, type: ScalarType.Int32));
-            cols.narrow(0, first, hits).sub_(removed.sum(1, type: ScalarType.Int32));
-        }
-        else
-        {
-            long[] slots = new long[hits];
-            for (int i = first, k = 0; i <= last; i++)
-            {
-                if (_hull[b][i].Intersects(r))
-                {
-                    slots[k++] = i;
-                }
-            }
-
-            Tensor index = tensor(slots, device: _masks.device);
-            Tensor inside = region.index_select(0, index);
-            Tensor removed = inside.logical_and(occluder);
-            region.index_copy_(0, index, inside.logical_and(keepMask));
-            rows.index_add_(0, index, removed.sum(2, type: ScalarType.Int32), -1);
-            cols.index_add_(0, index, removed.sum(1, type: ScalarType.Int32), -1);
-        }
+        int count = last - first + 1;
+        Tensor inside = _masks[b].narrow(0, first, count).narrow(1, r.Y, r.H).narrow(2, r.X, r.W);
+        Tensor removed = inside.logical_and(occluder);
+        inside.logical_and_(occluder.logical_not());
+        _rows[b].narrow(0, first, count).narrow(1, r.Y, r.H).sub_(removed.sum(2, type: ScalarType.Int32));
+        _cols[b].narrow(0, first, count).narrow(1, r.X, r.W).sub_(removed.sum(1, type: ScalarType.Int32));
     }
 
     /// <summary>Adds one paste's objects to image b, given by their masks inside the region (<c>bool [k, r.H, r.W]</c>).</summary>
@@ -170,12 +146,13 @@ internal sealed class ObjectState : IDisposable
         _masks[b].narrow(0, start, k).narrow(1, r.Y, r.H).narrow(2, r.X, r.W).copy_(masks);
         _rows[b].narrow(0, start, k).narrow(1, r.Y, r.H).copy_(masks.sum(2, type: ScalarType.Int32));
         _cols[b].narrow(0, start, k).narrow(1, r.X, r.W).copy_(masks.sum(1, type: ScalarType.Int32));
+        // A negative starting area marks the step's new objects for EndStep (a device-side fill, no transfer).
+        _startArea[b].narrow(0, start, k).fill_(-1);
         for (int i = 0; i < k; i++)
         {
             _hull[b][start + i] = r;
             _labels[b][start + i] = labels[i];
             _pasted[b][start + i] = true;
-            _added[(b * _capacity) + start + i] = true;
         }
 
         _count[b] = start + k;
@@ -197,11 +174,10 @@ internal sealed class ObjectState : IDisposable
             _ => area.to(ScalarType.Float64).ge(_startArea.to(ScalarType.Float64).mul(_options.MinVisibleFraction)),
         };
         Tensor visible = area.gt(0);
-        Tensor added = tensor(_added, device: _masks.device).view(_batch, _capacity);
+        Tensor added = _startArea.lt(0);
         _alive.copy_(where(added, visible, _alive.logical_and(keep).logical_and(visible)));
         _startArea.copy_(where(added, area, _startArea));
         _boxes.copy_(after);
-        Array.Clear(_added);
     }
 
     /// <summary>
@@ -211,7 +187,7 @@ internal sealed class ObjectState : IDisposable
     public PasteTargets[] ToTargets()
     {
         bool[] alive = _alive.cpu().data<bool>().ToArray();
-        Device device = _masks.device;
+        Device device = _boxes.device;
         var targets = new PasteTargets[_batch];
         Tensor areas = _rows.sum(-1, type: ScalarType.Int64);
         for (int b = 0; b < _batch; b++)
@@ -253,7 +229,11 @@ internal sealed class ObjectState : IDisposable
     public void Dispose()
     {
         _projection.Dispose();
-        _masks.Dispose();
+        foreach (Tensor m in _masks)
+        {
+            m.Dispose();
+        }
+
         _rows.Dispose();
         _cols.Dispose();
         _boxes.Dispose();
