@@ -14,12 +14,10 @@ namespace XPaste.Benchmarks.Paste;
 /// memory only: TorchSharp's tensor memory is native and invisible to the MemoryDiagnoser.
 /// Instance loading (PNG decoding) is excluded: the instances are in memory, as with a warm bank cache.
 /// The floor copies into buffers allocated once, so it pays no page faults, while every real method allocates its
-/// outputs. Runs in process (<c>[InProcess]</c>): BenchmarkDotNet's generated out-of-process project does not carry
-/// the TorchSharp native backend. TorchSharp's intra-op thread count is libtorch's default (all cores).
+/// outputs. TorchSharp's intra-op thread count is libtorch's default (all cores).
 /// </para>
 /// </summary>
 [MemoryDiagnoser]
-[InProcess]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet releases the fields in [GlobalCleanup].")]
 public class PasteW1Benchmarks
 {

@@ -1,4 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using XPaste.Bank;
+using XPaste.Sources;
 
 namespace XPaste.Cli.Commands;
 
@@ -8,7 +13,174 @@ internal static class BankCommand
     public static Command Create()
     {
         var command = new Command("bank", "Build, extract into, and summarise instance banks.");
+        command.Subcommands.Add(CreateBuild());
         command.Subcommands.Add(BankExtractCommand.Create());
+        command.Subcommands.Add(CreateStats());
         return command;
     }
+
+    private static Command CreateBuild()
+    {
+        var dataset = new Option<FileInfo>("--from-dataset") { Description = "COCO/LVIS instances JSON whose annotated objects are cut out.", Required = true };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "Folder the JSON's file_names are relative to (default: images/ beside the JSON, else its folder)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "The bank folder; created if missing, resumed if it holds a bank.", Required = true };
+        var includeCrowd = new Option<bool>("--include-crowd") { Description = "Also cut out crowd regions (iscrowd: 1)." };
+        var minArea = new Option<double>("--min-area") { Description = "Leave out annotations smaller than this many pixels.", DefaultValueFactory = _ => 0 };
+        var categories = new Option<int[]>("--category") { Description = "Only these category ids (repeat the option for several).", AllowMultipleArgumentsPerToken = true };
+        var batch = new Option<int>("--batch-size") { Description = "Cut-outs committed together.", DefaultValueFactory = _ => 64 };
+        var stats = new Option<bool>("--stats") { Description = "Print the bank's statistics afterwards." };
+
+        var command = new Command("build", "Cut out every annotated object of a COCO/LVIS dataset into an instance bank (resumable: rerun to continue).")
+        {
+            dataset, images, output, includeCrowd, minArea, categories, batch, stats,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            FileInfo json = parse.GetValue(dataset)!;
+            string imagesFolder = parse.GetValue(images)?.FullName ?? DefaultImagesFolder(json.FullName);
+            string bankFolder = parse.GetValue(output)!.FullName;
+            int[] only = parse.GetValue(categories) ?? [];
+            var options = new DatasetSourceOptions
+            {
+                SkipCrowd = !parse.GetValue(includeCrowd),
+                MinArea = parse.GetValue(minArea),
+                CategoryIds = only.Length == 0 ? null : only.ToHashSet(),
+            };
+            return await Run(async () =>
+            {
+                var source = await DatasetInstanceSource.LoadAsync(json.FullName, imagesFolder, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"{json.Name}: {source.Count} objects in {source.ImageCount} images; images from {imagesFolder}");
+                using var bank = InstanceBank.OpenOrCreate(bankFolder);
+                int before = bank.Count;
+                try
+                {
+                    BankBuildResult result = await ConsoleProgress.RunAsync("bank build",
+                        (progress, ct) => new BankBuilder(bank, new BankBuilderOptions { BatchSize = parse.GetValue(batch) }).AddAsync(source, progress, ct),
+                        cancellationToken).ConfigureAwait(false);
+                    Console.Error.WriteLine($"{bankFolder}: {result.Added} added, {result.Skipped} already there, {result.Rejected} rejected; {bank.Count} instances in {bank.Categories.Count} categories");
+                }
+                catch (OperationCanceledException)
+                {
+                    Console.Error.WriteLine($"{bankFolder}: stopped; {bank.Count - before} instances added and kept. Run the same command again to continue.");
+                    return 130;
+                }
+
+                if (parse.GetValue(stats))
+                {
+                    WriteTable(BankStatistics.Compute(bank));
+                }
+
+                return 0;
+            }).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command CreateStats()
+    {
+        var folder = new Argument<DirectoryInfo>("bank") { Description = "The bank folder." };
+        var json = new Option<bool>("--json") { Description = "Write the statistics as JSON to standard output." };
+        var command = new Command("stats", "Per-category instance counts and sizes of an instance bank.") { folder, json };
+        command.SetAction(async (parse, _) => await Run(() =>
+        {
+            using var bank = InstanceBank.Open(parse.GetValue(folder)!.FullName);
+            BankStatistics statistics = BankStatistics.Compute(bank);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(statistics, StatisticsJson));
+            }
+            else
+            {
+                WriteTable(statistics);
+            }
+
+            return Task.FromResult(0);
+        }).ConfigureAwait(false));
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions StatisticsJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    private static string DefaultImagesFolder(string json)
+    {
+        string folder = Path.GetDirectoryName(json) ?? ".";
+        string images = Path.Combine(folder, "images");
+        return Directory.Exists(images) ? images : folder;
+    }
+
+    /// <summary>Runs a command body, turning bad input into a one-line message and exit code 2.</summary>
+    internal static async Task<int> Run(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (InvalidInputException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        catch (BankLockedException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 3;
+        }
+    }
+
+    internal static void WriteTable(BankStatistics s)
+    {
+        var console = AnsiConsole.Console;
+        var table = new Table().Title($"{Markup.Escape(s.Folder)}: {s.Instances} instances, {s.Categories.Count} categories, {s.Rejected} rejected sources")
+            .AddColumn("id", c => c.RightAligned()).AddColumn("category").AddColumn("instances", c => c.RightAligned())
+            .AddColumn("median w x h", c => c.RightAligned()).AddColumn("min side", c => c.RightAligned()).AddColumn("max side", c => c.RightAligned())
+            .AddColumn("mean CLIP", c => c.RightAligned());
+        foreach (CategoryStatistics c in s.Categories)
+        {
+            table.AddRow(
+                c.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Name), c.Instances.ToString(CultureInfo.InvariantCulture),
+                $"{c.MedianWidth} x {c.MedianHeight}", c.MinSide.ToString(CultureInfo.InvariantCulture), c.MaxSide.ToString(CultureInfo.InvariantCulture),
+                c.MeanClipScore is double score ? score.ToString("F2", CultureInfo.InvariantCulture) : "-");
+        }
+
+        console.Write(table);
+        console.WriteLine($"extractors: {string.Join(", ", s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
+    }
 }
+
+/// <summary>What <c>xpaste bank stats</c> prints.</summary>
+internal sealed record BankStatistics(string Folder, int Instances, int Rejected, long Bytes, IReadOnlyDictionary<string, int> Extractors, IReadOnlyList<CategoryStatistics> Categories)
+{
+    public static BankStatistics Compute(InstanceBank bank)
+    {
+        var categories = bank.ByCategory.Select(pair =>
+        {
+            IReadOnlyList<BankInstance> list = pair.Value;
+            float[] scores = list.Where(i => i.ClipScore.HasValue).Select(i => i.ClipScore!.Value).ToArray();
+            return new CategoryStatistics(
+                pair.Key,
+                list[0].CategoryName,
+                list.Count,
+                Median(list.Select(i => i.Width)),
+                Median(list.Select(i => i.Height)),
+                list.Min(i => Math.Min(i.Width, i.Height)),
+                list.Max(i => Math.Max(i.Width, i.Height)),
+                scores.Length == 0 ? null : Math.Round(scores.Average(), 3));
+        }).ToArray();
+        long bytes = bank.Instances.Sum(i => new FileInfo(bank.GetFullPath(i)) is { Exists: true } f ? f.Length : 0);
+        var extractors = bank.Instances.GroupBy(i => i.Extractor).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
+        return new BankStatistics(bank.Folder, bank.Count, bank.Rejections.Count, bytes, extractors, categories);
+    }
+
+    private static int Median(IEnumerable<int> values)
+    {
+        int[] sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+}
+
+/// <summary>One category's row of <c>xpaste bank stats</c>.</summary>
+internal sealed record CategoryStatistics(int Id, string Name, int Instances, int MedianWidth, int MedianHeight, int MinSide, int MaxSide, double? MeanClipScore);

@@ -117,7 +117,15 @@ public sealed class BankBuilder
 
                     string key = SourceKey(source, candidate.Id);
                     var rgba = Cutout.FromMask(candidate.Image, candidate.Mask, _options.MaskThreshold);
-                    long pixels = rgba is null ? 0 : rgba[3].count_nonzero().item<long>();
+                    long pixels = 0;
+                    if (rgba is not null)
+                    {
+                        // Disposed at once: a view left to the GC would keep the whole cut-out alive.
+                        using TorchSharp.torch.Tensor alpha = rgba[3];
+                        using TorchSharp.torch.Tensor count = alpha.count_nonzero();
+                        pixels = count.item<long>();
+                    }
+
                     if (rgba is null || pixels < _options.MinPixels)
                     {
                         rgba?.Dispose();

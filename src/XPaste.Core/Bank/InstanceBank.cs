@@ -192,7 +192,9 @@ public sealed class InstanceBank : IDisposable
     /// <param name="logger">Receives diagnostics; none when null.</param>
     /// <returns>The bank, holding the writer lock until disposed.</returns>
     /// <exception cref="BankLockedException">Another writer holds the bank.</exception>
-    /// <exception cref="InvalidBankException">A manifest segment is corrupt or lists a path outside the bank.</exception>
+    /// <exception cref="InvalidBankException">
+    /// The folder holds other files but no bank, or a manifest segment is corrupt or lists a path outside the bank.
+    /// </exception>
     public static InstanceBank OpenOrCreate(string folder, BankOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
@@ -442,6 +444,13 @@ public sealed class InstanceBank : IDisposable
     {
         options ??= BankOptions.Default;
         options.Validate();
+        if (Directory.Exists(folder) && !Exists(folder)
+            && Directory.EnumerateFileSystemEntries(folder).Any(e => Path.GetFileName(e) is not (BankLock.FileName or BankLock.OwnerFileName)))
+        {
+            // Opening would create images/ and tidy it: never do that to a folder that holds someone else's files.
+            throw new InvalidBankException(folder, "holds files but no instance bank; give a new or empty folder for a new bank");
+        }
+
         Directory.CreateDirectory(folder);
         BankLock writerLock = BankLock.Acquire(folder);
         var bank = new InstanceBank(folder, options, logger ?? NullLogger.Instance, writerLock);

@@ -42,4 +42,28 @@ public sealed record CocoAnnotation
     /// <summary>Every other field, kept as read so that it is written back unchanged.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
+    /// <summary>
+    /// An annotation for a mask, with <c>area</c> and <c>bbox</c> computed from it as the COCO API does
+    /// (<see cref="Rle.Area"/>, <see cref="Rle.BoundingBox"/>) and the mask stored as a compressed RLE.
+    /// </summary>
+    /// <param name="id">The annotation id.</param>
+    /// <param name="imageId">The image id (the mask must have the image's size).</param>
+    /// <param name="categoryId">The category id.</param>
+    /// <param name="mask">The mask.</param>
+    /// <param name="crowd">Whether it is a crowd region (<c>iscrowd</c> 1 instead of 0).</param>
+    public static CocoAnnotation FromMask(long id, long imageId, int categoryId, Rle mask, bool crowd = false)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        return new CocoAnnotation
+        {
+            Id = id,
+            ImageId = imageId,
+            CategoryId = categoryId,
+            Segmentation = CocoSegmentation.FromRle(mask),
+            Area = mask.Area,
+            Bbox = mask.BoundingBox,
+            IsCrowd = crowd ? 1 : 0,
+        };
+    }
 }

@@ -3,9 +3,10 @@ using static TorchSharp.torch;
 namespace XPaste.Masks;
 
 /// <summary>
-/// Converts between mask tensors and <see cref="Rle"/>s in bulk. Encoding transposes the whole batch to column-major
-/// once on the tensor's device, then makes one pass over each mask's bytes (masks in parallel); decoding writes the
-/// runs into one column-major buffer (in parallel) and transposes it once on the target device.
+/// Converts between mask tensors and <see cref="Rle"/>s in bulk, masks in parallel, with no per-pixel transpose:
+/// encoding reads each row-major mask's bytes once (run boundaries found by comparing each row with the one above,
+/// then ordered by column), decoding writes the rows straight into the tensor's memory (each row a copy of the one
+/// above with the pixels where a run starts or ends flipped). The bytes cross to the CPU once each way.
 /// </summary>
 public static class MaskCodec
 {
@@ -31,16 +32,16 @@ public static class MaskCodec
         }
 
         using var scope = NewDisposeScope();
-        Tensor set = masks.dtype == ScalarType.Bool ? masks : masks.ne(0);
+        // One-byte dtypes are read as they are (non-zero = set); wider ones are compared to zero first.
+        Tensor set = masks.dtype is ScalarType.Bool or ScalarType.Byte or ScalarType.Int8 ? masks : masks.ne(0);
 
-        // [N,W,H] contiguous is each mask column-major, one after the other.
-        Tensor columnMajor = set.transpose(1, 2).contiguous().cpu();
+        Tensor rowMajor = set.contiguous().cpu();
         int pixels = h * w;
         unsafe
         {
             // Tensor memory is native and never moves: the address stays valid outside the fixed block.
             nint address;
-            fixed (byte* pinned = columnMajor.bytes)
+            fixed (byte* pinned = rowMajor.bytes)
             {
                 address = (nint)pinned;
             }
@@ -49,7 +50,7 @@ public static class MaskCodec
             {
                 byte* data = (byte*)address;
                 var mask = new ReadOnlySpan<byte>(data + ((long)i * pixels), pixels);
-                result[i] = Rle.FromTrustedCounts(h, w, RunLength.Encode(mask));
+                result[i] = Rle.FromTrustedCounts(h, w, RowMajorRunLength.Encode(mask, h, w));
             });
         }
 
@@ -105,14 +106,14 @@ public static class MaskCodec
         }
 
         using var scope = NewDisposeScope();
-        Tensor columnMajor = empty(rles.Count, width, height, ScalarType.Bool);
+        Tensor rowMajor = empty(rles.Count, height, width, ScalarType.Bool);
         int pixels = height * width;
         if (pixels > 0 && rles.Count > 0)
         {
             unsafe
             {
                 nint address;
-                fixed (byte* pinned = columnMajor.bytes)
+                fixed (byte* pinned = rowMajor.bytes)
                 {
                     address = (nint)pinned;
                 }
@@ -120,13 +121,13 @@ public static class MaskCodec
                 Parallel.For(0, rles.Count, i =>
                 {
                     byte* data = (byte*)address;
-                    RunLength.Decode(rles[i].Counts, new Span<byte>(data + ((long)i * pixels), pixels));
+                    RowMajorRunLength.Decode(rles[i].Counts, new Span<byte>(data + ((long)i * pixels), pixels), height, width);
                 });
             }
         }
 
-        Tensor onDevice = device is null ? columnMajor : columnMajor.to(device);
-        return onDevice.transpose(1, 2).contiguous().MoveToOuterDisposeScope();
+        Tensor onDevice = device is null ? rowMajor : rowMajor.to(device);
+        return onDevice.MoveToOuterDisposeScope();
     }
 
     /// <summary>Decodes one RLE into a bool <c>[H,W]</c> tensor.</summary>

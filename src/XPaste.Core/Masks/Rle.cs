@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace XPaste.Masks;
@@ -100,17 +99,7 @@ public sealed partial class Rle : IEquatable<Rle>
     public static Rle Encode(ReadOnlySpan<byte> rowMajor, int height, int width)
     {
         CheckBuffer(rowMajor.Length, height, width, nameof(rowMajor));
-        int pixels = height * width;
-        byte[] columnMajor = ArrayPool<byte>.Shared.Rent(pixels);
-        try
-        {
-            MaskLayout.Transpose(rowMajor, columnMajor.AsSpan(0, pixels), height, width);
-            return new Rle(height, width, RunLength.Encode(columnMajor.AsSpan(0, pixels)));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(columnMajor);
-        }
+        return new Rle(height, width, RowMajorRunLength.Encode(rowMajor, height, width));
     }
 
     /// <summary>Encodes a row-major boolean mask (<c>mask[y * width + x]</c>).</summary>
@@ -143,17 +132,7 @@ public sealed partial class Rle : IEquatable<Rle>
     public void Decode(Span<byte> rowMajor)
     {
         CheckBuffer(rowMajor.Length, Height, Width, nameof(rowMajor));
-        int pixels = Height * Width;
-        byte[] columnMajor = ArrayPool<byte>.Shared.Rent(pixels);
-        try
-        {
-            RunLength.Decode(_counts, columnMajor.AsSpan(0, pixels));
-            MaskLayout.Transpose(columnMajor.AsSpan(0, pixels), rowMajor, Width, Height);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(columnMajor);
-        }
+        RowMajorRunLength.Decode(_counts, rowMajor, Height, Width);
     }
 
     /// <summary>Decodes into a column-major buffer (<c>mask[x * height + y]</c>), writing 0 or 1 to every pixel.</summary>

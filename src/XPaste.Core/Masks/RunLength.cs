@@ -67,39 +67,3 @@ internal static class RunLength
         return larger;
     }
 }
-
-/// <summary>Row-major / column-major conversion of flat byte masks.</summary>
-internal static class MaskLayout
-{
-    private const int Block = 64;
-
-    /// <summary>
-    /// Transposes a <paramref name="rows"/> x <paramref name="columns"/> row-major byte matrix into
-    /// <paramref name="destination"/> (<paramref name="columns"/> x <paramref name="rows"/>), in cache-sized tiles.
-    /// Row-major [H,W] to column-major is <c>Transpose(src, dst, H, W)</c>; back is <c>Transpose(src, dst, W, H)</c>.
-    /// </summary>
-    public static unsafe void Transpose(ReadOnlySpan<byte> source, Span<byte> destination, int rows, int columns)
-    {
-        fixed (byte* src = source)
-        fixed (byte* dst = destination)
-        {
-            for (int r0 = 0; r0 < rows; r0 += Block)
-            {
-                int r1 = Math.Min(r0 + Block, rows);
-                for (int c0 = 0; c0 < columns; c0 += Block)
-                {
-                    int c1 = Math.Min(c0 + Block, columns);
-                    for (int r = r0; r < r1; r++)
-                    {
-                        byte* line = src + ((long)r * columns);
-                        byte* column = dst + r;
-                        for (int c = c0; c < c1; c++)
-                        {
-                            column[(long)c * rows] = line[c];
-                        }
-                    }
-                }
-            }
-        }
-    }
-}

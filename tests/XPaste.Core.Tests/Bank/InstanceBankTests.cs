@@ -385,6 +385,21 @@ public sealed class InstanceBankTests
     }
 
     [Fact]
+    public void A_folder_of_other_files_is_never_turned_into_a_bank()
+    {
+        // E.g. --out pointing at a dataset folder: opening it would otherwise tidy away its images/*.png.
+        using var temp = new TempFolder();
+        string dataset = temp.File("dataset");
+        Directory.CreateDirectory(Path.Combine(dataset, "images"));
+        File.WriteAllBytes(Path.Combine(dataset, "images", "photo.png"), [1, 2, 3]);
+
+        var ex = Assert.Throws<InvalidBankException>(() => InstanceBank.OpenOrCreate(dataset));
+        Assert.Contains("no instance bank", ex.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dataset, "images", "photo.png")));
+        Assert.False(Directory.Exists(Path.Combine(dataset, "manifest")));
+    }
+
+    [Fact]
     public void Parallel_batches_keep_their_order()
     {
         using var temp = new TempFolder();

@@ -184,6 +184,20 @@ public sealed class CocoDatasetTests
         }
     }
 
+    [Fact]
+    public void Annotation_from_mask_carries_the_masks_area_and_box()
+    {
+        Rle mask = Rle.FromBox(new CocoBox(2, 3, 4, 5), 10, 12);
+
+        CocoAnnotation a = CocoAnnotation.FromMask(9, 7, 1, mask, crowd: true);
+
+        Assert.Equal((9L, 7L, 1, 20.0, new CocoBox(2, 3, 4, 5), 1), (a.Id, a.ImageId, a.CategoryId, a.Area!.Value, a.Bbox!.Value, a.IsCrowd!.Value));
+        Assert.Equal(CocoSegmentationKind.CompressedRle, a.Segmentation!.Kind);
+        Assert.Equal(mask, a.Segmentation.ToRle(10, 12));
+        var ex = Assert.Throws<InvalidInputException>(() => a.Segmentation.ToRle(12, 10));
+        Assert.Contains("RLE size 10x12 (h x w) does not match the image's 12x10", ex.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, long?, string> Malformed() => new()
     {
         { "missing image", Replace(100, "\"image_id\": 7", "\"image_id\": 70"), 100, "image_id 70 is not in images" },

@@ -30,10 +30,42 @@ public sealed class RleTests
             Assert.Equal(mask.Count(v => v != 0), rle.Area);
             Assert.Equal((long)h * w, rle.Counts.ToArray().Sum(c => (long)c));
             Assert.Equal(rle, Rle.FromCompressedString(rle.ToCompressedString(), h, w));
+            Assert.Equal(rle, Rle.EncodeColumnMajor(Transpose(mask, h, w), h, w));
             for (int i = 1; i < rle.RunCount; i++)
             {
                 Assert.True(rle.Counts[i] > 0, "only the first run may be empty");
             }
+        }
+    }
+
+    [Fact]
+    public void Non_canonical_counts_with_empty_runs_decode_the_same_row_and_column_major()
+    {
+        var random = new Random(17);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int h = random.Next(1, 9), w = random.Next(1, 9);
+            var counts = new List<uint>();
+            int left = h * w;
+            while (left > 0)
+            {
+                uint c = (uint)Math.Min(left, random.Next(0, 4));
+                counts.Add(c);
+                left -= (int)c;
+            }
+
+            if (random.Next(2) == 0)
+            {
+                counts.Add(0);
+            }
+
+            Rle rle = Rle.FromCounts(h, w, counts.ToArray());
+            var columnMajor = new byte[h * w];
+            rle.DecodeColumnMajor(columnMajor);
+
+            Assert.Equal(Transpose(columnMajor, w, h), rle.Decode());
+            Assert.Equal(columnMajor.Count(v => v != 0), rle.Area);
+            Assert.Equal(Rle.EncodeColumnMajor(columnMajor, h, w), Rle.Encode(rle.Decode(), h, w));
         }
     }
 
@@ -206,6 +238,21 @@ public sealed class RleTests
         string s = rle.ToCompressedString();
 
         Assert.Equal(counts, Rle.FromCompressedString(s, 1, (int)total).Counts.ToArray());
+    }
+
+    /// <summary>Plain transpose of a rows x columns row-major matrix.</summary>
+    private static byte[] Transpose(byte[] m, int rows, int columns)
+    {
+        var t = new byte[m.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                t[(c * rows) + r] = m[(r * columns) + c];
+            }
+        }
+
+        return t;
     }
 
     private static byte[] Binary(byte[] mask) => mask.Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();

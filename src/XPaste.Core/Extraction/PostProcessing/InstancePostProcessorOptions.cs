@@ -1,0 +1,99 @@
+namespace XPaste.Extraction;
+
+/// <summary>Which pixels touch: 4 (edges only) or 8 (edges and corners).</summary>
+public enum MaskConnectivity
+{
+    /// <summary>Pixels sharing an edge belong together.</summary>
+    Four = 4,
+
+    /// <summary>Pixels sharing an edge or a corner belong together (OpenCV's contours; the reference).</summary>
+    Eight = 8,
+}
+
+/// <summary>The alpha channel of a cut-out.</summary>
+public enum CutoutAlpha
+{
+    /// <summary>
+    /// The segmenter's soft mask inside the kept region, 0 outside (the reference: <c>alpha *= filled_component</c>).
+    /// Filled holes keep their (low) mask values.
+    /// </summary>
+    Mask,
+
+    /// <summary>255 inside the kept region (component and filled holes), 0 outside.</summary>
+    Opaque,
+}
+
+/// <summary>Why a mask produced no cut-out.</summary>
+public enum CutoutRejection
+{
+    /// <summary>Not rejected.</summary>
+    None,
+
+    /// <summary>No pixel is above the threshold.</summary>
+    Empty,
+
+    /// <summary>The foreground covers less than <see cref="InstancePostProcessorOptions.MinArea"/> of the image.</summary>
+    TooSmall,
+
+    /// <summary>The foreground covers more than <see cref="InstancePostProcessorOptions.MaxArea"/> of the image.</summary>
+    TooLarge,
+
+    /// <summary>The kept region is narrower or shorter than <see cref="InstancePostProcessorOptions.MinSide"/> pixels.</summary>
+    TooThin,
+}
+
+/// <summary>Options for <see cref="InstancePostProcessor"/>; the defaults are X-Paste's published recipe.</summary>
+public sealed class InstancePostProcessorOptions
+{
+    /// <summary>The shared default options.</summary>
+    public static InstancePostProcessorOptions Default { get; } = new();
+
+    /// <summary>Foreground is mask &gt; this value (0-255). Default 128.</summary>
+    public byte AlphaThreshold { get; init; } = 128;
+
+    /// <summary>Keep only the largest connected component (by pixel count; ties to the first in raster order). Default true.</summary>
+    public bool KeepLargestComponent { get; init; } = true;
+
+    /// <summary>Add the background regions the kept pixels enclose. Default true.</summary>
+    public bool FillHoles { get; init; } = true;
+
+    /// <summary>Connectivity of the foreground; holes use the other one. Default <see cref="MaskConnectivity.Eight"/>.</summary>
+    public MaskConnectivity Connectivity { get; init; } = MaskConnectivity.Eight;
+
+    /// <summary>
+    /// The smallest accepted fraction of the image above the threshold (measured before the component selection, as
+    /// the reference does). Default 0.05.
+    /// </summary>
+    public double MinArea { get; init; } = 0.05;
+
+    /// <summary>The largest accepted fraction of the image above the threshold. Default 0.95.</summary>
+    public double MaxArea { get; init; } = 0.95;
+
+    /// <summary>
+    /// The kept region's box must be at least this many pixels wide and tall. Default 2 (the reference drops boxes
+    /// whose first and last row, or column, coincide).
+    /// </summary>
+    public int MinSide { get; init; } = 2;
+
+    /// <summary>What the cut-out's alpha holds. Default <see cref="CutoutAlpha.Mask"/> (the reference).</summary>
+    public CutoutAlpha Alpha { get; init; } = CutoutAlpha.Mask;
+
+    internal void Validate()
+    {
+        if (!(MinArea >= 0 && MinArea <= MaxArea && MaxArea <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinArea), $"need 0 <= MinArea ({MinArea}) <= MaxArea ({MaxArea}) <= 1");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinSide, 1);
+        if (!Enum.IsDefined(Connectivity))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Connectivity), Connectivity, "must be Four or Eight");
+        }
+
+        if (!Enum.IsDefined(Alpha))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "must be Mask or Opaque");
+        }
+    }
+}

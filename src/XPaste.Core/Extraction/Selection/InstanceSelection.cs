@@ -1,0 +1,24 @@
+namespace XPaste.Extraction;
+
+/// <summary>What <see cref="InstanceSelector"/> chose for one image.</summary>
+public sealed class InstanceSelection : IDisposable
+{
+    internal InstanceSelection(string extractor, float? score, InstanceCutout cutout)
+    {
+        Extractor = extractor;
+        Score = score;
+        Cutout = cutout;
+    }
+
+    /// <summary>The extractor whose mask was chosen (or, when every candidate was rejected, the winner's).</summary>
+    public string Extractor { get; }
+
+    /// <summary>The chosen mask's zero-shot score, or null when no filter was used.</summary>
+    public float? Score { get; }
+
+    /// <summary>The chosen mask's cut-out, or the reason it has none (<see cref="InstanceCutout.IsAccepted"/>). Owned by this object.</summary>
+    public InstanceCutout Cutout { get; }
+
+    /// <inheritdoc />
+    public void Dispose() => Cutout.Dispose();
+}

@@ -1,0 +1,155 @@
+using XPaste.Abstractions;
+using static TorchSharp.torch;
+
+namespace XPaste.Extraction;
+
+/// <summary>
+/// Segments the salient object of each image with U^2-Net the way X-Paste does: ImageNet normalisation, a bilinear
+/// resize to 256x256, side output <c>d1</c>, a bilinear resize back to the image's size, min-max renormalisation,
+/// and truncation to a 0-255 <c>uint8</c> mask. Batches run on the model's device.
+/// </summary>
+public sealed class U2NetExtractor : IInstanceExtractor, IDisposable
+{
+    private static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
+    private static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
+
+    private readonly U2Net _model;
+    private readonly bool _ownsModel;
+    private readonly U2NetExtractorOptions _options;
+    private readonly Device _device;
+
+    /// <summary>Wraps a loaded model.</summary>
+    /// <param name="model">The network, in evaluation mode, on the device to run on.</param>
+    /// <param name="options">Pre- and post-processing; <see cref="U2NetExtractorOptions.Default"/> when null.</param>
+    /// <param name="ownsModel">Dispose <paramref name="model"/> with this extractor.</param>
+    public U2NetExtractor(U2Net model, U2NetExtractorOptions? options = null, bool ownsModel = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _options = options ?? U2NetExtractorOptions.Default;
+        _options.Validate();
+        _model = model;
+        _ownsModel = ownsModel;
+        _device = model.parameters().First().device;
+        Name = model.IsSmall ? "u2netp" : "u2net";
+    }
+
+    /// <summary><c>u2net</c> for the full model, <c>u2netp</c> for the small one.</summary>
+    public string Name { get; }
+
+    /// <summary>Loads a checkpoint (<see cref="U2Net.FromPretrained(string, bool, Device?)"/>) and wraps it.</summary>
+    /// <param name="path">The <c>.pth</c> or <c>.safetensors</c> checkpoint.</param>
+    /// <param name="small">True for <c>U2NETP</c>.</param>
+    /// <param name="device">Where to run; the CPU when null.</param>
+    /// <param name="options">Pre- and post-processing options.</param>
+    /// <returns>An extractor that owns its model.</returns>
+    public static U2NetExtractor FromPretrained(string path, bool small, Device? device = null, U2NetExtractorOptions? options = null)
+    {
+        U2Net model = U2Net.FromPretrained(path, small, device);
+        try
+        {
+            return new U2NetExtractor(model, options, ownsModel: true);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Runs on the calling thread; cancellation is checked between batches.</remarks>
+    public Task<IReadOnlyList<Tensor>> ExtractAsync(IReadOnlyList<Tensor> images, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ExtractionChecks.ValidateImages(images, nameof(images));
+        var masks = new List<Tensor>(images.Count);
+        try
+        {
+            for (int start = 0; start < images.Count; start += _options.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(_options.BatchSize, images.Count - start);
+                masks.AddRange(ExtractBatch(images.Skip(start).Take(count).ToList()));
+            }
+        }
+        catch
+        {
+            foreach (Tensor mask in masks)
+            {
+                mask.Dispose();
+            }
+
+            throw;
+        }
+
+        return Task.FromResult<IReadOnlyList<Tensor>>(masks);
+    }
+
+    /// <summary>Turns uint8 images into the network's normalised <c>[N,3,S,S]</c> input on the model's device.</summary>
+    internal Tensor Preprocess(IReadOnlyList<Tensor> images)
+    {
+        using var scope = NewDisposeScope();
+        long size = _options.InputSize;
+        var resized = new Tensor[images.Count];
+        for (int i = 0; i < images.Count; i++)
+        {
+            Tensor rgb = images[i].narrow(0, 0, 3).to(_device).to(ScalarType.Float32).div_(255f).unsqueeze(0);
+            // Normalisation is per-channel affine, so resizing first gives the reference's values at less cost.
+            Tensor small = nn.functional.interpolate(rgb, new[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false);
+            if (_options.DivideByMax)
+            {
+                small = small.div(small.max().clamp_min(1e-12f));
+            }
+
+            resized[i] = small;
+        }
+
+        Tensor batch = cat(resized, 0);
+        Tensor mean = tensor(ImageNetMean, device: _device).view(1, 3, 1, 1);
+        Tensor std = tensor(ImageNetStd, device: _device).view(1, 3, 1, 1);
+        return batch.sub(mean).div_(std).MoveToOuterDisposeScope();
+    }
+
+    private List<Tensor> ExtractBatch(List<Tensor> images)
+    {
+        using var scope = NewDisposeScope();
+        Tensor prediction;
+        using (inference_mode())
+        {
+            Tensor input = Preprocess(images);
+            Tensor[] sides = _model.call(input);
+            // Cloned so that callers may modify what comes out of inference mode.
+            prediction = sides[_options.SideOutput].narrow(1, 0, 1).clone();
+        }
+
+        var masks = new List<Tensor>(images.Count);
+        for (int i = 0; i < images.Count; i++)
+        {
+            Tensor image = images[i];
+            long h = image.shape[1], w = image.shape[2];
+            Tensor p = nn.functional.interpolate(prediction.narrow(0, i, 1), new[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false)
+                .view(h, w);
+            if (_options.Renormalize)
+            {
+                Tensor min = p.min();
+                Tensor range = p.max().sub(min).clamp_min(1e-12f);
+                p = p.sub(min).div(range);
+            }
+
+            // The reference scales by 255 and truncates (numpy astype('uint8')).
+            Tensor mask = p.mul(255f).clamp(0f, 255f).to(ScalarType.Byte).to(image.device);
+            masks.Add(mask.MoveToOuterDisposeScope());
+        }
+
+        return masks;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            _model.Dispose();
+        }
+    }
+}
