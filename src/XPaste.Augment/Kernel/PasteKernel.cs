@@ -6,9 +6,12 @@ namespace XPaste.Augment;
 /// <summary>
 /// Executes pastes on a batch of destination images with tensor operations on their device (CPU or CUDA).
 /// Unlike the reference, which warps every instance onto a full-size canvas and rescans every mask after each paste,
-/// the kernel touches only the pasted box: it composites into that region, subtracts the pasted mask from the earlier
-/// masks inside it, and keeps per-object row and column pixel counts so boxes and areas follow from O(H + W) counts
-/// per object instead of O(H x W) scans. Stateless and thread-safe; the outputs are new tensors owned by the caller.
+/// the kernel touches only the pasted box: it resizes the instance on the device, composites into that region,
+/// subtracts the pasted mask inside it from the earlier objects that can reach it (known on the host from
+/// conservative boxes, since masks only shrink), and keeps per-object row and column pixel counts so boxes and areas
+/// follow from O(H + W) counts instead of O(H x W) scans. The occlusion rule and box updates run once per paste step
+/// for the whole batch. The device is read back twice per batch (the destinations' boxes, the final live flags).
+/// Stateless and thread-safe; the outputs are new tensors owned by the caller.
 /// </summary>
 public sealed class PasteKernel
 {

@@ -17,7 +17,10 @@ public sealed class PasteTargets : IDisposable
         IsPasted = isPasted;
     }
 
-    /// <summary><c>bool</c> <c>[N,H,W]</c> masks.</summary>
+    /// <summary>
+    /// <c>bool</c> <c>[N,H,W]</c> masks (contiguous; from the kernel, a view of the image's working buffer, whose memory
+    /// is released when this tensor is disposed).
+    /// </summary>
     public Tensor Masks { get; }
 
     /// <summary>
