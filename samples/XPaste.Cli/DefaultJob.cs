@@ -7,18 +7,25 @@ internal static class DefaultJob
     public static string DataFolder => Path.Combine(AppContext.BaseDirectory, "data");
 
     /// <summary>Where the job writes, under the current directory.</summary>
-    public static string OutputFolder => Path.Combine("xpaste-out", "bank");
+    public static string OutputFolder => "xpaste-out";
 
     /// <summary>
-    /// The arguments the tool runs with when given none: build an instance bank from the bundled dataset (resuming,
-    /// so a second run adds nothing) and print its statistics.
+    /// The arguments the tool runs with when given none: X-Paste and Simple Copy-Paste ("both") on the bundled dataset,
+    /// pasting from an instance bank cut from that dataset's own objects (<c>xpaste-out/bank</c>, built first when
+    /// missing), 16 images of 512x512, seed 0. Writes <c>xpaste-out/augmented/</c>: images, <c>annotations.json</c>
+    /// (COCO, RLE masks, <c>is_pasted</c>), <c>plans.jsonl</c> and <c>preview.png</c>. Takes a few seconds.
     /// </summary>
     public static string[] Arguments() =>
     [
-        "bank", "build",
-        "--from-dataset", Path.Combine(DataFolder, "instances.json"),
+        "augment",
+        "--dataset", Path.Combine(DataFolder, "instances.json"),
         "--images", Path.Combine(DataFolder, "images"),
-        "--out", OutputFolder,
-        "--stats",
+        "--bank", Path.Combine(OutputFolder, "bank"),
+        "--build-bank",
+        "--out", Path.Combine(OutputFolder, "augmented"),
+        "--policy", "both",
+        "--count", "16",
+        "--size", "512",
+        "--seed", "0",
     ];
 }

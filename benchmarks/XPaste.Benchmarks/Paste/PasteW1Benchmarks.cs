@@ -1,0 +1,220 @@
+using BenchmarkDotNet.Attributes;
+using XPaste.Augment;
+using XPaste.Masks;
+using static TorchSharp.torch;
+
+namespace XPaste.Benchmarks.Paste;
+
+/// <summary>
+/// Workload W1: 8 destination images of 640x640 RGB, each with 8 existing objects; a pool of 200 RGBA instances of
+/// 32-320 px; 10 pastes per image planned by the X-Paste policy; hard blending; the reference occlusion rule. Every
+/// method produces the full outputs (images, and per image masks, boxes, labels, areas, pasted flags).
+/// <para>
+/// Times are per image (<c>OperationsPerInvoke = 8</c>), so images/s = 1 / mean. Allocated bytes count managed
+/// memory only: TorchSharp's tensor memory is native and invisible to the MemoryDiagnoser.
+/// Instance loading (PNG decoding) is excluded: the instances are in memory, as with a warm bank cache.
+/// The floor copies into buffers allocated once, so it pays no page faults, while every real method allocates its
+/// outputs. TorchSharp's intra-op thread count is libtorch's default (all cores).
+/// </para>
+/// </summary>
+[MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet releases the fields in [GlobalCleanup].")]
+public class PasteW1Benchmarks
+{
+    private const int Images = 8;
+    private const int Size = 640;
+    private const int ExistingPerImage = 8;
+    private const int PastesPerImage = 10;
+
+    private readonly PasteKernel _kernel = new(new PasteKernelOptions { Blending = BlendMode.Hard, Occlusion = OcclusionRule.Reference });
+    private InMemoryInstancePool _pool = null!;
+    private AnnotatedImage[] _destinations = null!;
+    private PasteSource[][] _pastes = null!;
+    private Tensor[] _instances = null!;
+
+    // Floor buffers.
+    private Tensor _floorImagesIn = null!, _floorImagesOut = null!, _floorMasksIn = null!, _floorMasksOut = null!, _floorInstancesIn = null!, _floorInstancesOut = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new PasteRandom(2024);
+        _pool = new InMemoryInstancePool();
+        for (int i = 0; i < 200; i++)
+        {
+            int h = random.NextInt(32, 321), w = random.NextInt(32, 321);
+            using var scope = NewDisposeScope();
+            Tensor rgb = Texture(3, h, w, random);
+            Tensor alpha = Ellipse(h, w, (w - 1) / 2.0, (h - 1) / 2.0, w / 2.0, h / 2.0).to(ScalarType.Byte).mul(255).unsqueeze(0);
+            _pool.Add($"inst{i}", 1 + (i % 50), cat([rgb, alpha], 0).MoveToOuterDisposeScope());
+        }
+
+        _destinations = new AnnotatedImage[Images];
+        for (int b = 0; b < Images; b++)
+        {
+            using var scope = NewDisposeScope();
+            var masks = new Tensor[ExistingPerImage];
+            for (int k = 0; k < ExistingPerImage; k++)
+            {
+                masks[k] = Ellipse(Size, Size, random.NextUniform(0, Size), random.NextUniform(0, Size), random.NextUniform(20, 160), random.NextUniform(20, 160));
+            }
+
+            Tensor image = Texture(3, Size, Size, random);
+            _destinations[b] = new AnnotatedImage($"d{b}", image.MoveToOuterDisposeScope(), stack(masks, 0).MoveToOuterDisposeScope(), [.. Enumerable.Range(1, ExistingPerImage).Select(i => (long)i)]);
+        }
+
+        // Plans from the X-Paste policy; more drawn than needed so rejected sizes still leave 10 per image.
+        var policy = new XPastePolicy(new XPastePolicyOptions { MinCount = 16, MaxCount = 16, DefaultSizeMean = 0.15, DefaultSizeStd = 0.1 });
+        var loaded = new Dictionary<int, Tensor>();
+        _pastes = new PasteSource[Images][];
+        for (int b = 0; b < Images; b++)
+        {
+            InstancePasteStep[] steps = [.. policy.Plan(new PasteContext(Size, Size, [], _pool), new PasteRandom((ulong)b)).Cast<InstancePasteStep>().Take(PastesPerImage)];
+            if (steps.Length != PastesPerImage)
+            {
+                throw new InvalidOperationException("the plan has too few pastes");
+            }
+
+            _pastes[b] = [.. steps.Select(s =>
+            {
+                if (!loaded.TryGetValue(s.Instance, out Tensor? t))
+                {
+                    t = _pool.Load(s.Instance).DetachFromDisposeScope();
+                    loaded.Add(s.Instance, t);
+                }
+
+                return PasteSource.Instance(t, s.CategoryId, s.X, s.Y, s.Width, s.Height, s.Flip);
+            })];
+        }
+
+        _instances = [.. loaded.Values];
+
+        // The floor reads every input byte once and writes every output byte once.
+        long instanceBytes = _pastes.SelectMany(p => p).Sum(p => p.Pixels.NumberOfElements);
+        _floorImagesIn = stack(_destinations.Select(d => d.Image), 0).DetachFromDisposeScope();
+        _floorImagesOut = empty_like(_floorImagesIn).DetachFromDisposeScope();
+        _floorMasksIn = stack(_destinations.Select(d => d.Masks), 0).DetachFromDisposeScope();
+        _floorMasksOut = empty([Images, ExistingPerImage + PastesPerImage, Size, Size], ScalarType.Bool).DetachFromDisposeScope();
+        _floorInstancesIn = zeros([instanceBytes], ScalarType.Byte).DetachFromDisposeScope();
+        _floorInstancesOut = empty_like(_floorInstancesIn).DetachFromDisposeScope();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        if (_destinations is null)
+        {
+            return;
+        }
+
+        foreach (AnnotatedImage d in _destinations)
+        {
+            d.Dispose();
+        }
+
+        foreach (Tensor t in _instances)
+        {
+            t.Dispose();
+        }
+
+        _pool.Dispose();
+        foreach (Tensor t in new[] { _floorImagesIn, _floorImagesOut, _floorMasksIn, _floorMasksOut, _floorInstancesIn, _floorInstancesOut })
+        {
+            t.Dispose();
+        }
+
+        _destinations = null!;
+    }
+
+    /// <summary>The batched, region-local kernel.</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public int Kernel()
+    {
+        using PasteBatch batch = _kernel.Run(_destinations, _pastes);
+        return batch.Targets.Sum(t => t.Count);
+    }
+
+    /// <summary>
+    /// What the reference does, in tensor form: per instance a full-size canvas, the composed mask subtracted from every
+    /// earlier mask, every box recomputed from its full mask, the kept masks concatenated with the new one.
+    /// </summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Images)]
+    public int Reference()
+    {
+        int total = 0;
+        using var noGrad = no_grad();
+        for (int b = 0; b < Images; b++)
+        {
+            using var scope = NewDisposeScope();
+            AnnotatedImage d = _destinations[b];
+            Tensor image = d.Image.clone();
+            Tensor masks = d.Masks.clone();
+            Tensor boxes = MaskBoxes.TightBoxes(masks).Boxes;
+            var labels = new List<long>(d.Labels);
+            var pasted = new List<bool>(d.IsPasted);
+            foreach (PasteSource p in _pastes[b])
+            {
+                Tensor f = nn.functional.interpolate(p.Pixels.to(ScalarType.Float32).unsqueeze(0), [p.Height, p.Width], mode: InterpolationMode.Bilinear, align_corners: false);
+                if (p.Flip)
+                {
+                    f = f.flip(3);
+                }
+
+                Tensor instance = f.round().clamp(0, 255)[0].to(ScalarType.Byte);
+
+                // The instance warped onto a full-size canvas (clipped at the border).
+                Tensor canvas = zeros([4, Size, Size], ScalarType.Byte);
+                int x0 = Math.Max(p.X, 0), y0 = Math.Max(p.Y, 0), x1 = Math.Min(p.X + p.Width, Size), y1 = Math.Min(p.Y + p.Height, Size);
+                if (x1 <= x0 || y1 <= y0)
+                {
+                    continue;
+                }
+
+                canvas.narrow(1, y0, y1 - y0).narrow(2, x0, x1 - x0).copy_(instance.narrow(1, y0 - p.Y, y1 - y0).narrow(2, x0 - p.X, x1 - x0));
+                Tensor composed = canvas[3].gt(128);
+                image = where(composed, canvas.narrow(0, 0, 3), image);
+
+                // Every earlier mask loses the pasted pixels; every box is recomputed from its whole mask.
+                Tensor updated = masks.logical_and(composed.logical_not());
+                (Tensor updatedBoxes, _) = MaskBoxes.TightBoxes(updated);
+                Tensor area = updated.sum([1, 2]);
+                Tensor keep = updatedBoxes.sub(boxes).abs().le(10).all(1).logical_or(area.gt(300)).logical_and(area.gt(0));
+                bool[] keepHost = keep.data<bool>().ToArray();
+                Tensor index = tensor(keepHost.Select((k, i) => (k, i)).Where(p => p.k).Select(p => (long)p.i).ToArray());
+                masks = cat([updated.index_select(0, index), composed.unsqueeze(0)], 0);
+                boxes = cat([updatedBoxes.index_select(0, index), MaskBoxes.TightBoxes(composed.unsqueeze(0)).Boxes], 0);
+                labels = [.. labels.Where((_, i) => keepHost[i]), p.Labels[0]];
+                pasted = [.. pasted.Where((_, i) => keepHost[i]), true];
+            }
+
+            Tensor areas = masks.sum([1, 2]);
+            Tensor labelTensor = tensor(labels.ToArray());
+            Tensor flags = tensor(pasted.ToArray());
+            total += (int)(masks.shape[0] + boxes.shape[0] + areas.shape[0] + labelTensor.shape[0] + flags.shape[0] + image.shape[0]) / 5;
+        }
+
+        return total;
+    }
+
+    /// <summary>Bandwidth floor: one copy of every byte the kernel must read (images, masks, instances) and write (images, masks).</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public long Floor()
+    {
+        _floorImagesOut.copy_(_floorImagesIn);
+        _floorMasksOut.narrow(1, 0, ExistingPerImage).copy_(_floorMasksIn);
+        _floorMasksOut.narrow(1, ExistingPerImage, PastesPerImage).zero_();
+        _floorInstancesOut.copy_(_floorInstancesIn);
+        return _floorMasksOut.shape[1];
+    }
+
+    private static Tensor Texture(int channels, int h, int w, PasteRandom random) =>
+        arange((long)channels * h * w, ScalarType.Int64).mul(random.NextInt(3, 997)).add(random.NextInt(256)).remainder(256).to(ScalarType.Byte).view(channels, h, w);
+
+    private static Tensor Ellipse(int h, int w, double cx, double cy, double rx, double ry)
+    {
+        using var scope = NewDisposeScope();
+        Tensor y = arange(h, ScalarType.Float32).view(-1, 1).sub(cy).div(ry).square();
+        Tensor x = arange(w, ScalarType.Float32).view(1, -1).sub(cx).div(rx).square();
+        return x.add(y).le(1).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,112 @@
+using XPaste.Bank;
+using static TorchSharp.torch;
+
+namespace XPaste.Augment;
+
+/// <summary>
+/// An <see cref="InstanceBank"/> as a paste pool. The instance list is a snapshot taken at construction (so plan
+/// indices stay valid while a writer adds to the bank); decoded cut-outs are kept in a bounded least-recently-used
+/// cache, because a training run pastes the same instances many times. Thread-safe. Does not own the bank.
+/// </summary>
+public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
+{
+    private readonly InstanceBank _bank;
+    private readonly BankInstance[] _instances;
+    private readonly PasteInstanceInfo[] _infos;
+    private readonly int[] _categories;
+    private readonly Dictionary<int, int[]> _byCategory;
+    private readonly long _cacheBytes;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, LinkedListNode<(int Index, Tensor Pixels)>> _cache = [];
+    private readonly LinkedList<(int Index, Tensor Pixels)> _recent = new();
+    private long _cachedBytes;
+
+    /// <summary>Wraps a bank.</summary>
+    /// <param name="bank">The bank (read-only or not); it must outlive the pool.</param>
+    /// <param name="cacheBytes">Most bytes of decoded RGBA kept in memory. Default 512 MiB; 0 disables the cache.</param>
+    public InstanceBankPool(InstanceBank bank, long cacheBytes = 512L << 20)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentOutOfRangeException.ThrowIfNegative(cacheBytes);
+        _bank = bank;
+        _cacheBytes = cacheBytes;
+        _instances = [.. bank.Instances];
+        _infos = [.. _instances.Select(i => new PasteInstanceInfo(i.Id, i.CategoryId, i.Width, i.Height))];
+        _byCategory = _infos
+            .Select((info, index) => (info.CategoryId, index))
+            .GroupBy(p => p.CategoryId)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.index).ToArray());
+        _categories = [.. _byCategory.Keys.Order()];
+    }
+
+    /// <summary>The bank.</summary>
+    public InstanceBank Bank => _bank;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PasteInstanceInfo> Instances => _infos;
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Categories => _categories;
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> InstancesOf(int categoryId) => _byCategory.TryGetValue(categoryId, out int[]? members) ? members : [];
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidBankException">The instance's file is missing or does not match the manifest.</exception>
+    public Tensor Load(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _instances.Length);
+        lock (_gate)
+        {
+            if (_cache.TryGetValue(index, out LinkedListNode<(int Index, Tensor Pixels)>? node))
+            {
+                _recent.Remove(node);
+                _recent.AddFirst(node);
+                return node.Value.Pixels.clone();
+            }
+        }
+
+        Tensor pixels = _bank.LoadImage(_instances[index]).DetachFromDisposeScope();
+        long bytes = pixels.NumberOfElements;
+        if (bytes > _cacheBytes)
+        {
+            return pixels;
+        }
+
+        lock (_gate)
+        {
+            if (!_cache.ContainsKey(index))
+            {
+                while (_cachedBytes + bytes > _cacheBytes && _recent.Last is { } last)
+                {
+                    _recent.RemoveLast();
+                    _cache.Remove(last.Value.Index);
+                    _cachedBytes -= last.Value.Pixels.NumberOfElements;
+                    last.Value.Pixels.Dispose();
+                }
+
+                _cache.Add(index, _recent.AddFirst((index, pixels.clone().DetachFromDisposeScope())));
+                _cachedBytes += bytes;
+            }
+        }
+
+        return pixels;
+    }
+
+    /// <summary>Frees the cache.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach ((int _, Tensor pixels) in _recent)
+            {
+                pixels.Dispose();
+            }
+
+            _recent.Clear();
+            _cache.Clear();
+            _cachedBytes = 0;
+        }
+    }
+}

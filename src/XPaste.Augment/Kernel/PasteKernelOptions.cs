@@ -1,0 +1,95 @@
+namespace XPaste.Augment;
+
+/// <summary>How the paste kernel composites objects and updates the annotations they cover.</summary>
+public sealed class PasteKernelOptions
+{
+    /// <summary>How pixels are combined. Default <see cref="BlendMode.Hard"/> (the reference's).</summary>
+    public BlendMode Blending { get; set; } = BlendMode.Hard;
+
+    /// <summary>
+    /// A pasted instance's pixel belongs to its mask when its resized alpha (0-255) is above this. Default 128
+    /// (the reference's cut-out threshold).
+    /// </summary>
+    public int AlphaThreshold { get; set; } = 128;
+
+    /// <summary>Standard deviation in pixels of the Gaussian used by <see cref="BlendMode.Feather"/>. Default 2.</summary>
+    public double FeatherSigma { get; set; } = 2.0;
+
+    /// <summary>
+    /// Resize instances with antialiasing when shrinking them. Default false: the reference resizes with plain bilinear
+    /// interpolation (OpenCV's <c>INTER_LINEAR</c>).
+    /// </summary>
+    public bool Antialias { get; set; }
+
+    /// <summary>Which objects covered by a paste are kept. Default <see cref="OcclusionRule.Reference"/>.</summary>
+    public OcclusionRule Occlusion { get; set; } = OcclusionRule.Reference;
+
+    /// <summary><see cref="OcclusionRule.Reference"/>: the largest box shift (pixels, per coordinate) that keeps an object. Default 10.</summary>
+    public int MaxBoxShift { get; set; } = 10;
+
+    /// <summary><see cref="OcclusionRule.Reference"/>: an object with more remaining mask pixels than this is kept. Default 300.</summary>
+    public int MinRemainingPixels { get; set; } = 300;
+
+    /// <summary><see cref="OcclusionRule.VisibleFraction"/>: the smallest visible fraction of its area that keeps an object. Default 0.25.</summary>
+    public double MinVisibleFraction { get; set; } = 0.25;
+
+    /// <summary>Brightness and contrast matching of pasted objects. Off by default.</summary>
+    public PhotometricMatchingOptions PhotometricMatching { get; set; } = new();
+
+    /// <summary>Checks the values.</summary>
+    /// <returns>The problems found, empty when the options are valid.</returns>
+    public IEnumerable<string> Validate()
+    {
+        if (!Enum.IsDefined(Blending))
+        {
+            yield return $"{nameof(Blending)} {Blending} is not a blend mode";
+        }
+
+        if (AlphaThreshold is < 0 or > 254)
+        {
+            yield return $"{nameof(AlphaThreshold)} must be in [0, 254], got {AlphaThreshold}";
+        }
+
+        if (!(FeatherSigma > 0) || FeatherSigma > 64)
+        {
+            yield return $"{nameof(FeatherSigma)} must be in (0, 64], got {FeatherSigma}";
+        }
+
+        if (!Enum.IsDefined(Occlusion))
+        {
+            yield return $"{nameof(Occlusion)} {Occlusion} is not an occlusion rule";
+        }
+
+        if (MaxBoxShift < 0)
+        {
+            yield return $"{nameof(MaxBoxShift)} must not be negative, got {MaxBoxShift}";
+        }
+
+        if (MinRemainingPixels < 0)
+        {
+            yield return $"{nameof(MinRemainingPixels)} must not be negative, got {MinRemainingPixels}";
+        }
+
+        if (!(MinVisibleFraction is >= 0 and <= 1))
+        {
+            yield return $"{nameof(MinVisibleFraction)} must be in [0, 1], got {MinVisibleFraction}";
+        }
+
+        PhotometricMatchingOptions p = PhotometricMatching;
+        if (p is null)
+        {
+            yield return $"{nameof(PhotometricMatching)} must not be null";
+            yield break;
+        }
+
+        if (!(p.Strength is >= 0 and <= 1))
+        {
+            yield return $"{nameof(PhotometricMatching)}.{nameof(p.Strength)} must be in [0, 1], got {p.Strength}";
+        }
+
+        if (!(p.MinGain > 0) || !(p.MaxGain >= p.MinGain))
+        {
+            yield return $"{nameof(PhotometricMatching)} gains must satisfy 0 < {nameof(p.MinGain)} <= {nameof(p.MaxGain)}, got {p.MinGain} and {p.MaxGain}";
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using XPaste.Coco;
+using XPaste.Imaging;
+using XPaste.IO;
+using XPaste.Masks;
+using static TorchSharp.torch;
+
+namespace XPaste.Augment;
+
+/// <summary>The image file format of <see cref="CocoPasteWriter"/>.</summary>
+public enum AugmentedImageFormat
+{
+    /// <summary>JPEG (lossy; the usual format of COCO training images).</summary>
+    Jpeg,
+
+    /// <summary>PNG (lossless).</summary>
+    Png,
+}
+
+/// <summary>Settings of <see cref="CocoPasteWriter"/>.</summary>
+public sealed class CocoPasteWriterOptions
+{
+    /// <summary>Image file format. Default <see cref="AugmentedImageFormat.Jpeg"/>.</summary>
+    public AugmentedImageFormat Format { get; init; } = AugmentedImageFormat.Jpeg;
+
+    /// <summary>JPEG quality, 1-100. Default 95.</summary>
+    public int JpegQuality { get; init; } = 95;
+
+    /// <summary>The folder under the output folder that holds the images. Default <c>images</c>.</summary>
+    public string ImagesFolderName { get; init; } = "images";
+
+    /// <summary>Also write every sample's plan, one JSON line per image in image order, to <c>plans.jsonl</c>. Default true.</summary>
+    public bool WritePlans { get; init; } = true;
+}
+
+/// <summary>
+/// Writes augmented samples as a COCO instance-segmentation dataset: image files, then <c>annotations.json</c> with one
+/// annotation per object (compressed RLE mask, tight <c>bbox</c>, <c>area</c> = mask pixels, <c>iscrowd</c> 0 and
+/// <c>is_pasted</c>) and each image's source (<c>xpaste_destination</c>) and seed (<c>xpaste_seed</c>). Ids are
+/// assigned in order from 1, so equal inputs give byte-identical files. Every file is written atomically. Not
+/// thread-safe.
+/// </summary>
+public sealed class CocoPasteWriter
+{
+    private readonly CocoPasteWriterOptions _options;
+    private readonly IReadOnlyList<CocoCategory> _categories;
+    private readonly List<CocoImage> _images = [];
+    private readonly List<CocoAnnotation> _annotations = [];
+    private readonly StringBuilder _plans = new();
+
+    /// <summary>Prepares a writer; the folders are created when the first batch is added.</summary>
+    /// <param name="outputFolder">Where <c>annotations.json</c> and the image folder go.</param>
+    /// <param name="categories">The dataset's categories, copied to the output.</param>
+    /// <param name="options">Format settings.</param>
+    public CocoPasteWriter(string outputFolder, IReadOnlyList<CocoCategory> categories, CocoPasteWriterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(outputFolder);
+        ArgumentNullException.ThrowIfNull(categories);
+        _options = options ?? new CocoPasteWriterOptions();
+        if (_options.JpegQuality is < 1 or > 100)
+        {
+            throw new ArgumentException($"JPEG quality must be 1-100, got {_options.JpegQuality}", nameof(options));
+        }
+
+        OutputFolder = Path.GetFullPath(outputFolder);
+        _categories = categories;
+    }
+
+    /// <summary>The output folder (full path).</summary>
+    public string OutputFolder { get; }
+
+    /// <summary>The path of <c>annotations.json</c>.</summary>
+    public string AnnotationsPath => Path.Combine(OutputFolder, "annotations.json");
+
+    /// <summary>How many images have been added.</summary>
+    public int ImageCount => _images.Count;
+
+    /// <summary>How many annotations have been added.</summary>
+    public int AnnotationCount => _annotations.Count;
+
+    /// <summary>Writes a batch's images and records its annotations.</summary>
+    /// <param name="batch">The batch (not disposed).</param>
+    public void Add(AugmentedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        string imagesFolder = Path.Combine(OutputFolder, _options.ImagesFolderName);
+        Directory.CreateDirectory(imagesFolder);
+        using var scope = NewDisposeScope();
+        Tensor images = batch.Images.cpu();
+        for (int i = 0; i < batch.Count; i++)
+        {
+            long imageId = _images.Count + 1;
+            string extension = _options.Format == AugmentedImageFormat.Png ? "png" : "jpg";
+            string fileName = string.Create(CultureInfo.InvariantCulture, $"{imageId:D6}.{extension}");
+            string path = Path.Combine(imagesFolder, fileName);
+            Tensor image = images[i];
+            if (_options.Format == AugmentedImageFormat.Png)
+            {
+                ImageIO.SavePng(image, path);
+            }
+            else
+            {
+                ImageIO.SaveJpeg(image, path, _options.JpegQuality);
+            }
+
+            SamplePlan plan = batch.Plans[i];
+            int height = (int)image.shape[1], width = (int)image.shape[2];
+            _images.Add(new CocoImage
+            {
+                Id = imageId,
+                Width = width,
+                Height = height,
+                FileName = $"{_options.ImagesFolderName}/{fileName}",
+                ExtensionData = new Dictionary<string, JsonElement>
+                {
+                    ["xpaste_destination"] = JsonSerializer.SerializeToElement(plan.DestinationId, OutputJson.Default.String),
+                    ["xpaste_seed"] = JsonSerializer.SerializeToElement(plan.Seed.ToString(CultureInfo.InvariantCulture), OutputJson.Default.String),
+                },
+            });
+            AddAnnotations(imageId, batch.Targets[i]);
+            if (_options.WritePlans)
+            {
+                _plans.Append(plan.ToJson()).Append('\n');
+            }
+        }
+    }
+
+    /// <summary>Writes <c>annotations.json</c> (and <c>plans.jsonl</c>) for everything added so far.</summary>
+    /// <returns>The dataset written.</returns>
+    public CocoDataset Save()
+    {
+        Directory.CreateDirectory(OutputFolder);
+        var dataset = new CocoDataset
+        {
+            Info = new CocoInfo { Description = "XPaste augmented samples" },
+            Images = [.. _images],
+            Annotations = [.. _annotations],
+            Categories = [.. _categories],
+            SourceName = AnnotationsPath,
+        };
+        dataset.Save(AnnotationsPath);
+        if (_options.WritePlans)
+        {
+            AtomicFile.WriteAllText(Path.Combine(OutputFolder, "plans.jsonl"), _plans.ToString());
+        }
+
+        return dataset;
+    }
+
+    private void AddAnnotations(long imageId, PasteTargets targets)
+    {
+        if (targets.Count == 0)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        Rle[] rles = MaskCodec.Encode(targets.Masks);
+        float[] boxes = targets.Boxes.cpu().data<float>().ToArray();
+        long[] labels = targets.Labels.cpu().data<long>().ToArray();
+        long[] areas = targets.Areas.cpu().data<long>().ToArray();
+        bool[] pasted = targets.IsPasted.cpu().data<bool>().ToArray();
+        for (int k = 0; k < rles.Length; k++)
+        {
+            _annotations.Add(new CocoAnnotation
+            {
+                Id = _annotations.Count + 1,
+                ImageId = imageId,
+                CategoryId = checked((int)labels[k]),
+                Segmentation = CocoSegmentation.FromRle(rles[k]),
+                Area = areas[k],
+                Bbox = CocoBox.FromXyxy(boxes[4 * k], boxes[(4 * k) + 1], boxes[(4 * k) + 2], boxes[(4 * k) + 3]),
+                IsCrowd = 0,
+                ExtensionData = new Dictionary<string, JsonElement>
+                {
+                    ["is_pasted"] = JsonSerializer.SerializeToElement(pasted[k], OutputJson.Default.Boolean),
+                },
+            });
+        }
+    }
+}
