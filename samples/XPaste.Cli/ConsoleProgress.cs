@@ -5,10 +5,34 @@ namespace XPaste.Cli;
 /// <summary>Shows an <see cref="IProgress{T}"/> of <see cref="OperationProgress"/> as progress bars, one per stage.</summary>
 internal static class ConsoleProgress
 {
-    /// <summary>Runs <paramref name="work"/> with live progress bars on standard error; Ctrl+C cancels it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> with live progress bars on standard error; Ctrl+C cancels it. When standard error
+    /// is not a terminal (a log, CI), progress is written as plain lines at every tenth instead.
+    /// </summary>
     public static async Task<T> RunAsync<T>(string title, Func<IProgress<OperationProgress>, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (Console.IsErrorRedirected)
+        {
+            return await work(new PlainLines(title), cancellationToken).ConfigureAwait(false);
+        }
+
+        TextWriter stderr = Console.Error;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
+        // Lines the work writes to standard error go through the live display, above the bars, instead of through it.
+        using var forwarder = new LineForwarder(console);
+        Console.SetError(forwarder);
+        try
+        {
+            return await RunLiveAsync(console, title, work, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.SetError(stderr);
+        }
+    }
+
+    private static async Task<T> RunLiveAsync<T>(IAnsiConsole console, string title, Func<IProgress<OperationProgress>, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
         T result = default!;
         await console.Progress()
             .AutoClear(false)
@@ -23,7 +47,7 @@ internal static class ConsoleProgress
                     {
                         if (!tasks.TryGetValue(p.Stage, out ProgressTask? task))
                         {
-                            task = context.AddTask($"{title}: {Markup.Escape(p.Stage)}", maxValue: Math.Max(1, p.Total ?? 1));
+                            task = context.AddTask(Markup.Escape(Label(title, p.Stage)), maxValue: Math.Max(1, p.Total ?? 1));
                             tasks.Add(p.Stage, task);
                         }
 
@@ -51,6 +75,67 @@ internal static class ConsoleProgress
                 }
             }).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>Collects written text into lines and hands each complete line to the live console.</summary>
+    private sealed class LineForwarder(IAnsiConsole console) : TextWriter
+    {
+        private readonly System.Text.StringBuilder _line = new();
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            lock (_line)
+            {
+                if (value == '\n')
+                {
+                    console.WriteLine(_line.ToString().TrimEnd('\r'));
+                    _line.Clear();
+                }
+                else
+                {
+                    _line.Append(value);
+                }
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            lock (_line)
+            {
+                if (_line.Length > 0)
+                {
+                    console.WriteLine(_line.ToString());
+                    _line.Clear();
+                }
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
+    private static string Label(string title, string stage) => stage == title ? title : $"{title}: {stage}";
+
+    /// <summary>Progress as plain lines, one per stage at each further tenth done (and at the end).</summary>
+    private sealed class PlainLines(string title) : IProgress<OperationProgress>
+    {
+        private readonly Dictionary<string, int> _tenths = new(StringComparer.Ordinal);
+
+        public void Report(OperationProgress value)
+        {
+            lock (_tenths)
+            {
+                int tenth = value.Fraction is { } f ? (int)(f * 10) : -1;
+                if (tenth < 0 || (_tenths.TryGetValue(value.Stage, out int last) && last >= tenth))
+                {
+                    return;
+                }
+
+                _tenths[value.Stage] = tenth;
+                Console.Error.WriteLine($"{Label(title, value.Stage)}: {value.Done}/{value.Total} {value.Unit}");
+            }
+        }
     }
 
     /// <summary>Reports on the calling thread (unlike <see cref="Progress{T}"/>, which posts to a context).</summary>

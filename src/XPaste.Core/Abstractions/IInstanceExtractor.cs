@@ -14,6 +14,10 @@ public interface IInstanceExtractor
     /// <summary>Segments a batch of images.</summary>
     /// <param name="images"><c>uint8</c> <c>[3,H,W]</c> RGB images (sizes may differ), on any device.</param>
     /// <param name="cancellationToken">Stops the work between batches.</param>
-    /// <returns>For each image a <c>uint8</c> <c>[H,W]</c> mask, 0-255, same size and device as the image; the caller owns them.</returns>
+    /// <returns>
+    /// For each image a <c>uint8</c> <c>[H,W]</c> mask, 0-255, same size and device as the image. The caller owns and
+    /// disposes them; implementations return them outside any dispose scope, since async results may cross threads
+    /// and TorchSharp's dispose scopes are per thread.
+    /// </returns>
     Task<IReadOnlyList<Tensor>> ExtractAsync(IReadOnlyList<Tensor> images, CancellationToken cancellationToken = default);
 }

@@ -8,7 +8,7 @@ namespace XPaste.Abstractions;
 /// </summary>
 public sealed class SourceImage : IDisposable
 {
-    /// <summary>Creates a source image; ownership of the tensors passes to it.</summary>
+    /// <summary>Creates a source image; ownership of the tensors passes to it (they leave any dispose scope).</summary>
     /// <param name="id">A stable id, unique within the source (used to resume interrupted runs).</param>
     /// <param name="category">The category the image is supposed to show.</param>
     /// <param name="image"><c>uint8</c> <c>[3,H,W]</c> RGB (or <c>[4,H,W]</c> RGBA) pixels.</param>
@@ -19,8 +19,10 @@ public sealed class SourceImage : IDisposable
         ArgumentNullException.ThrowIfNull(image);
         Id = id;
         Category = category;
-        Image = image;
-        Mask = mask;
+        // Owned here and disposed by Dispose: out of any dispose scope, which could otherwise free them while the
+        // image travels through async code (dispose scopes are per thread).
+        Image = image.DetachFromDisposeScope();
+        Mask = mask?.DetachFromDisposeScope();
         Origin = origin;
     }
 

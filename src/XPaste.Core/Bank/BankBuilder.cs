@@ -116,7 +116,8 @@ public sealed class BankBuilder
                     }
 
                     string key = SourceKey(source, candidate.Id);
-                    var rgba = Cutout.FromMask(candidate.Image, candidate.Mask, _options.MaskThreshold);
+                    // Waits in the batch across awaits: out of any (per-thread) dispose scope; the bank or Dispose frees it.
+                    var rgba = Cutout.FromMask(candidate.Image, candidate.Mask, _options.MaskThreshold)?.DetachFromDisposeScope();
                     long pixels = 0;
                     if (rgba is not null)
                     {

@@ -125,7 +125,8 @@ public sealed class DatasetInstanceSource : IResumableInstanceSource
                 throw new InvalidImageException(path, $"file not found (image {info.Id} of {_dataset.SourceName})", ex);
             }
 
-            using Tensor image = ImageIO.Decode(bytes, path, load);
+            // Lives across yields, so out of any (per-thread) dispose scope; disposed here.
+            using Tensor image = ImageIO.Decode(bytes, path, load).DetachFromDisposeScope();
             if (image.shape[1] != info.Height || image.shape[2] != info.Width)
             {
                 throw new InvalidInputException(path, $"is {image.shape[2]}x{image.shape[1]} but {_dataset.SourceName} says {info.Width}x{info.Height} for image {info.Id}");

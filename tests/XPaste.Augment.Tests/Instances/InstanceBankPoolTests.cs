@@ -8,7 +8,7 @@ namespace XPaste.Tests.Instances;
 public sealed class InstanceBankPoolTests
 {
     [Fact]
-    public async Task Exposes_the_banks_instances_and_loads_them_through_a_cache()
+    public Task Exposes_the_banks_instances_and_loads_them_through_a_cache() => TensorThread.Run(async () =>
     {
         using var temp = new TempFolder();
         using InstanceBank bank = await BundledData.BuildBankAsync(temp.File("bank"));
@@ -32,5 +32,5 @@ public sealed class InstanceBankPoolTests
                 loaded.Dispose(); // the cache keeps its own copy
             }
         }
-    }
+    });
 }

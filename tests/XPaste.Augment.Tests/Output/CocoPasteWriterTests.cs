@@ -68,7 +68,7 @@ public sealed class CocoPasteWriterTests
     }
 
     [Fact]
-    public async Task The_same_seed_writes_byte_identical_annotations()
+    public Task The_same_seed_writes_byte_identical_annotations() => TensorThread.Run(async () =>
     {
         using var temp = new TempFolder();
         using InstanceBank bank = await BundledData.BuildBankAsync(temp.File("bank"));
@@ -97,7 +97,7 @@ public sealed class CocoPasteWriterTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.File("a"), "images", "000003.jpg")), File.ReadAllBytes(Path.Combine(temp.File("b"), "images", "000003.jpg")));
         using JsonDocument doc = JsonDocument.Parse(bytesA);
         Assert.Contains(doc.RootElement.GetProperty("annotations").EnumerateArray(), e => e.GetProperty("is_pasted").GetBoolean());
-    }
+    });
 
     [Fact]
     public void The_preview_mosaic_tiles_the_batch()

@@ -61,7 +61,7 @@ public sealed class BankBuilderTests
     }
 
     [Fact]
-    public async Task Masked_candidates_become_cut_outs_and_empty_masks_are_recorded_as_rejected()
+    public Task Masked_candidates_become_cut_outs_and_empty_masks_are_recorded_as_rejected() => TensorThread.Run(async () =>
     {
         using var temp = new TempFolder();
         using var scope = NewDisposeScope();
@@ -90,12 +90,12 @@ public sealed class BankBuilderTests
             Assert.True(rgba.narrow(0, 0, 3).eq(i + 1).all().item<bool>());
             Assert.True(rgba[3].eq(255).all().item<bool>());
         }
-    }
+    });
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task A_cancelled_run_keeps_its_finished_work_and_a_rerun_does_only_the_rest(bool resumable)
+    public Task A_cancelled_run_keeps_its_finished_work_and_a_rerun_does_only_the_rest(bool resumable) => TensorThread.Run(async () =>
     {
         using var temp = new TempFolder();
         using var scope = NewDisposeScope();
@@ -139,7 +139,7 @@ public sealed class BankBuilderTests
         using var final = InstanceBank.Open(folder);
         Assert.Equal(19, final.Count);
         Assert.Equal(Enumerable.Range(0, 23).Where(i => i % 5 != 4).Select(i => $"fake:set.json/ann-{i}"), final.Instances.Select(i => i.Source));
-    }
+    });
 
     [Fact]
     public async Task Unmasked_candidates_are_refused()

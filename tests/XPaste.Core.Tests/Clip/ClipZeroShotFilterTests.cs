@@ -70,7 +70,7 @@ public sealed class ClipZeroShotFilterTests
     }
 
     [Fact]
-    public async Task Scores_are_logit_scale_times_cosine_of_the_preprocessed_image_and_the_prompt()
+    public Task Scores_are_logit_scale_times_cosine_of_the_preprocessed_image_and_the_prompt() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         using var filter = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder, options: new ClipZeroShotOptions { BatchSize = 2 });
@@ -85,10 +85,10 @@ public sealed class ClipZeroShotFilterTests
         ClipModelTests.AssertClose(expected, tensor(scores), 1e-4);
         // The cached text embedding gives the same scores again.
         Assert.Equal(scores, await filter.ScoreAsync(images, Can));
-    }
+    });
 
     [Fact]
-    public async Task Several_templates_are_averaged_as_unit_vectors()
+    public Task Several_templates_are_averaged_as_unit_vectors() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         var options = new ClipZeroShotOptions { Templates = ["a photo of {name}", "a drawing of a {name}"] };
@@ -104,10 +104,10 @@ public sealed class ClipZeroShotFilterTests
         Tensor pixels = new ClipImageProcessor(ClipImageProcessorOptions.ForImageSize(32)).Preprocess(images);
         Tensor expected = model.Logits(model.GetImageFeatures(pixels), ensemble).squeeze(1);
         ClipModelTests.AssertClose(expected, tensor(scores), 1e-4);
-    }
+    });
 
     [Fact]
-    public async Task Score_all_gives_one_column_per_category_and_rgba_cut_outs_are_scored_on_white()
+    public Task Score_all_gives_one_column_per_category_and_rgba_cut_outs_are_scored_on_white() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         using var filter = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder);
@@ -122,10 +122,10 @@ public sealed class ClipZeroShotFilterTests
         float[] rgba = await filter.ScoreAsync([cutOut], Cat);
         float[] white = await filter.ScoreAsync([ClipImageProcessor.WhiteBackground(images[0], alpha)], Cat);
         Assert.Equal(white, rgba);
-    }
+    });
 
     [Fact]
-    public async Task Optional_top_one_check_rejects_images_another_category_wins_by_the_margin()
+    public Task Optional_top_one_check_rejects_images_another_category_wins_by_the_margin() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         List<Tensor> images = RandomImages(8);
@@ -158,7 +158,7 @@ public sealed class ClipZeroShotFilterTests
         bool[] keep = strict.Decide(scores);
         Assert.All(Enumerable.Range(0, images.Count), n => Assert.False(keep[n] && float.IsNegativeInfinity(scores[n])));
         Assert.Contains(true, keep);
-    }
+    });
 
     [Fact]
     public async Task Service_registration_resolves_the_filter_with_configured_and_validated_options()
@@ -181,14 +181,14 @@ public sealed class ClipZeroShotFilterTests
     }
 
     [Fact]
-    public async Task Cancellation_stops_between_batches()
+    public Task Cancellation_stops_between_batches() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         using var filter = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder);
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
         await Assert.ThrowsAsync<OperationCanceledException>(() => filter.ScoreAsync(RandomImages(2), Cat, cts.Token));
-    }
+    });
 
     private static List<Tensor> RandomImages(int count)
     {

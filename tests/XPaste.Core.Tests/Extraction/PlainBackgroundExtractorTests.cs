@@ -18,7 +18,7 @@ public sealed class PlainBackgroundExtractorTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Scenes))]
-    public async Task Finds_objects_on_plain_backgrounds(string scene, double minimumIoU)
+    public Task Finds_objects_on_plain_backgrounds(string scene, double minimumIoU) => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         var (image, truth) = Compose(scene);
@@ -38,20 +38,20 @@ public sealed class PlainBackgroundExtractorTests(ITestOutputHelper output)
 
         Assert.True(raw >= minimumIoU, $"{scene}: raw IoU {raw:F4} < {minimumIoU}");
         Assert.True(processed >= minimumIoU, $"{scene}: post-processed IoU {processed:F4} < {minimumIoU}");
-    }
+    });
 
     [Fact]
-    public async Task A_featureless_image_has_no_foreground()
+    public Task A_featureless_image_has_no_foreground() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         var generator = new Generator(5);
         Tensor image = full(new long[] { 3, 60, 80 }, 128f).add(randn(new long[] { 3, 60, 80 }, generator: generator).mul(5)).clamp(0, 255).to(ScalarType.Byte);
         IReadOnlyList<Tensor> masks = await new PlainBackgroundExtractor().ExtractAsync([image]);
         Assert.Equal(0, masks[0].gt(128).sum().item<long>());
-    }
+    });
 
     [Fact]
-    public async Task A_strong_gradient_background_needs_the_gradient_model()
+    public Task A_strong_gradient_background_needs_the_gradient_model() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         // A grey ramp from 40 to 220 across the image with a dark red square in the middle.
@@ -66,10 +66,10 @@ public sealed class PlainBackgroundExtractorTests(ITestOutputHelper output)
         output.WriteLine($"gradient model IoU {gradient:F4}, constant model IoU {constant:F4}");
         Assert.True(gradient > 0.98, $"gradient model IoU {gradient:F4}");
         Assert.True(constant < 0.5, $"constant model IoU {constant:F4}: the ramp should defeat it");
-    }
+    });
 
     [Fact]
-    public async Task Cancellation_is_honoured_and_bad_images_are_named()
+    public Task Cancellation_is_honoured_and_bad_images_are_named() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         var extractor = new PlainBackgroundExtractor();
@@ -78,7 +78,7 @@ public sealed class PlainBackgroundExtractorTests(ITestOutputHelper output)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => extractor.ExtractAsync([zeros(3, 8, 8, ScalarType.Byte)], cancelled.Token));
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => extractor.ExtractAsync([zeros(3, 8, 8, ScalarType.Byte), zeros(8, 8, ScalarType.Byte)]));
         Assert.Contains("image 1", ex.Message, StringComparison.Ordinal);
-    }
+    });
 
     private static Tensor Cleaned(InstancePostProcessor processor, Tensor image, Tensor mask)
     {

@@ -34,7 +34,7 @@ public sealed class U2NetExtractorTests
     }
 
     [Fact]
-    public async Task Masks_are_d1_at_full_size_renormalised_and_truncated_to_bytes()
+    public Task Masks_are_d1_at_full_size_renormalised_and_truncated_to_bytes() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         using U2NetExtractor extractor = Load(new() { InputSize = 32 });
@@ -64,10 +64,10 @@ public sealed class U2NetExtractorTests
         }
 
         Assert.True(d0Mask.Equals(d0.mul(255).to(ScalarType.Byte)));
-    }
+    });
 
     [Fact]
-    public async Task Batches_give_the_same_masks_as_single_images_at_each_image_size()
+    public Task Batches_give_the_same_masks_as_single_images_at_each_image_size() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         Tensor[] images = [RandomImage(40, 52, 1), RandomImage(23, 31, 2), RandomImage(64, 48, 3)];
@@ -82,10 +82,10 @@ public sealed class U2NetExtractorTests
             // Eval-mode batch norm makes images independent; float summation order may move a value by one step.
             Assert.True(a[i].to(ScalarType.Int32).sub(b[i].to(ScalarType.Int32)).abs().max().item<int>() <= 1, $"image {i}");
         }
-    }
+    });
 
     [Fact]
-    public async Task Cancellation_stops_between_batches()
+    public Task Cancellation_stops_between_batches() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         using U2NetExtractor extractor = Load(new() { InputSize = 16 });
@@ -93,5 +93,5 @@ public sealed class U2NetExtractorTests
         await cancelled.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => extractor.ExtractAsync([RandomImage(8, 8, 1)], cancelled.Token));
         Assert.Throws<ArgumentOutOfRangeException>(() => Load(new() { SideOutput = 7 }));
-    }
+    });
 }

@@ -56,7 +56,7 @@ public sealed class DatasetInstanceSourceTests
     }
 
     [Fact]
-    public async Task Each_candidate_is_its_object_cropped_to_the_mask_box_with_the_decoded_mask()
+    public Task Each_candidate_is_its_object_cropped_to_the_mask_box_with_the_decoded_mask() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         CocoDataset dataset = CocoDataset.Load(Json);
@@ -96,10 +96,10 @@ public sealed class DatasetInstanceSourceTests
         {
             candidates.ForEach(c => c.Dispose());
         }
-    }
+    });
 
     [Fact]
-    public async Task The_horse_mask_is_exactly_the_dark_silhouette()
+    public Task The_horse_mask_is_exactly_the_dark_silhouette() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
         var source = new DatasetInstanceSource(CocoDataset.Load(Json), Images,
@@ -114,10 +114,10 @@ public sealed class DatasetInstanceSourceTests
         Assert.Equal(43412, horse.Mask!.count_nonzero().item<long>());
         Assert.Equal(0, dark.to(ScalarType.Byte).mul(255).ne(horse.Mask!).count_nonzero().item<long>());
         Assert.Equal(photo.shape, horse.Image.shape);
-    }
+    });
 
     [Fact]
-    public async Task Building_a_bank_from_the_bundled_dataset_stores_exact_cut_outs()
+    public Task Building_a_bank_from_the_bundled_dataset_stores_exact_cut_outs() => TensorThread.Run(async () =>
     {
         using var temp = new TempFolder();
         using var scope = NewDisposeScope();
@@ -158,7 +158,7 @@ public sealed class DatasetInstanceSourceTests
         {
             Assert.Equal(new BankBuildResult(0, 19, 0), await new BankBuilder(first).AddAsync(source));
         }
-    }
+    });
 
     [Fact]
     public async Task Images_whose_candidates_are_all_skipped_are_never_opened()

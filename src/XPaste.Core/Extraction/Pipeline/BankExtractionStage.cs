@@ -152,8 +152,9 @@ public sealed class BankExtractionStage
             {
                 foreach (SourceImage item in batch)
                 {
-                    Tensor rgb = item.Image.narrow(0, 0, 3);
-                    images.Add(stage._options.Device is { } device ? rgb.to(device) : rgb);
+                    // Held across awaits: out of any (per-thread) dispose scope; disposed below.
+                    Tensor rgb = item.Image.narrow(0, 0, 3).DetachFromDisposeScope();
+                    images.Add(stage._options.Device is { } device ? MoveTo(rgb, device) : rgb);
                 }
 
                 Tensor?[] masks = batch.Select(b => b.Mask).ToArray();
@@ -303,6 +304,23 @@ public sealed class BankExtractionStage
             }
 
             return keep;
+        }
+
+        private static Tensor MoveTo(Tensor tensor, Device device)
+        {
+            if (tensor.device == device)
+            {
+                return tensor;
+            }
+
+            try
+            {
+                return tensor.to(device).DetachFromDisposeScope();
+            }
+            finally
+            {
+                tensor.Dispose();
+            }
         }
 
         private static Tensor MoveToCpu(Tensor tensor)

@@ -37,7 +37,7 @@ public sealed class PlainBackgroundExtractor : IInstanceExtractor
             foreach (Tensor image in images)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                masks.Add(Extract(image));
+                masks.Add(Extract(image).DetachFromDisposeScope());
             }
         }
         catch

@@ -9,7 +9,8 @@ public sealed class InstanceCutout : IDisposable
 
     internal InstanceCutout(Tensor? rgba, CutoutRejection rejection, double areaFraction, long pixels, int x, int y, int width, int height)
     {
-        _rgba = rgba;
+        // Owned here (see Dispose and DetachRgba), so out of any dispose scope that made it.
+        _rgba = rgba?.DetachFromDisposeScope();
         Rejection = rejection;
         AreaFraction = areaFraction;
         Pixels = pixels;

@@ -91,7 +91,8 @@ public sealed class InstanceSelector
 
                 for (int i = 0; i < n; i++)
                 {
-                    candidates[i].Add((extractor.Name, masks[i]));
+                    // Held across awaits: out of any (per-thread) dispose scope an extractor may have left them in.
+                    candidates[i].Add((extractor.Name, masks[i].DetachFromDisposeScope()));
                 }
             }
 
@@ -152,7 +153,7 @@ public sealed class InstanceSelector
                 {
                     for (int c = 0; c < candidates[i].Count; c++)
                     {
-                        views.Add(InstancePostProcessor.OnWhite(images[i], candidates[i][c].Mask, threshold));
+                        views.Add(InstancePostProcessor.OnWhite(images[i], candidates[i][c].Mask, threshold).DetachFromDisposeScope());
                         owners.Add((i, c));
                     }
                 }

@@ -69,7 +69,7 @@ public sealed class U2NetExtractor : IInstanceExtractor, IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = Math.Min(_options.BatchSize, images.Count - start);
-                masks.AddRange(ExtractBatch(images.Skip(start).Take(count).ToList()));
+                masks.AddRange(ExtractBatch(images.Skip(start).Take(count).ToList()).Select(m => m.DetachFromDisposeScope()));
             }
         }
         catch
