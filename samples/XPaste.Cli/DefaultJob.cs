@@ -14,6 +14,8 @@ internal static class DefaultJob
     /// pasting from an instance bank cut from that dataset's own objects (<c>xpaste-out/bank</c>, built first when
     /// missing), 16 images of 512x512, seed 0. Writes <c>xpaste-out/augmented/</c>: images, <c>annotations.json</c>
     /// (COCO, RLE masks, <c>is_pasted</c>), <c>plans.jsonl</c> and <c>preview.png</c>. Takes a few seconds.
+    /// Run again, it reuses that output: the bank is there, and the augment run finds its output complete and does
+    /// nothing (an interrupted one continues where it stopped). Delete <c>xpaste-out</c> to start over.
     /// </summary>
     public static string[] Arguments() =>
     [

@@ -1,19 +1,22 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using XPaste.Augment;
 using XPaste.Bank;
 using XPaste.Coco;
-using XPaste.Imaging;
 using XPaste.Sources;
-using static TorchSharp.torch;
 
 namespace XPaste.Cli.Commands;
 
 /// <summary>
 /// <c>xpaste augment --dataset D.json --images DIR --bank BANK --out OUT [--policy xpaste|simple|both] [--seed S]
-/// [--count N] [--size 640]</c>: writes N augmented images, <c>OUT/annotations.json</c> (COCO, RLE masks,
+/// [--count N] [--size 640] [--overwrite]</c>: writes N augmented images, <c>OUT/annotations.json</c> (COCO, RLE masks,
 /// <c>is_pasted</c> per annotation), <c>OUT/plans.jsonl</c> (one replayable plan per image) and <c>OUT/preview.png</c>.
+/// The run is an <see cref="AugmentRun"/>: stopped (Ctrl+C, a crash), the same command resumes it after its last
+/// committed batch and ends with the files an uninterrupted run writes; run again when complete, it does nothing. Other
+/// settings or inputs with the same <c>--out</c> are refused unless <c>--overwrite</c> clears the earlier output.
 /// </summary>
 internal static class AugmentCommand
 {
@@ -37,9 +40,10 @@ internal static class AugmentCommand
         var occlusion = new Option<string>("--occlusion") { Description = "reference (box moved <= 10 px or > 300 px left) or visible (>= 25% of the area left).", DefaultValueFactory = _ => "reference" };
         occlusion.AcceptOnlyFromAmong("reference", "visible");
         var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, cuda, cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Delete what an earlier run wrote to --out (its images, annotations, plans, preview and progress) and start again, instead of resuming it." };
         var command = new Command("augment", "Paste instances onto a dataset's images and write the augmented images as a COCO dataset.")
         {
-            dataset, images, bank, buildBank, output, policy, seed, count, size, batch, format, blend, occlusion, device,
+            dataset, images, bank, buildBank, output, policy, seed, count, size, batch, format, blend, occlusion, device, overwrite,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(new Settings(
             parse.GetValue(dataset)!,
@@ -55,7 +59,8 @@ internal static class AugmentCommand
             parse.GetValue(format)!,
             parse.GetValue(blend)!,
             parse.GetValue(occlusion)!,
-            parse.GetValue(device)!), cancellationToken));
+            parse.GetValue(device)!,
+            parse.GetValue(overwrite)), cancellationToken));
         return command;
     }
 
@@ -73,7 +78,28 @@ internal static class AugmentCommand
         string Format,
         string Blend,
         string Occlusion,
-        string Device);
+        string Device,
+        bool Overwrite);
+
+    /// <summary>The options behind the run's recorded settings, to name them in a refusal.</summary>
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["Count"] = "--count",
+        ["Seed"] = "--seed",
+        ["Policy"] = "--policy",
+        ["PolicyType"] = "--policy",
+        ["BatchSize"] = "--batch",
+        ["Jitter.OutputWidth"] = "--size",
+        ["Jitter.OutputHeight"] = "--size",
+        ["Kernel.Blending"] = "--blend",
+        ["Kernel.Occlusion"] = "--occlusion",
+        ["Device"] = "--device",
+        ["Writer.Format"] = "--format",
+        ["Dataset"] = "--dataset",
+        ["SizeStatistics"] = "--dataset",
+        ["Categories"] = "--dataset",
+        ["Pool"] = "--bank",
+    };
 
     private static async Task<int> RunAsync(Settings s, CancellationToken cancellationToken)
     {
@@ -83,9 +109,22 @@ internal static class AugmentCommand
             return 1;
         }
 
+        var done = new StrongBox<int>();
         try
         {
-            return await ConsoleProgress.RunAsync("augment", (progress, ct) => AugmentAsync(s, progress, ct), cancellationToken).ConfigureAwait(false);
+            return await ConsoleProgress.RunAsync("augment", (progress, ct) => AugmentAsync(s, progress, done, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AugmentRunConflictException ex)
+        {
+            Console.Error.WriteLine(ex.Differences.Count == 0 ? ex.Message : $"{ex.Folder}: it holds a run made with other settings:");
+            foreach (AugmentRunSettingChange change in ex.Differences)
+            {
+                string flag = Flags.TryGetValue(change.Setting, out string? name) ? $" ({name})" : "";
+                Console.Error.WriteLine($"  {change}{flag}");
+            }
+
+            Console.Error.WriteLine("Use a new --out, or pass --overwrite to delete that output and start again.");
+            return 1;
         }
         catch (InvalidInputException ex)
         {
@@ -97,14 +136,21 @@ internal static class AugmentCommand
             Console.Error.WriteLine($"invalid settings: {ex.Message}");
             return 1;
         }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled");
+            Console.Error.WriteLine(done.Value > 0
+                ? $"cancelled: {done.Value} of {s.Count} images are done and kept in {s.Output.FullName}; run the same command again to continue where it stopped"
+                : "cancelled");
             return 130;
         }
     }
 
-    private static async Task<int> AugmentAsync(Settings s, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+    private static async Task<int> AugmentAsync(Settings s, IProgress<OperationProgress> progress, StrongBox<int> done, CancellationToken cancellationToken)
     {
         string datasetPath = s.Dataset.ToString();
         string imagesFolder = s.Images?.FullName ?? Path.Combine(s.Dataset.DirectoryName ?? ".", "images");
@@ -141,7 +187,12 @@ internal static class AugmentCommand
                 }
             }
 
-            using ILoggerFactory loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+            // Warnings, and what the run says about resuming, on standard error with the rest of the tool's messages.
+            using ILoggerFactory loggers = LoggerFactory.Create(b => b
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddFilter(typeof(AugmentRun).FullName, LogLevel.Information));
             XPastePipelineBuilder builder = XPastePipeline.CreateBuilder()
                 .UseDataset(destinations)
                 .UseSizeStatistics(CategorySizeStatistics.Compute(coco))
@@ -163,45 +214,62 @@ internal static class AugmentCommand
             }
 
             XPasteAugmenter augmenter = builder.Build();
-            var writer = new CocoPasteWriter(s.Output.FullName, coco.Categories, new CocoPasteWriterOptions
+            var run = new AugmentRun(augmenter, coco.Categories, s.Output.FullName, new AugmentRunOptions
             {
-                Format = s.Format == "png" ? AugmentedImageFormat.Png : AugmentedImageFormat.Jpeg,
-            });
-
-            // Sample i is position i % n of epoch i / n: the same samples the online reader makes.
-            int n = destinations.Images.Count;
-            progress.Report(new OperationProgress("augment", 0, s.Count, "images"));
-            for (int start = 0; start < s.Count; start += s.Batch)
+                Count = s.Count,
+                Writer = new CocoPasteWriterOptions { Format = s.Format == "png" ? AugmentedImageFormat.Png : AugmentedImageFormat.Jpeg },
+                Overwrite = s.Overwrite,
+                // The dataset file by content (the augmenter records the images' ids and sizes); the image files by folder.
+                Inputs = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["--dataset"] = await FileIdentityAsync(datasetPath, cancellationToken).ConfigureAwait(false),
+                    ["--images"] = Path.GetFullPath(imagesFolder),
+                },
+            }, loggers.CreateLogger<AugmentRun>());
+            var tracked = new TrackingProgress(progress, done);
+            using CancellationTokenRegistration stopping = cancellationToken.Register(() =>
+                Console.Error.WriteLine("stopping after the batch in progress..."));
+            AugmentRunResult result = run.Run(tracked, cancellationToken);
+            if (result.AlreadyComplete)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int size = Math.Min(s.Batch, s.Count - start);
-                var indices = new int[size];
-                for (int k = 0; k < size; k++)
-                {
-                    long sample = start + k;
-                    indices[k] = augmenter.EpochOrder((int)(sample / n))[(int)(sample % n)];
-                }
-
-                using var scope = NewDisposeScope();
-                using AugmentedBatch augmented = augmenter.Augment(indices, start);
-                writer.Add(augmented);
-                if (start == 0)
-                {
-                    ImageIO.SavePng(PreviewMosaic.Draw(augmented, columns: 4, tileSize: 320, maxImages: 16), Path.Combine(s.Output.FullName, "preview.png"));
-                }
-
-                progress.Report(new OperationProgress("augment", start + size, s.Count, "images"));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{result.OutputFolder} already holds this run's complete output ({result.Images} images, {result.Annotations} annotations); nothing to do (--overwrite writes it again)"));
+                return 0;
             }
 
-            writer.Save();
+            string resumed = result.BatchesReused > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"; resumed: {result.BatchesReused} of {run.BatchCount} batches came from the interrupted run")
+                : "";
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {writer.ImageCount} images and {writer.AnnotationCount} annotations to {writer.OutputFolder} (annotations.json, plans.jsonl, preview.png)"));
+                $"wrote {result.Images} images and {result.Annotations} annotations to {result.OutputFolder} (annotations.json, plans.jsonl, preview.png){resumed}"));
             return 0;
         }
         finally
         {
             pool?.Dispose();
             instanceBank?.Dispose();
+        }
+    }
+
+    /// <summary><c>sha256 HEX, N bytes</c>: the file's identity by content.</summary>
+    private static async Task<string> FileIdentityAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
+        byte[] hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+        return string.Create(CultureInfo.InvariantCulture, $"sha256 {Convert.ToHexStringLower(hash)}, {stream.Length} bytes");
+    }
+
+    /// <summary>Passes progress on and remembers how many images are done, for the message on cancellation.</summary>
+    private sealed class TrackingProgress(IProgress<OperationProgress> inner, StrongBox<int> done) : IProgress<OperationProgress>
+    {
+        public void Report(OperationProgress value)
+        {
+            if (value.Stage == "augment")
+            {
+                done.Value = (int)value.Done;
+            }
+
+            inner.Report(value);
         }
     }
 

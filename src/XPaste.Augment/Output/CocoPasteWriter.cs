@@ -40,7 +40,8 @@ public sealed class CocoPasteWriterOptions
 /// annotation per object (compressed RLE mask, tight <c>bbox</c>, <c>area</c> = mask pixels, <c>iscrowd</c> 0 and
 /// <c>is_pasted</c>) and each image's source (<c>xpaste_destination</c>) and seed (<c>xpaste_seed</c>). Ids are
 /// assigned in order from 1, so equal inputs give byte-identical files. Every file is written atomically. Not
-/// thread-safe.
+/// thread-safe. It keeps the records in memory and writes <c>annotations.json</c> only in <see cref="Save"/>; for long
+/// runs that must survive interruption, use <see cref="AugmentRun"/>, which writes the same files resumably.
 /// </summary>
 public sealed class CocoPasteWriter
 {
@@ -59,10 +60,7 @@ public sealed class CocoPasteWriter
         ArgumentNullException.ThrowIfNull(outputFolder);
         ArgumentNullException.ThrowIfNull(categories);
         _options = options ?? new CocoPasteWriterOptions();
-        if (_options.JpegQuality is < 1 or > 100)
-        {
-            throw new ArgumentException($"JPEG quality must be 1-100, got {_options.JpegQuality}", nameof(options));
-        }
+        Validate(_options, nameof(options));
 
         OutputFolder = Path.GetFullPath(outputFolder);
         _categories = categories;
@@ -85,45 +83,12 @@ public sealed class CocoPasteWriter
     public void Add(AugmentedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        string imagesFolder = Path.Combine(OutputFolder, _options.ImagesFolderName);
-        Directory.CreateDirectory(imagesFolder);
-        using var scope = NewDisposeScope();
-        Tensor images = batch.Images.cpu();
-        for (int i = 0; i < batch.Count; i++)
+        BatchRecords records = WriteBatch(batch, OutputFolder, _options, _images.Count + 1, _annotations.Count + 1);
+        _images.AddRange(records.Images);
+        _annotations.AddRange(records.Annotations);
+        foreach (string plan in records.Plans)
         {
-            long imageId = _images.Count + 1;
-            string extension = _options.Format == AugmentedImageFormat.Png ? "png" : "jpg";
-            string fileName = string.Create(CultureInfo.InvariantCulture, $"{imageId:D6}.{extension}");
-            string path = Path.Combine(imagesFolder, fileName);
-            Tensor image = images[i];
-            if (_options.Format == AugmentedImageFormat.Png)
-            {
-                ImageIO.SavePng(image, path);
-            }
-            else
-            {
-                ImageIO.SaveJpeg(image, path, _options.JpegQuality);
-            }
-
-            SamplePlan plan = batch.Plans[i];
-            int height = (int)image.shape[1], width = (int)image.shape[2];
-            _images.Add(new CocoImage
-            {
-                Id = imageId,
-                Width = width,
-                Height = height,
-                FileName = $"{_options.ImagesFolderName}/{fileName}",
-                ExtensionData = new Dictionary<string, JsonElement>
-                {
-                    ["xpaste_destination"] = JsonSerializer.SerializeToElement(plan.DestinationId, OutputJson.Default.String),
-                    ["xpaste_seed"] = JsonSerializer.SerializeToElement(plan.Seed.ToString(CultureInfo.InvariantCulture), OutputJson.Default.String),
-                },
-            });
-            AddAnnotations(imageId, batch.Targets[i]);
-            if (_options.WritePlans)
-            {
-                _plans.Append(plan.ToJson()).Append('\n');
-            }
+            _plans.Append(plan).Append('\n');
         }
     }
 
@@ -134,7 +99,7 @@ public sealed class CocoPasteWriter
         Directory.CreateDirectory(OutputFolder);
         var dataset = new CocoDataset
         {
-            Info = new CocoInfo { Description = "XPaste augmented samples" },
+            Info = OutputInfo,
             Images = [.. _images],
             Annotations = [.. _annotations],
             Categories = [.. _categories],
@@ -149,7 +114,81 @@ public sealed class CocoPasteWriter
         return dataset;
     }
 
-    private void AddAnnotations(long imageId, PasteTargets targets)
+    /// <summary>The <c>info</c> of every dataset the writers make.</summary>
+    internal static CocoInfo OutputInfo => new() { Description = "XPaste augmented samples" };
+
+    /// <summary>The image file name of an image id, e.g. <c>000012.jpg</c>.</summary>
+    internal static string ImageFileName(long imageId, AugmentedImageFormat format) =>
+        string.Create(CultureInfo.InvariantCulture, $"{imageId:D6}.{(format == AugmentedImageFormat.Png ? "png" : "jpg")}");
+
+    /// <summary>Checks the settings; shared by the writers.</summary>
+    internal static void Validate(CocoPasteWriterOptions options, string parameterName)
+    {
+        if (options.JpegQuality is < 1 or > 100)
+        {
+            throw new ArgumentException($"JPEG quality must be 1-100, got {options.JpegQuality}", parameterName);
+        }
+
+        string folder = options.ImagesFolderName;
+        if (string.IsNullOrWhiteSpace(folder) || folder is "." or ".." || folder.IndexOfAny(['/', '\\']) >= 0 || folder.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+        {
+            throw new ArgumentException($"the images folder name must be one plain folder name, got '{folder}'", parameterName);
+        }
+    }
+
+    /// <summary>
+    /// Writes a batch's image files (atomically) as images <paramref name="firstImageId"/>, ... and returns its records:
+    /// the images, the annotations numbered from <paramref name="firstAnnotationId"/>, and the plans' JSON (empty when
+    /// <see cref="CocoPasteWriterOptions.WritePlans"/> is off).
+    /// </summary>
+    internal static BatchRecords WriteBatch(AugmentedBatch batch, string outputFolder, CocoPasteWriterOptions options, long firstImageId, long firstAnnotationId)
+    {
+        string imagesFolder = Path.Combine(outputFolder, options.ImagesFolderName);
+        Directory.CreateDirectory(imagesFolder);
+        var images = new List<CocoImage>(batch.Count);
+        var annotations = new List<CocoAnnotation>();
+        var plans = new List<string>(options.WritePlans ? batch.Count : 0);
+        using var scope = NewDisposeScope();
+        Tensor pixels = batch.Images.cpu();
+        for (int i = 0; i < batch.Count; i++)
+        {
+            long imageId = firstImageId + i;
+            string fileName = ImageFileName(imageId, options.Format);
+            string path = Path.Combine(imagesFolder, fileName);
+            Tensor image = pixels[i];
+            if (options.Format == AugmentedImageFormat.Png)
+            {
+                ImageIO.SavePng(image, path);
+            }
+            else
+            {
+                ImageIO.SaveJpeg(image, path, options.JpegQuality);
+            }
+
+            SamplePlan plan = batch.Plans[i];
+            images.Add(new CocoImage
+            {
+                Id = imageId,
+                Width = (int)image.shape[2],
+                Height = (int)image.shape[1],
+                FileName = $"{options.ImagesFolderName}/{fileName}",
+                ExtensionData = new Dictionary<string, JsonElement>
+                {
+                    ["xpaste_destination"] = JsonSerializer.SerializeToElement(plan.DestinationId, OutputJson.Default.String),
+                    ["xpaste_seed"] = JsonSerializer.SerializeToElement(plan.Seed.ToString(CultureInfo.InvariantCulture), OutputJson.Default.String),
+                },
+            });
+            AddAnnotations(annotations, imageId, firstAnnotationId, batch.Targets[i]);
+            if (options.WritePlans)
+            {
+                plans.Add(plan.ToJson());
+            }
+        }
+
+        return new BatchRecords(images, annotations, plans);
+    }
+
+    private static void AddAnnotations(List<CocoAnnotation> annotations, long imageId, long firstAnnotationId, PasteTargets targets)
     {
         if (targets.Count == 0)
         {
@@ -164,9 +203,9 @@ public sealed class CocoPasteWriter
         bool[] pasted = targets.IsPasted.cpu().data<bool>().ToArray();
         for (int k = 0; k < rles.Length; k++)
         {
-            _annotations.Add(new CocoAnnotation
+            annotations.Add(new CocoAnnotation
             {
-                Id = _annotations.Count + 1,
+                Id = firstAnnotationId + annotations.Count,
                 ImageId = imageId,
                 CategoryId = checked((int)labels[k]),
                 Segmentation = CocoSegmentation.FromRle(rles[k]),
@@ -181,3 +220,6 @@ public sealed class CocoPasteWriter
         }
     }
 }
+
+/// <summary>What <see cref="CocoPasteWriter.WriteBatch"/> records for one batch.</summary>
+internal sealed record BatchRecords(List<CocoImage> Images, List<CocoAnnotation> Annotations, List<string> Plans);
