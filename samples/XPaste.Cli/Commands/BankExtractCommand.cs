@@ -45,7 +45,7 @@ internal static class BankExtractCommand
         {
             images, category, categoryId, output, extractors, weights, batch, inputSize, minArea, maxArea, clip, minClip, tolerance, device,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => BankCommand.Run(async () =>
         {
             try
             {
@@ -56,27 +56,13 @@ internal static class BankExtractCommand
                     new ClipChoice(parse.GetValue(clip), parse.GetValue(minClip), parse.GetValue(tolerance)),
                     parse.GetValue(device)!, cancellationToken).ConfigureAwait(false);
             }
-            catch (InvalidInputException ex)
+            catch (Exception ex) when (ex is XPaste.Hub.HubException or ArgumentException)
             {
+                // Besides what BankCommand.Run handles: an unreachable CLIP model and bad option values.
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return 2;
             }
-            catch (XPaste.Hub.HubException ex)
-            {
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return 2;
-            }
-            catch (BankLockedException ex)
-            {
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return 3;
-            }
-            catch (ArgumentException ex)
-            {
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return 2;
-            }
-        });
+        }));
         return command;
     }
 
