@@ -99,6 +99,9 @@ public class PasteW1Benchmarks
         _floorInstancesOut = empty_like(_floorInstancesIn).DetachFromDisposeScope();
     }
 
+    /// <summary>The destinations and their planned pastes, for the profile.</summary>
+    internal (AnnotatedImage[] Destinations, PasteSource[][] Pastes) Workload => (_destinations, _pastes);
+
     [GlobalCleanup]
     public void Cleanup()
     {
