@@ -20,7 +20,12 @@ internal static class PasteW1Profile
             (AnnotatedImage[] dsts, PasteSource[][] pastes) = w1.Workload;
             var kernel = new PasteKernel(new PasteKernelOptions { Blending = BlendMode.Hard, Occlusion = OcclusionRule.Reference });
             PasteSource[] all = [.. pastes.SelectMany(p => p)];
-            Report("whole kernel (8 images)", rounds, () =>
+            var tensorPath = new PasteKernel(kernel.Options) { UseTensorPathOnCpu = true };
+            Report("whole kernel, tensor path (8 images)", rounds, () =>
+            {
+                using PasteBatch b = tensorPath.Run(dsts, pastes);
+            });
+            Report("whole kernel, managed CPU path (8 images)", rounds, () =>
             {
                 using PasteBatch b = kernel.Run(dsts, pastes);
             });

@@ -20,21 +20,25 @@ internal static class HostPasteRun
         int h = first.Height, w = first.Width;
         int plane = h * w;
         Tensor images = stack(destinations.Select(d => d.Image.cpu()), 0).contiguous();
-        var targets = new PasteTargets[destinations.Count];
-        for (int b = 0; b < destinations.Count; b++)
+        // Buffers and outputs are created on this thread (dispose scopes are per thread); the images are independent,
+        // so they run in parallel, as many at once as libtorch has threads.
+        var states = new HostObjects[destinations.Count];
+        for (int b = 0; b < states.Length; b++)
         {
-            IReadOnlyList<PasteSource> steps = pastes[b] ?? [];
-            var state = new HostObjects(destinations[b], destinations[b].Labels.Count + steps.Sum(s => s.Labels.Count));
-            foreach (PasteSource step in steps)
-            {
-                Paste(options, state, images, b * 3 * plane, h, w, step);
-                state.EndStep(options);
-            }
-
-            targets[b] = ToTargets(state);
+            states[b] = new HostObjects(destinations[b], destinations[b].Labels.Count + (pastes[b] ?? []).Sum(s => s.Labels.Count));
         }
 
-        return new PasteBatch(images, targets);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(states.Length, get_num_threads())) };
+        Parallel.For(0, states.Length, parallel, b =>
+        {
+            foreach (PasteSource step in pastes[b] ?? [])
+            {
+                Paste(options, states[b], images, b * 3 * plane, h, w, step);
+                states[b].EndStep(options);
+            }
+        });
+
+        return new PasteBatch(images, [.. states.Select(ToTargets)]);
     }
 
     private static void Paste(PasteKernelOptions o, HostObjects state, Tensor images, int imageOffset, int h, int w, PasteSource step)
@@ -50,9 +54,13 @@ internal static class HostPasteRun
         int sx = dx0 - step.X, sy = dy0 - step.Y;
         int pw = step.Width, ph = step.Height, area = r.W * r.H;
         using var scope = NewDisposeScope();
-        Tensor pixels = step.IsInstance ? Resized(step, o) : step.Pixels.cpu().contiguous();
+        // A resized instance stays float32 (libtorch's bilinear); only its visible pixels are rounded to bytes below.
+        Tensor? resized = step.IsInstance ? Resized(step, o) : null;
+        Tensor pixels = resized is not null && resized.dtype == ScalarType.Float32 ? resized : (resized ?? step.Pixels.cpu().contiguous());
         Tensor? groupMasks = step.IsInstance ? null : step.Masks!.cpu().contiguous();
-        ReadOnlySpan<byte> src = pixels.bytes;
+        bool isFloat = pixels.dtype == ScalarType.Float32;
+        ReadOnlySpan<byte> src = isFloat ? default : pixels.bytes;
+        ReadOnlySpan<float> srcFloat = isFloat ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(pixels.bytes) : default;
         byte[] rented = ArrayPool<byte>.Shared.Rent(4 * area);
         try
         {
@@ -65,13 +73,13 @@ internal static class HostPasteRun
                 for (int c = 0; c < 3; c++)
                 {
                     Span<byte> target = rgb.Slice((c * area) + (y * r.W), r.W);
-                    SourceRow(src, (c * sourcePlane) + sourceRow, pw, sx, r.W, step.Flip, target);
+                    SourceRow(src, srcFloat, isFloat, (c * sourcePlane) + sourceRow, pw, sx, r.W, step.Flip, target);
                 }
 
                 Span<byte> u = union.Slice(y * r.W, r.W);
                 if (step.IsInstance)
                 {
-                    SourceRow(src, (3 * sourcePlane) + sourceRow, pw, sx, r.W, step.Flip, u);
+                    SourceRow(src, srcFloat, isFloat, (3 * sourcePlane) + sourceRow, pw, sx, r.W, step.Flip, u);
                     Threshold(u, (byte)o.AlphaThreshold);
                 }
                 else
@@ -119,7 +127,10 @@ internal static class HostPasteRun
         }
     }
 
-    /// <summary>The instance at its target size as <c>uint8 [4,h,w]</c>: libtorch's bilinear in float, rounded as the tensor path rounds.</summary>
+    /// <summary>
+    /// The instance at its target size: <c>uint8 [4,h,w]</c> when it already has it, else libtorch's bilinear output,
+    /// <c>float32 [4,h,w]</c>, as the tensor path computes it (rounded later, only where visible).
+    /// </summary>
     private static Tensor Resized(PasteSource step, PasteKernelOptions o)
     {
         Tensor px = step.Pixels.cpu();
@@ -129,21 +140,34 @@ internal static class HostPasteRun
         }
 
         Tensor f = nn.functional.interpolate(px.to(ScalarType.Float32).unsqueeze(0), [step.Height, step.Width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: o.Antialias);
-        // Bilinear weights are non-negative and sum to one, so the rounded values stay in 0-255: no clamp needed.
-        return f.round_().to(ScalarType.Byte)[0].contiguous();
+        return f[0].contiguous();
     }
 
-    /// <summary>Columns sx .. sx + width of a placed row, mirrored when flipped (placed column c is source column pw - 1 - c).</summary>
-    private static void SourceRow(ReadOnlySpan<byte> src, int rowStart, int pw, int sx, int width, bool flip, Span<byte> target)
+    /// <summary>
+    /// Columns sx .. sx + width of a placed row as bytes, mirrored when flipped (placed column c is source column
+    /// pw - 1 - c). Float rows are rounded half to even, as <c>torch.round</c>; bilinear weights are non-negative and
+    /// sum to one, so the values stay in 0-255 and the tensor path's clamp changes nothing.
+    /// </summary>
+    private static void SourceRow(ReadOnlySpan<byte> src, ReadOnlySpan<float> srcFloat, bool isFloat, int rowStart, int pw, int sx, int width, bool flip, Span<byte> target)
     {
-        if (!flip)
+        int start = flip ? rowStart + pw - sx - width : rowStart + sx;
+        if (isFloat)
         {
-            src.Slice(rowStart + sx, width).CopyTo(target);
-            return;
+            ReadOnlySpan<float> row = srcFloat.Slice(start, width);
+            for (int i = 0; i < width; i++)
+            {
+                target[i] = (byte)MathF.Round(row[i], MidpointRounding.ToEven);
+            }
+        }
+        else
+        {
+            src.Slice(start, width).CopyTo(target);
         }
 
-        src.Slice(rowStart + pw - sx - width, width).CopyTo(target);
-        target.Reverse();
+        if (flip)
+        {
+            target.Reverse();
+        }
     }
 
     private static void Threshold(Span<byte> values, byte threshold)
