@@ -26,7 +26,9 @@ public class PasteW1Benchmarks
     private const int ExistingPerImage = 8;
     private const int PastesPerImage = 10;
 
-    private readonly PasteKernel _kernel = new(new PasteKernelOptions { Blending = BlendMode.Hard, Occlusion = OcclusionRule.Reference });
+    private static readonly PasteKernelOptions KernelOptions = new() { Blending = BlendMode.Hard, Occlusion = OcclusionRule.Reference };
+    private readonly PasteKernel _kernel = new(KernelOptions);
+    private readonly PasteKernel _tensorKernel = new(KernelOptions) { UseTensorPathOnCpu = true };
     private InMemoryInstancePool _pool = null!;
     private AnnotatedImage[] _destinations = null!;
     private PasteSource[][] _pastes = null!;
@@ -137,6 +139,14 @@ public class PasteW1Benchmarks
         return batch.Targets.Sum(t => t.Count);
     }
 
+    /// <summary>The same kernel forced onto its tensor path (what runs on CUDA; on the CPU it was the kernel before the managed path).</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public int KernelTensorPath()
+    {
+        using PasteBatch batch = _tensorKernel.Run(_destinations, _pastes);
+        return batch.Targets.Sum(t => t.Count);
+    }
+
     /// <summary>
     /// What the reference does, in tensor form: per instance a full-size canvas, the composed mask subtracted from every
     /// earlier mask, every box recomputed from its full mask, the kept masks concatenated with the new one.
@@ -174,7 +184,7 @@ public class PasteW1Benchmarks
                 }
 
                 canvas.narrow(1, y0, y1 - y0).narrow(2, x0, x1 - x0).copy_(instance.narrow(1, y0 - p.Y, y1 - y0).narrow(2, x0 - p.X, x1 - x0));
-                Tensor composed = canvas[3].gt(128);
+                Tensor composed = canvas[3].gt(KernelOptions.AlphaThreshold);
                 image = where(composed, canvas.narrow(0, 0, 3), image);
 
                 // Every earlier mask loses the pasted pixels; every box is recomputed from its whole mask.
