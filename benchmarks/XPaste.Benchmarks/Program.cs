@@ -12,6 +12,12 @@ if (args.Length > 0 && args[0] == "--profile-w1")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--parity-w1")
+{
+    XPaste.Benchmarks.Paste.ParityW1.Run();
+    return;
+}
+
 // --threads N sets libtorch's intra-op thread count first (the paste kernel's CPU path follows it too).
 int threadsAt = Array.IndexOf(args, "--threads");
 if (threadsAt >= 0)

@@ -47,7 +47,7 @@ internal static class ReferenceStylePaste
             // Every earlier mask loses the pasted pixels; every box is recomputed from its whole mask.
             Tensor updated = masks.logical_and(composed.logical_not());
             (Tensor updatedBoxes, _) = MaskBoxes.TightBoxes(updated);
-            Tensor area = updated.sum([1, 2]);
+            Tensor area = updated.sum(2).sum(1); // two reductions: the span overload of sum(dims) read garbage dims once under GC pressure
             Tensor keep = updatedBoxes.sub(boxes).abs().le(10).all(1).logical_or(area.gt(300)).logical_and(area.gt(0));
             bool[] keepHost = keep.data<bool>().ToArray();
             Tensor index = tensor(keepHost.Select((k, i) => (k, i)).Where(p => p.k).Select(p => (long)p.i).ToArray());
@@ -57,7 +57,7 @@ internal static class ReferenceStylePaste
             pasted = [.. pasted.Where((_, i) => keepHost[i]), true];
         }
 
-        Tensor areas = masks.sum([1, 2]);
+        Tensor areas = masks.sum(2).sum(1);
         Tensor labelTensor = tensor(labels.ToArray());
         Tensor flags = tensor(pasted.ToArray());
         return (int)(masks.shape[0] + boxes.shape[0] + areas.shape[0] + labelTensor.shape[0] + flags.shape[0] + image.shape[0]) / 5;

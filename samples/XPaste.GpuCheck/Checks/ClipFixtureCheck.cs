@@ -35,9 +35,9 @@ internal sealed class ClipFixtureCheck : IGpuCheck
         var cpu = Outputs(context.Cpu, ClipPrecision.Fp32);
         yield return CheckRow.Within(Name, "cpu fp32 vs fixture: logits", CheckContext.MaxAbsError(expected["logits_per_image"], cpu.Logits), Fp32Tolerance);
         var fp32 = Outputs(context.Device, ClipPrecision.Fp32);
-        yield return CheckRow.Within(Name, $"{context.Device.type} fp32 vs cpu: image embeds", CheckContext.MaxAbsError(cpu.Image, fp32.Image), Fp32Tolerance);
-        yield return CheckRow.Within(Name, $"{context.Device.type} fp32 vs cpu: text embeds", CheckContext.MaxAbsError(cpu.Text, fp32.Text), Fp32Tolerance);
-        yield return CheckRow.Within(Name, $"{context.Device.type} fp32 vs cpu: logits", CheckContext.MaxAbsError(cpu.Logits, fp32.Logits), Fp32Tolerance);
+        yield return CheckRow.Within(Name, $"{context.Device.type.ToString().ToLowerInvariant()} fp32 vs cpu: image embeds", CheckContext.MaxAbsError(cpu.Image, fp32.Image), Fp32Tolerance);
+        yield return CheckRow.Within(Name, $"{context.Device.type.ToString().ToLowerInvariant()} fp32 vs cpu: text embeds", CheckContext.MaxAbsError(cpu.Text, fp32.Text), Fp32Tolerance);
+        yield return CheckRow.Within(Name, $"{context.Device.type.ToString().ToLowerInvariant()} fp32 vs cpu: logits", CheckContext.MaxAbsError(cpu.Logits, fp32.Logits), Fp32Tolerance);
         if (!context.IsCuda)
         {
             yield return new CheckRow(Name, "fp16", Verdict.Skip, "-", Note: "fp16 is a CUDA precision");

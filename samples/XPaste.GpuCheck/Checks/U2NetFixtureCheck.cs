@@ -39,7 +39,7 @@ internal sealed class U2NetFixtureCheck : IGpuCheck
 
         Tensor[] cpu = Outputs(context.Cpu, ScalarType.Float32);
         yield return CheckRow.Within(Name, "cpu fp32 vs fixture: d0..d6", Worst([.. Enumerable.Range(0, 7).Select(i => expected[$"d{i}"])], cpu), Fp32Tolerance);
-        yield return CheckRow.Within(Name, $"{context.Device.type} fp32 vs cpu: d0..d6", Worst(cpu, Outputs(context.Device, ScalarType.Float32)), Fp32Tolerance);
+        yield return CheckRow.Within(Name, $"{context.Device.type.ToString().ToLowerInvariant()} fp32 vs cpu: d0..d6", Worst(cpu, Outputs(context.Device, ScalarType.Float32)), Fp32Tolerance);
         if (!context.IsCuda)
         {
             yield return new CheckRow(Name, "fp16", Verdict.Skip, "-", Note: "fp16 is a CUDA precision");
