@@ -153,11 +153,7 @@ internal static class HostPasteRun
         int start = flip ? rowStart + pw - sx - width : rowStart + sx;
         if (isFloat)
         {
-            ReadOnlySpan<float> row = srcFloat.Slice(start, width);
-            for (int i = 0; i < width; i++)
-            {
-                target[i] = (byte)MathF.Round(row[i], MidpointRounding.ToEven);
-            }
+            RoundToBytes(srcFloat.Slice(start, width), target);
         }
         else
         {
@@ -167,6 +163,28 @@ internal static class HostPasteRun
         if (flip)
         {
             target.Reverse();
+        }
+    }
+
+    /// <summary>Rounds half to even and stores as bytes (values known to be in 0-255), four float vectors at a time.</summary>
+    private static void RoundToBytes(ReadOnlySpan<float> values, Span<byte> target)
+    {
+        int i = 0, n = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= values.Length - (4 * n); i += 4 * n)
+            {
+                Vector<uint> a = Vector.AsVectorUInt32(Vector.ConvertToInt32(Vector.Round(new Vector<float>(values.Slice(i, n)))));
+                Vector<uint> b = Vector.AsVectorUInt32(Vector.ConvertToInt32(Vector.Round(new Vector<float>(values.Slice(i + n, n)))));
+                Vector<uint> c = Vector.AsVectorUInt32(Vector.ConvertToInt32(Vector.Round(new Vector<float>(values.Slice(i + (2 * n), n)))));
+                Vector<uint> d = Vector.AsVectorUInt32(Vector.ConvertToInt32(Vector.Round(new Vector<float>(values.Slice(i + (3 * n), n)))));
+                Vector.Narrow(Vector.Narrow(a, b), Vector.Narrow(c, d)).CopyTo(target.Slice(i, 4 * n));
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            target[i] = (byte)MathF.Round(values[i], MidpointRounding.ToEven);
         }
     }
 
