@@ -6,6 +6,14 @@ using BenchmarkDotNet.Running;
 // Benchmarks run in-process: the project BenchmarkDotNet generates for out-of-process runs does not get the
 // build step that makes libLibTorchSharp.so loadable on older glibc/libstdc++ (see build/), so TorchSharp
 // would fail to load there. Pass --outOfProcess to opt out where TorchSharp loads without the fix.
+// --threads N sets libtorch's intra-op thread count first (the paste kernel's CPU path follows it too).
+int threadsAt = Array.IndexOf(args, "--threads");
+if (threadsAt >= 0)
+{
+    TorchSharp.torch.set_num_threads(int.Parse(args[threadsAt + 1], System.Globalization.CultureInfo.InvariantCulture));
+    args = [.. args.Take(threadsAt), .. args.Skip(threadsAt + 2)];
+}
+
 if (args.Length > 0 && args[0] == "--profile-w1")
 {
     XPaste.Benchmarks.Paste.PasteW1Profile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
@@ -16,14 +24,6 @@ if (args.Length > 0 && args[0] == "--parity-w1")
 {
     XPaste.Benchmarks.Paste.ParityW1.Run();
     return;
-}
-
-// --threads N sets libtorch's intra-op thread count first (the paste kernel's CPU path follows it too).
-int threadsAt = Array.IndexOf(args, "--threads");
-if (threadsAt >= 0)
-{
-    TorchSharp.torch.set_num_threads(int.Parse(args[threadsAt + 1], System.Globalization.CultureInfo.InvariantCulture));
-    args = [.. args.Take(threadsAt), .. args.Skip(threadsAt + 2)];
 }
 
 // In process, with a long timeout: the reference-style baselines take minutes on a busy machine, more than the

@@ -29,6 +29,27 @@ internal static class PasteW1Profile
             {
                 using PasteBatch b = kernel.Run(dsts, pastes);
             });
+            Report("managed path: stack images", rounds, () =>
+            {
+                using var scope = NewDisposeScope();
+                stack(dsts.Select(d => d.Image), 0).contiguous();
+            });
+            Report("managed path: per image state (copy masks, count rows and columns, zero pasted slots)", rounds, () =>
+            {
+                using var scope = NewDisposeScope();
+                foreach (AnnotatedImage d in dsts)
+                {
+                    _ = new HostObjects(d, 18);
+                }
+            });
+            Report("managed path: resize (uint8 to float, bilinear) of the 80 instances", rounds, () =>
+            {
+                using var scope = NewDisposeScope();
+                foreach (PasteSource s in all)
+                {
+                    nn.functional.interpolate(s.Pixels.to(ScalarType.Float32).unsqueeze(0), [s.Height, s.Width], mode: InterpolationMode.Bilinear, align_corners: false);
+                }
+            });
             Report("batch setup: stack images, copy masks, zero pasted slots", rounds, () =>
             {
                 using var scope = NewDisposeScope();
