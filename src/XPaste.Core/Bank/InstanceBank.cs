@@ -174,13 +174,15 @@ public sealed class InstanceBank : IDisposable
     /// <param name="options">Commit and tidy-up settings; <see cref="BankOptions.Default"/> when null.</param>
     /// <param name="logger">Receives diagnostics; none when null.</param>
     /// <returns>The bank, holding the writer lock until disposed.</returns>
-    /// <exception cref="IOException">The folder already holds files.</exception>
+    /// <exception cref="InvalidBankException">The folder already holds files (a bank or anything else), as
+    /// <see cref="OpenOrCreate"/> throws for a folder that holds files but no bank.</exception>
+    /// <exception cref="BankLockedException">Another writer holds the folder.</exception>
     public static InstanceBank Create(string folder, BankOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
         {
-            throw new IOException($"{folder}: cannot create an instance bank in a folder that is not empty");
+            throw new InvalidBankException(folder, "is not empty; give a new or empty folder for a new bank (or OpenOrCreate to add to a bank)");
         }
 
         return OpenForWriting(folder, options, logger);
