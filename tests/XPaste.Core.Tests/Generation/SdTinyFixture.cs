@@ -1,38 +1,40 @@
 using System.Text.Json;
+using XPaste.Generation;
 using XPaste.Weights;
 using static TorchSharp.torch;
 
 namespace XPaste.Tests.Generation;
 
-/// <summary>The sd_tiny fixture: expected.json and the tensors of expected.safetensors, loaded once.</summary>
-internal static class SdTinyFixture
+/// <summary>The sd_tiny pipeline loaded once, its reference tensors and tolerances (expected.json).</summary>
+public sealed class SdTinyFixture : IDisposable
 {
-    private static readonly Lazy<Dictionary<string, Tensor>> LazyTensors = new(() =>
+    public SdTinyFixture()
     {
-        Dictionary<string, Tensor> loaded = StateDictFile.Load(Path("expected.safetensors"));
-        foreach (Tensor t in loaded.Values)
-        {
-            t.DetachFromDisposeScope();
-        }
-
-        return loaded;
-    });
-
-    private static readonly Lazy<JsonElement> LazyJson = new(() =>
-    {
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path("expected.json")));
-        return doc.RootElement.Clone();
-    });
+        Models = StableDiffusionModels.FromPretrained(Folder);
+        Expected = StateDictFile.LoadSafetensors(Path.Combine(Folder, "expected.safetensors"));
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "expected.json")));
+        Tolerances = doc.RootElement.GetProperty("tolerance").EnumerateObject()
+            .Where(p => p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("max_abs", out _))
+            .ToDictionary(p => p.Name, p => p.Value.GetProperty("max_abs").GetDouble());
+        Prompts = doc.RootElement.GetProperty("te_prompts").EnumerateArray().Select(e => e.GetString()!).ToArray();
+    }
 
     public static string Folder => TestFiles.Data("generation", "sd_tiny");
 
-    public static JsonElement Expected => LazyJson.Value;
+    public StableDiffusionModels Models { get; }
 
-    public static string Path(params string[] parts) => System.IO.Path.Combine([Folder, .. parts]);
+    public Dictionary<string, Tensor> Expected { get; }
 
-    /// <summary>The stored tensor <paramref name="name"/> (shared: do not dispose).</summary>
-    public static Tensor Tensor(string name) => LazyTensors.Value[name];
+    public Dictionary<string, double> Tolerances { get; }
 
-    /// <summary>The max_abs tolerance expected.json gives for <paramref name="name"/>.</summary>
-    public static double Tolerance(string name) => Expected.GetProperty("tolerance").GetProperty(name).GetProperty("max_abs").GetDouble();
+    public string[] Prompts { get; }
+
+    public void Dispose()
+    {
+        Models.Dispose();
+        foreach (Tensor t in Expected.Values)
+        {
+            t.Dispose();
+        }
+    }
 }

@@ -5,7 +5,7 @@ namespace XPaste.Tests.Generation.Schedulers;
 
 public class SchedulerFactoryTests
 {
-    private static SchedulerConfig Sd15() => SchedulerConfig.Load(SdTinyFixture.Path("scheduler", "scheduler_config.json"));
+    private static SchedulerConfig Sd15() => SchedulerConfig.Load(SdTinyData.Path("scheduler", "scheduler_config.json"));
 
     [Fact]
     public void Config_kind_builds_the_folders_class()
@@ -51,7 +51,7 @@ public class SchedulerFactoryTests
     [Fact]
     public void Unknown_class_names_the_file_and_the_class()
     {
-        string path = SdTinyFixture.Path("scheduler", "scheduler_config.json");
+        string path = SdTinyData.Path("scheduler", "scheduler_config.json");
         SchedulerConfig config = SchedulerConfig.Parse("""{"_class_name":"LMSDiscreteScheduler"}""", path);
         var ex = Assert.Throws<InvalidInputException>(() => SchedulerFactory.FromConfig(config));
         Assert.Equal(path, ex.Input);

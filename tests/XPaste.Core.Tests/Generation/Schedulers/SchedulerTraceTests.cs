@@ -9,7 +9,7 @@ public class SchedulerTraceTests
     public static TheoryData<string> Cases()
     {
         var data = new TheoryData<string>();
-        foreach (JsonProperty p in SdTinyFixture.Expected.GetProperty("schedulers").EnumerateObject())
+        foreach (JsonProperty p in SdTinyData.Expected.GetProperty("schedulers").EnumerateObject())
         {
             data.Add(p.Name);
         }
@@ -21,8 +21,8 @@ public class SchedulerTraceTests
     [MemberData(nameof(Cases))]
     public void Trace_matches_diffusers(string name)
     {
-        JsonElement spec = SdTinyFixture.Expected.GetProperty("schedulers").GetProperty(name);
-        SchedulerConfig config = SchedulerConfig.Load(SdTinyFixture.Path("scheduler", "scheduler_config.json"));
+        JsonElement spec = SdTinyData.Expected.GetProperty("schedulers").GetProperty(name);
+        SchedulerConfig config = SchedulerConfig.Load(SdTinyData.Path("scheduler", "scheduler_config.json"));
         foreach (JsonProperty extra in spec.GetProperty("extra_config").EnumerateObject())
         {
             config = config.With(extra.Name, extra.Value);
@@ -35,12 +35,12 @@ public class SchedulerTraceTests
         using ISchedulerRun run = scheduler.SetTimesteps(n);
 
         Assert.Equal(calls, run.StepCount);
-        TensorAssert.Close(SdTinyFixture.Tensor($"{name}_timesteps"), run.Timesteps.to(ScalarType.Float32), SdTinyFixture.Tolerance($"{name}_timesteps"));
-        if (SdTinyFixture.Expected.GetProperty("tolerance").TryGetProperty($"{name}_sigmas", out _))
+        TensorAssert.Close(SdTinyData.Tensor($"{name}_timesteps"), run.Timesteps.to(ScalarType.Float32), SdTinyData.Tolerance($"{name}_timesteps"));
+        if (SdTinyData.Expected.GetProperty("tolerance").TryGetProperty($"{name}_sigmas", out _))
         {
             // init_noise_sigma is a sigma of the table (or sqrt(max^2+1)): held to the sigmas' tolerance.
-            Assert.InRange(run.InitNoiseSigma - spec.GetProperty("init_noise_sigma").GetDouble(), -SdTinyFixture.Tolerance($"{name}_sigmas"), SdTinyFixture.Tolerance($"{name}_sigmas"));
-            TensorAssert.Close(SdTinyFixture.Tensor($"{name}_sigmas"), run.Sigmas!, SdTinyFixture.Tolerance($"{name}_sigmas"));
+            Assert.InRange(run.InitNoiseSigma - spec.GetProperty("init_noise_sigma").GetDouble(), -SdTinyData.Tolerance($"{name}_sigmas"), SdTinyData.Tolerance($"{name}_sigmas"));
+            TensorAssert.Close(SdTinyData.Tensor($"{name}_sigmas"), run.Sigmas!, SdTinyData.Tolerance($"{name}_sigmas"));
         }
 
         else
@@ -48,10 +48,10 @@ public class SchedulerTraceTests
             Assert.Equal(spec.GetProperty("init_noise_sigma").GetDouble(), run.InitNoiseSigma);
         }
 
-        Tensor outputs = SdTinyFixture.Tensor($"sched_model_outputs_{n}");
-        var noise = new StoredNoise(SdTinyFixture.Tensor($"sched_ancestral_noise_{n}"));
-        bool hasScaled = SdTinyFixture.Expected.GetProperty("tolerance").TryGetProperty($"{name}_scaled_inputs", out _);
-        Tensor x = SdTinyFixture.Tensor("sched_noise") * (float)run.InitNoiseSigma;
+        Tensor outputs = SdTinyData.Tensor($"sched_model_outputs_{n}");
+        var noise = new StoredNoise(SdTinyData.Tensor($"sched_ancestral_noise_{n}"));
+        bool hasScaled = SdTinyData.Expected.GetProperty("tolerance").TryGetProperty($"{name}_scaled_inputs", out _);
+        Tensor x = SdTinyData.Tensor("sched_noise") * (float)run.InitNoiseSigma;
         var samples = new List<Tensor>();
         var scaled = new List<Tensor>();
         for (int i = 0; i < calls; i++)
@@ -61,10 +61,10 @@ public class SchedulerTraceTests
             samples.Add(x);
         }
 
-        TensorAssert.Close(SdTinyFixture.Tensor($"{name}_prev_samples"), stack(samples), SdTinyFixture.Tolerance($"{name}_prev_samples"));
+        TensorAssert.Close(SdTinyData.Tensor($"{name}_prev_samples"), stack(samples), SdTinyData.Tolerance($"{name}_prev_samples"));
         if (hasScaled)
         {
-            TensorAssert.Close(SdTinyFixture.Tensor($"{name}_scaled_inputs"), stack(scaled), SdTinyFixture.Tolerance($"{name}_scaled_inputs"));
+            TensorAssert.Close(SdTinyData.Tensor($"{name}_scaled_inputs"), stack(scaled), SdTinyData.Tolerance($"{name}_scaled_inputs"));
         }
 
         Assert.Throws<InvalidOperationException>(() => run.Step(outputs[0], x, noise));
