@@ -62,9 +62,26 @@ internal static class GenerateCommand
         }
 
         Device target = ResolveDevice(s.Device);
-        Directory.CreateDirectory(s.Out);
         using StableDiffusionPipeline pipeline = StableDiffusionPipeline.FromPretrained(s.Model, new StableDiffusionLoadOptions { Device = target });
-        await ConsoleProgress.RunAsync("generate", (progress, token) => Task.Run(() =>
+        Directory.CreateDirectory(s.Out);
+        int written = 0;
+        try
+        {
+            await Generate(pipeline, s, kind, width, height, names, pieces, todo, () => written++, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"cancelled: {written} of {todo} new image(s) are written in {s.Out}; run the same command again to continue");
+            return 130;
+        }
+
+        Console.WriteLine($"{todo} image(s) written to {s.Out}" + (todo < s.Count ? $" ({s.Count - todo} already there)" : string.Empty));
+        return 0;
+    }
+
+    private static Task<int> Generate(StableDiffusionPipeline pipeline, Settings s, SchedulerKind kind, int? width, int? height,
+        string[] names, List<int[]> pieces, int todo, Action imageWritten, CancellationToken cancellationToken) =>
+        ConsoleProgress.RunAsync("generate", (progress, token) => Task.Run(() =>
         {
             int written = 0;
             progress.Report(new OperationProgress("images", 0, todo, "images"));
@@ -87,6 +104,7 @@ internal static class GenerateCommand
                 for (int j = 0; j < piece.Length; j++)
                 {
                     ImageIO.SavePng(images[j], names[piece[j]]);
+                    imageWritten();
                 }
 
                 written += piece.Length;
@@ -94,10 +112,7 @@ internal static class GenerateCommand
             }
 
             return written;
-        }, token), cancellationToken).ConfigureAwait(false);
-        Console.WriteLine($"{todo} image(s) written to {s.Out}" + (todo < s.Count ? $" ({s.Count - todo} already there)" : string.Empty));
-        return 0;
-    }
+        }, token), cancellationToken);
 
     /// <summary>Runs of consecutive missing indices, cut to at most <paramref name="batch"/>: a request's seeds are consecutive.</summary>
     private static List<int[]> Pieces(List<int> missing, int batch)
