@@ -55,7 +55,7 @@ public sealed partial class StableDiffusionModels
                 else if (configs is not null && Directory.Exists(Path.Combine(configs, "text_encoder")))
                 {
                     // A file with only the UNet and VAE: the text encoder comes from the config folder's weights.
-                    text = LoadFromFolder(Path.Combine(configs, "text_encoder"), "model", "pytorch_model", options,
+                    text = LoadFromFolder(Path.Combine(configs, "text_encoder"), "model", "pytorch_model", options, logger,
                         (w, s) => ComponentLoader.TextEncoder(textConfig, w, s, options, logger));
                 }
                 else
