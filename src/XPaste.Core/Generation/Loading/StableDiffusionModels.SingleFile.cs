@@ -8,6 +8,12 @@ public sealed partial class StableDiffusionModels
 {
     private static StableDiffusionModels FromSingleFile(string path, StableDiffusionLoadOptions options, ILogger logger)
     {
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is not (".safetensors" or ".ckpt" or ".pt" or ".pth" or ".bin"))
+        {
+            throw new InvalidInputException(path, "not a single-file checkpoint: expected .safetensors or .ckpt");
+        }
+
         string? configs = options.ConfigFolder;
         if (configs is not null && !Directory.Exists(configs))
         {
