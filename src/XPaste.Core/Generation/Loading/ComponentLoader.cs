@@ -22,9 +22,16 @@ internal static partial class ComponentLoader
             name => name.EndsWith("embeddings.position_ids", StringComparison.Ordinal));
 
     /// <summary>Reads a component folder's weights (variant, safetensors, bin or sharded).</summary>
-    public static (Dictionary<string, Tensor> Weights, string Source) ReadFolder(string folder, string name, string bin, string? variant)
+    public static (Dictionary<string, Tensor> Weights, string Source) ReadFolder(string folder, string name, string bin, string? variant, ILogger logger)
     {
         string? path = DiffusersWeights.Find(folder, name, bin, variant);
+        if (path is null && variant is not null && DiffusersWeights.Find(folder, name, bin, null) is { } plain)
+        {
+            // As diffusers does: a component without the variant falls back to its plain weights.
+            Log.NoVariant(logger, folder, variant);
+            path = plain;
+        }
+
         if (path is null)
         {
             string v = variant is null ? "" : "." + variant;
@@ -59,6 +66,9 @@ internal static partial class ComponentLoader
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Folder} has no '{Variant}' variant weights; using the plain files")]
+        public static partial void NoVariant(ILogger logger, string folder, string variant);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Source}: {Count} tensors as {DType} on {Device}")]
         public static partial void Loaded(ILogger logger, string source, int count, ScalarType dtype, TorchSharp.DeviceType device);
     }

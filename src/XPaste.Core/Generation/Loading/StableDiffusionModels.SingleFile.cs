@@ -8,6 +8,12 @@ public sealed partial class StableDiffusionModels
 {
     private static StableDiffusionModels FromSingleFile(string path, StableDiffusionLoadOptions options, ILogger logger)
     {
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is not (".safetensors" or ".ckpt" or ".pt" or ".pth" or ".bin"))
+        {
+            throw new InvalidInputException(path, "not a single-file checkpoint: expected .safetensors or .ckpt");
+        }
+
         string? configs = options.ConfigFolder;
         if (configs is not null && !Directory.Exists(configs))
         {
@@ -55,7 +61,7 @@ public sealed partial class StableDiffusionModels
                 else if (configs is not null && Directory.Exists(Path.Combine(configs, "text_encoder")))
                 {
                     // A file with only the UNet and VAE: the text encoder comes from the config folder's weights.
-                    text = LoadFromFolder(Path.Combine(configs, "text_encoder"), "model", "pytorch_model", options,
+                    text = LoadFromFolder(Path.Combine(configs, "text_encoder"), "model", "pytorch_model", options, logger,
                         (w, s) => ComponentLoader.TextEncoder(textConfig, w, s, options, logger));
                 }
                 else

@@ -129,12 +129,12 @@ public sealed partial class StableDiffusionModels : IDisposable
         var built = new List<IDisposable>();
         try
         {
-            ClipTextModel text = LoadFromFolder(textDir, "model", "pytorch_model", options, (w, s) => ComponentLoader.TextEncoder(textConfig, w, s, options, logger));
+            ClipTextModel text = LoadFromFolder(textDir, "model", "pytorch_model", options, logger, (w, s) => ComponentLoader.TextEncoder(textConfig, w, s, options, logger));
             built.Add(text);
-            UNet2DConditionModel unet = LoadFromFolder(unetDir, "diffusion_pytorch_model", "diffusion_pytorch_model", options,
+            UNet2DConditionModel unet = LoadFromFolder(unetDir, "diffusion_pytorch_model", "diffusion_pytorch_model", options, logger,
                 (w, s) => ComponentLoader.Unet(unetConfig, w, s, options, logger));
             built.Add(unet);
-            AutoencoderKL vae = LoadFromFolder(vaeDir, "diffusion_pytorch_model", "diffusion_pytorch_model", options,
+            AutoencoderKL vae = LoadFromFolder(vaeDir, "diffusion_pytorch_model", "diffusion_pytorch_model", options, logger,
                 (w, s) => ComponentLoader.Vae(vaeConfig, DiffusersWeights.RenameLegacyVaeAttention(w), s, options, logger));
             return new StableDiffusionModels(tokenizer, text, unet, vae, schedulerJson, modelId);
         }
@@ -145,10 +145,10 @@ public sealed partial class StableDiffusionModels : IDisposable
         }
     }
 
-    private static T LoadFromFolder<T>(string folder, string name, string bin, StableDiffusionLoadOptions options,
+    private static T LoadFromFolder<T>(string folder, string name, string bin, StableDiffusionLoadOptions options, ILogger logger,
         Func<Dictionary<string, Tensor>, string, T> load)
     {
-        var (weights, source) = ComponentLoader.ReadFolder(folder, name, bin, options.Variant);
+        var (weights, source) = ComponentLoader.ReadFolder(folder, name, bin, options.Variant, logger);
         try
         {
             return load(weights, source);
