@@ -76,6 +76,25 @@ public sealed class StableDiffusionPipelineTests(SdTinyFixture fixture) : IClass
     }
 
     [Fact]
+    public void Negative_prompts_are_one_or_one_per_prompt()
+    {
+        var ex = Assert.Throws<InvalidInputException>(() => Pipeline().Generate(new TextToImageRequest
+        {
+            Prompts = ["a", "b", "c"], NegativePrompts = ["x", "y"], Steps = 1, Width = 16, Height = 16,
+        }));
+        Assert.Equal("negative prompts", ex.Input);
+
+        // One negative prompt applies to every prompt: the same as repeating it.
+        using var scope = NewDisposeScope();
+        var one = new TextToImageRequest { Prompts = ["a", "b"], NegativePrompts = ["blurry"], Steps = 2, Width = 16, Height = 16, Seed = 9 };
+        var each = new TextToImageRequest { Prompts = ["a", "b"], NegativePrompts = ["blurry", "blurry"], Steps = 2, Width = 16, Height = 16, Seed = 9 };
+        var none = new TextToImageRequest { Prompts = ["a", "b"], Steps = 2, Width = 16, Height = 16, Seed = 9 };
+        Tensor withOne = Pipeline().Generate(one);
+        TensorAssert.Equal(withOne, Pipeline().Generate(each));
+        Assert.False(withOne.equal(Pipeline().Generate(none)).all().item<bool>(), "the negative prompt changed nothing");
+    }
+
+    [Fact]
     public void Cancellation_stops_between_steps()
     {
         using var cts = new CancellationTokenSource();
@@ -108,5 +127,22 @@ public sealed class StableDiffusionPipelineTests(SdTinyFixture fixture) : IClass
     private sealed class SyncProgress(Action<GenerationProgress> report) : IProgress<GenerationProgress>
     {
         public void Report(GenerationProgress value) => report(value);
+    }
+}
+
+public sealed class StableDiffusionPipelineHalfTests
+{
+    [Fact]
+    public void Float16_models_give_nearly_the_float32_picture_with_the_vae_upcast()
+    {
+        var request = new TextToImageRequest { Prompts = ["a photo of a single cat"], Steps = 4, Width = 32, Height = 32, Seed = 5 };
+        using var scope = NewDisposeScope();
+        using var full = StableDiffusionPipeline.FromPretrained(SdTinyFixture.Folder);
+        using var half = StableDiffusionPipeline.FromPretrained(SdTinyFixture.Folder, new StableDiffusionLoadOptions { DType = ScalarType.Float16 },
+            options: new StableDiffusionPipelineOptions { UpcastVae = true });
+        Tensor a = full.Generate(request).to(ScalarType.Float32);
+        Tensor b = half.Generate(request).to(ScalarType.Float32);
+        Assert.Equal(ScalarType.Float16, half.Models.Vae.parameters().First().dtype);
+        Assert.True((a - b).abs().mean().item<float>() < 2, "fp16 drifted from fp32 by more than 2 levels on average");
     }
 }
