@@ -78,7 +78,7 @@ public sealed class InstanceSelector
             foreach (IInstanceExtractor extractor in _extractors)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                IReadOnlyList<Tensor> masks = await extractor.ExtractAsync(images, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Tensor> masks = await extractor.ExtractAsync(images, categories, cancellationToken).ConfigureAwait(false);
                 if (masks.Count != n)
                 {
                     foreach (Tensor mask in masks)
