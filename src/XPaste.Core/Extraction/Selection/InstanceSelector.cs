@@ -189,11 +189,13 @@ public sealed class InstanceSelector
             .ThenBy(c => c)
             .ToArray();
         bool tryOthers = scores is null || _options.TryNextBest;
+        Dictionary<string, float>? all = scores is null ? null
+            : Enumerable.Range(0, candidates.Count).ToDictionary(c => candidates[c].Name, c => scores[c], StringComparer.Ordinal);
         InstanceSelection? first = null;
         foreach (int c in order)
         {
             InstanceCutout cutout = _postProcessor.Process(image, candidates[c].Mask);
-            var selection = new InstanceSelection(candidates[c].Name, scores?[c], cutout);
+            var selection = new InstanceSelection(candidates[c].Name, scores?[c], cutout, all);
             if (cutout.IsAccepted)
             {
                 first?.Dispose();
