@@ -7,7 +7,9 @@ namespace XPaste.Extraction;
 /// Runs several extractors on the same images and keeps, for each image, the mask a zero-shot filter scores best on
 /// the reference's view (the full frame, foreground kept, the rest white), then cuts it out with
 /// <see cref="InstancePostProcessor"/>. Without a filter, the extractors are a preference order: the first whose
-/// mask passes the post-processing wins.
+/// mask passes the post-processing wins. Extractors are called with the images' categories (the category-aware
+/// <see cref="IInstanceExtractor.ExtractAsync(IReadOnlyList{Tensor}, IReadOnlyList{CategoryInfo}, CancellationToken)"/>),
+/// so text-prompted ones such as <see cref="ClipSegExtractor"/> take part like the others.
 /// </summary>
 public sealed class InstanceSelector
 {
