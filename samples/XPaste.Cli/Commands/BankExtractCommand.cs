@@ -47,26 +47,13 @@ internal static class BankExtractCommand
         {
             images, category, categoryId, output, extractors, weights, clipsegModel, clipsegPrompt, batch, inputSize, minArea, maxArea, clip, minClip, tolerance, device,
         };
-        command.SetAction((parse, cancellationToken) => BankCommand.Run(async () =>
-        {
-            try
-            {
-                return await RunAsync(
-                    parse.GetValue(images)!, parse.GetValue(category), parse.GetValue(categoryId), parse.GetValue(output)!,
-                    ParseExtractors(parse.GetValue(extractors)),
-                    new ExtractorChoice(parse.GetValue(weights), parse.GetValue(clipsegModel), parse.GetValue(clipsegPrompt)!, parse.GetValue(inputSize)),
-                    parse.GetValue(batch),
-                    parse.GetValue(minArea), parse.GetValue(maxArea),
-                    new ClipChoice(parse.GetValue(clip), parse.GetValue(minClip), parse.GetValue(tolerance)),
-                    parse.GetValue(device)!, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is XPaste.Hub.HubException or ArgumentException)
-            {
-                // Besides what BankCommand.Run handles: an unreachable CLIP model and bad option values.
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return 2;
-            }
-        }));
+        command.SetAction((parse, cancellationToken) => BankCommand.Run(() => RunAsync(
+            parse.GetValue(images)!, parse.GetValue(category), parse.GetValue(categoryId), parse.GetValue(output)!,
+            ParseExtractors(parse.GetValue(extractors)),
+            new ExtractorChoice(parse.GetValue(weights), parse.GetValue(clipsegModel), parse.GetValue(clipsegPrompt)!, parse.GetValue(inputSize)),
+            parse.GetValue(batch), parse.GetValue(minArea), parse.GetValue(maxArea),
+            new ClipChoice(parse.GetValue(clip), parse.GetValue(minClip), parse.GetValue(tolerance)),
+            parse.GetValue(device)!, cancellationToken)));
         return command;
     }
 
@@ -134,7 +121,7 @@ internal static class BankExtractCommand
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine($"{bankFolder}: stopped; {bank.Count - before} instances added and kept. Run the same command again to continue.");
-                return 130;
+                return ExitCodes.Canceled;
             }
         }
         finally
@@ -156,7 +143,7 @@ internal static class BankExtractCommand
 
     private static readonly string[] KnownExtractors = ["u2net", "u2netp", "clipseg", "plain"];
 
-    /// <summary>Splits <c>u2net,clipseg plain</c> into names, in order, each once; an unknown name is bad input.</summary>
+    /// <summary>Splits <c>u2net,clipseg plain</c> into names, in order, each once; an unknown name is a usage error.</summary>
     private static string[] ParseExtractors(string[]? values)
     {
         string[] names = (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -164,12 +151,13 @@ internal static class BankExtractCommand
         string? unknown = names.FirstOrDefault(n => !KnownExtractors.Contains(n, StringComparer.Ordinal));
         if (unknown is not null)
         {
-            throw new InvalidInputException("--extractor", $"unknown extractor '{unknown}' (choose from {string.Join(", ", KnownExtractors)})");
+            // A command-line mistake: ArgumentException exits with the usage code (see ExitCodes).
+            throw new ArgumentException($"--extractor: unknown extractor '{unknown}' (choose from {string.Join(", ", KnownExtractors)})");
         }
 
         if (names.Contains("u2net") && names.Contains("u2netp"))
         {
-            throw new InvalidInputException("--extractor", "u2net and u2netp need different checkpoints but share --weights; list one of them");
+            throw new ArgumentException("--extractor: u2net and u2netp need different checkpoints but share --weights; list one of them");
         }
 
         return names;
