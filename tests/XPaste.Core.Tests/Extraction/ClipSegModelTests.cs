@@ -111,6 +111,22 @@ public sealed class ClipSegModelTests
     }
 
     [Fact]
+    public void A_torch_save_checkpoint_with_position_ids_loads_like_the_published_pytorch_model_bin()
+    {
+        using var scope = NewDisposeScope();
+        using var temp = new TempFolder();
+        File.Copy(Path.Combine(TinyFolder, "config.json"), temp.File("config.json"));
+        Dictionary<string, Tensor> weights = StateDictFile.Load(Path.Combine(TinyFolder, "model.safetensors"));
+        weights["clip.vision_model.embeddings.position_ids"] = arange(17, ScalarType.Int64).unsqueeze(0);
+        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(temp.File("pytorch_model.bin"), new System.Collections.Hashtable(weights));
+
+        using ClipSegModel model = ClipSegModel.FromPretrained(temp.Path);
+        Assert.True(model.LoadReport!.IsExact, model.LoadReport.ToString());
+        Dictionary<string, Tensor> expected = Expected();
+        Assert.True(MaxError(expected["logits"], model.forward(expected["pixel_values"], expected["input_ids"])) <= Tolerance);
+    }
+
+    [Fact]
     public void Truncated_weights_are_reported_against_the_file()
     {
         using var temp = new TempFolder();
