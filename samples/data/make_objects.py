@@ -8,7 +8,7 @@ filled, and a 5 px median filter smooths the edge. Every mask was checked by eye
 (`--overlays DIR` writes them) and the seeds adjusted until the outline followed the object.
 
 Writes, next to this script:
-  objects/instances.json   COCO instances (compressed RLE) over the photos in images/ (same file names)
+  objects.json             COCO instances (compressed RLE) over the photos in images/ (same file names)
   objects/cutouts/*.png    each object as an RGBA cut-out (alpha = mask), cropped to its box, for looking at
 
     sudo apt-get install python3-opencv python3-numpy
@@ -177,7 +177,7 @@ def main():
                  "version": "1.0", "year": 2026, "contributor": "XPaste contributors", "date_created": "2026-01-01"},
         "licenses": LICENSES, "images": images, "annotations": annotations, "categories": CATEGORIES,
     }
-    with open(os.path.join(OUT, "instances.json"), "w") as f:
+    with open(os.path.join(HERE, "objects.json"), "w") as f:
         json.dump(coco, f, separators=(",", ":"))
         f.write("\n")
 
