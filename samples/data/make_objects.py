@@ -9,7 +9,7 @@ filled, and a 5 px median filter smooths the edge. Every mask was checked by eye
 
 Writes, next to this script:
   objects.json             COCO instances (compressed RLE) over the photos in images/ (same file names)
-  objects/cutouts/*.png    each object as an RGBA cut-out (alpha = mask), cropped to its box, for looking at
+  objects/*.png            each object as an RGBA cut-out (alpha = mask), cropped to its box, for looking at
 
     sudo apt-get install python3-opencv python3-numpy
     /usr/bin/python3 samples/data/make_objects.py [--overlays /tmp/overlays]
@@ -146,7 +146,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--overlays", help="also write each mask's outline over its photo into this folder")
     args = parser.parse_args()
-    os.makedirs(os.path.join(OUT, "cutouts"), exist_ok=True)
+    os.makedirs(OUT, exist_ok=True)
     images, annotations = [], []
     for index, (name, category, box, fg, bg, outside_fn) in enumerate(OBJECTS, start=1):
         bgr = cv2.imread(os.path.join(IMAGES, name), cv2.IMREAD_COLOR)
@@ -163,7 +163,7 @@ def main():
         cname = next(c["name"] for c in CATEGORIES if c["id"] == category)
         rgba = cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)
         rgba[..., 3] = mask.astype(np.uint8) * 255
-        cv2.imwrite(os.path.join(OUT, "cutouts", f"{cname}.png"), rgba[y0:y1, x0:x1])
+        cv2.imwrite(os.path.join(OUT, f"{cname}.png"), rgba[y0:y1, x0:x1])
         if args.overlays:
             os.makedirs(args.overlays, exist_ok=True)
             vis = bgr.copy()
