@@ -37,9 +37,19 @@ public sealed partial class ConsumerPackageTests
         string template = Path.Combine(AppContext.BaseDirectory, "Packaging", "ConsumerTemplate");
         File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), File.ReadAllText(Path.Combine(template, "Consumer.csproj.template"))
             .Replace("$XPASTE_VERSION$", version, StringComparison.Ordinal)
-            .Replace("$TORCHSHARP_VERSION$", "0.107.0", StringComparison.Ordinal));
+            .Replace("$TORCHSHARP_VERSION$", "0.107.0", StringComparison.Ordinal)
+            .Replace("$DI_VERSION$", CentralVersion(repo, "Microsoft.Extensions.DependencyInjection"), StringComparison.Ordinal));
         File.Copy(Path.Combine(template, "Program.cs.template"), Path.Combine(consumer, "Program.cs"));
         File.WriteAllText(Path.Combine(consumer, "nuget.config"), ConsumerNuGetConfig(repo, feed, temp.File("packages")));
+
+        // The README's example, as written, compiles in this new project against the packed packages.
+        string readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Packaging", "README.md"));
+        Match snippet = Regex.Match(readme, @"^```csharp[ \t]*\r?\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline);
+        Assert.True(snippet.Success, "the README has no csharp block");
+        File.WriteAllText(Path.Combine(consumer, "ReadmeSnippet.txt"), snippet.Groups[1].Value);
+        ProcessResult readmeBuild = await DotnetAsync(consumer, "build", "-t:Compile", "-c", "Release", "-nodeReuse:false",
+            "-p:XPasteReadmeCheck=true", "-p:IntermediateOutputPath=obj/readme/");
+        Assert.True(readmeBuild.ExitCode == 0, $"the README's example does not compile in a new project:\n{readmeBuild}");
 
         bool systemLacksVersion = SystemLibstdcxxLacks("GLIBCXX_3.4.32");
         string app = Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll");
@@ -100,6 +110,15 @@ public sealed partial class ConsumerPackageTests
               </packageSources>
             </configuration>
             """;
+    }
+
+    /// <summary>The version Directory.Packages.props pins for a package (what the machine's NuGet cache holds).</summary>
+    private static string CentralVersion(string repo, string package)
+    {
+        string props = File.ReadAllText(Path.Combine(repo, "Directory.Packages.props"));
+        Match m = Regex.Match(props, $@"<PackageVersion Include=""{Regex.Escape(package)}"" Version=""([^""]+)""");
+        Assert.True(m.Success, $"{package} is not in Directory.Packages.props");
+        return m.Groups[1].Value;
     }
 
     private static bool SystemLibstdcxxLacks(string version)
