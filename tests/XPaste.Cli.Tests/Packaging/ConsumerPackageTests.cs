@@ -32,6 +32,11 @@ public sealed partial class ConsumerPackageTests
             Assert.True(pack.ExitCode == 0, $"pack {project} failed:\n{pack}");
         }
 
+        foreach (string id in new[] { "XPaste.Core", "XPaste.Augment" })
+        {
+            AssertPackageMetadata(Path.Combine(feed, $"{id}.{version}.nupkg"), id);
+        }
+
         string consumer = temp.File("consumer");
         Directory.CreateDirectory(consumer);
         string template = Path.Combine(AppContext.BaseDirectory, "Packaging", "ConsumerTemplate");
@@ -110,6 +115,36 @@ public sealed partial class ConsumerPackageTests
               </packageSources>
             </configuration>
             """;
+    }
+
+    /// <summary>nuget.org needs: project and repository URLs, and a README packed in the package with no relative links.</summary>
+    private static void AssertPackageMetadata(string nupkg, string id)
+    {
+        using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(nupkg);
+        string Read(string name)
+        {
+            System.IO.Compression.ZipArchiveEntry entry = zip.GetEntry(name) ?? throw new Xunit.Sdk.XunitException($"{id}: {name} is not in the package");
+            using var reader = new StreamReader(entry.Open());
+            return reader.ReadToEnd();
+        }
+
+        string nuspec = Read($"{id}.nuspec");
+        Assert.Matches(@"<projectUrl>https://[^<]+</projectUrl>", nuspec);
+        Assert.Matches(@"<repository type=""git"" url=""https://[^""]+""", nuspec);
+        Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
+        string readme = Read("README.md");
+        Assert.Contains("TorchSharp-cpu", readme, StringComparison.Ordinal);
+        // Markdown links and images must be absolute on nuget.org.
+        foreach (Match link in Regex.Matches(readme, @"\]\(([^)]+)\)"))
+        {
+            Assert.StartsWith("https://", link.Groups[1].Value, StringComparison.Ordinal);
+        }
+
+        if (id == "XPaste.Core")
+        {
+            Assert.NotNull(zip.GetEntry("buildTransitive/XPaste.Core.targets"));
+            Assert.NotNull(zip.GetEntry("buildTransitive/XPaste.Build.Tasks.dll"));
+        }
     }
 
     /// <summary>The version Directory.Packages.props pins for a package (what the machine's NuGet cache holds).</summary>
