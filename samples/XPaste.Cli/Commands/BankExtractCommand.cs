@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Clip;
+using XPaste.Coco;
 using XPaste.Extraction;
 using XPaste.Imaging;
 using XPaste.Sources;
@@ -19,11 +20,20 @@ namespace XPaste.Cli.Commands;
 /// </summary>
 internal static class BankExtractCommand
 {
+    /// <summary>The dataset's category (id and name) for a --category name, matched as <see cref="CategoryMapping"/> does.</summary>
+    private static CategoryInfo FromDataset(string name, IReadOnlyList<CocoCategory> dataset, string input, string datasetName)
+    {
+        CategoryMapping mapping = CategoryMapping.Create([new CategoryInfo(1, name)], input, dataset, datasetName);
+        int id = mapping.Map(1);
+        return new CategoryInfo(id, dataset.First(c => c.Id == id).Name);
+    }
+
     public static Command Create()
     {
         var images = new Option<DirectoryInfo>("--images") { Description = "The images: a folder of one category's images (with --category), or a folder with one sub-folder per category.", Required = true };
-        var category = new Option<string?>("--category") { Description = "The category NAME of a single folder of images; without it --images is a {root}/{category}/ tree and the categories are numbered 1, 2, ... by folder name." };
-        var categoryId = new Option<int>("--category-id") { Description = "The id recorded for --category.", DefaultValueFactory = _ => 1 };
+        var category = new Option<string?>("--category") { Description = "The category NAME of a single folder of images; without it --images is a {root}/{category}/ tree and the categories are numbered 1, 2, ... by folder name (with --categories: the ids of the categories of that name in the dataset)." };
+        var categories = new Option<FileInfo?>("--categories") { Description = "A COCO/LVIS JSON whose categories give the ids: folders (or --category) are matched to its category names (synonyms too); names it lacks are refused. Use the dataset you will augment." };
+        var categoryId = new Option<int>("--category-id") { Description = "The id recorded for --category (without --categories).", DefaultValueFactory = _ => 1 };
         var output = new Option<DirectoryInfo>("--out") { Description = "The bank folder; created if missing, resumed if it holds a bank.", Required = true };
         var extractors = new Option<string[]>("--extractor")
         {
@@ -45,10 +55,10 @@ internal static class BankExtractCommand
 
         var command = new Command("extract", "Segment generated images, cut the objects out and add them to an instance bank (resumable: rerun to continue).")
         {
-            images, category, categoryId, output, extractors, weights, clipsegModel, clipsegPrompt, batch, inputSize, minArea, maxArea, clip, minClip, tolerance, device,
+            images, category, categories, categoryId, output, extractors, weights, clipsegModel, clipsegPrompt, batch, inputSize, minArea, maxArea, clip, minClip, tolerance, device,
         };
         command.SetAction((parse, cancellationToken) => BankCommand.Run(() => RunAsync(
-            parse.GetValue(images)!, parse.GetValue(category), parse.GetValue(categoryId), parse.GetValue(output)!,
+            parse.GetValue(images)!, parse.GetValue(category), parse.GetValue(categories), parse.GetValue(categoryId), parse.GetValue(output)!,
             ParseExtractors(parse.GetValue(extractors)),
             new ExtractorChoice(parse.GetValue(weights), parse.GetValue(clipsegModel), parse.GetValue(clipsegPrompt)!, parse.GetValue(inputSize)),
             parse.GetValue(batch), parse.GetValue(minArea), parse.GetValue(maxArea),
@@ -57,7 +67,7 @@ internal static class BankExtractCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo imageFolder, string? categoryName, int categoryId, DirectoryInfo bankFolder,
+    private static async Task<int> RunAsync(DirectoryInfo imageFolder, string? categoryName, FileInfo? categoriesFile, int categoryId, DirectoryInfo bankFolder,
         string[] extractorNames, ExtractorChoice choice, int batchSize, double minArea, double maxArea, ClipChoice clip,
         string deviceName, CancellationToken cancellationToken)
     {
@@ -72,9 +82,15 @@ internal static class BankExtractCommand
             extractorNames = choice.Weights is null ? ["plain"] : ["u2net"];
         }
 
+        // With --categories, ids (and names) come from that dataset by name, so the bank pastes into it with the right labels.
+        IReadOnlyList<CocoCategory>? known = categoriesFile is null ? null
+            : (await CocoDataset.LoadAsync(categoriesFile.ToString(), cancellationToken: cancellationToken).ConfigureAwait(false)).Categories;
+        CategoryInfo single = categoryName is null || known is null
+            ? new CategoryInfo(categoryId, categoryName ?? "")
+            : FromDataset(categoryName, known, imageFolder.ToString(), categoriesFile!.ToString());
         IResumableInstanceSource source = categoryName is null
-            ? FolderInstanceSource.FromFolderNames(imageFolder.FullName)
-            : new SingleFolderSource(imageFolder.FullName, new CategoryInfo(categoryId, categoryName));
+            ? (known is null ? FolderInstanceSource.FromFolderNames(imageFolder.FullName) : FolderInstanceSource.FromDataset(imageFolder.FullName, known, categoriesFile!.ToString()))
+            : new SingleFolderSource(imageFolder.FullName, single);
         var extractors = new List<IInstanceExtractor>();
         ClipZeroShotFilter? filter = null;
         try
