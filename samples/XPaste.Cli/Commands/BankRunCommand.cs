@@ -24,8 +24,8 @@ internal static class BankRunCommand
         var only = new Option<string[]>("--category") { Description = "Only these category names (repeat for several).", AllowMultipleArgumentsPerToken = true };
         var images = new Option<DirectoryInfo?>("--images") { Description = "Read crawled or generated images from this {root}/{category}/ folder instead of generating." };
         var output = new Option<DirectoryInfo>("--out") { Description = "The run's folder: images/, bank/ (or shard-K-of-N/ per shard) and runs/.", Required = true };
-        var shard = new Option<string?>("--shard") { Description = "This worker's shard K/N (0-based K). Default: from JOB_COMPLETION_INDEX (with --shards) or SLURM_ARRAY_TASK_ID/COUNT, else the whole run." };
-        var shards = new Option<int?>("--shards") { Description = "The shard count N, for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX gives K)." };
+        var shard = new Option<string?>("--shard") { Description = ShardOption.ShardDescription };
+        var shards = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription };
         var startOver = new Option<bool>("--start-over") { Description = "Start a shard (and its images) over when it was begun with other settings, instead of refusing." };
         var extraction = new ExtractionArguments();
         var command = new Command("run", "The offline half in one resumable command: generate (or read) images, extract, select and filter with CLIP, cut out into a bank; sharded for Kubernetes Indexed Jobs and Slurm arrays.")
@@ -40,7 +40,7 @@ internal static class BankRunCommand
             {
                 if (f is not ("r" or "c" or "f"))
                 {
-                    throw new InvalidInputException("--frequency", $"'{f}' is not an LVIS frequency (r, c or f)");
+                    throw new ArgumentException($"--frequency: '{f}' is not an LVIS frequency (r, c or f)");
                 }
             }
 
@@ -51,7 +51,7 @@ internal static class BankRunCommand
                 categories = CategoryList.Select(categories, names, "--category");
             }
 
-            ShardSpec spec = parse.GetValue(shard) is string text ? ShardSpec.Parse(text) : ShardSpec.FromEnvironment(parse.GetValue(shards)) ?? ShardSpec.Whole;
+            ShardSpec spec = ShardOption.Resolve(parse.GetValue(shard), parse.GetValue(shards));
             DirectoryInfo? imageFolder = parse.GetValue(images);
             if (imageFolder is null)
             {

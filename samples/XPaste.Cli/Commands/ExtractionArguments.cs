@@ -42,7 +42,7 @@ internal sealed class ExtractionArguments
     /// <summary>The device the user asked for.</summary>
     public static Device ResolveDevice(string name) => name switch
     {
-        "cuda" when !cuda.is_available() => throw new InvalidInputException("--device", "cuda was asked for but CUDA is not available (no GPU, or a CPU-only TorchSharp backend)"),
+        "cuda" when !cuda.is_available() => throw new ArgumentException("--device: cuda was asked for but CUDA is not available (no GPU, or a CPU-only TorchSharp backend)"),
         "cuda" => CUDA,
         "cpu" => CPU,
         _ => cuda.is_available() ? CUDA : CPU,
@@ -58,7 +58,7 @@ internal sealed class ExtractionArguments
         double minArea = parse.GetValue(_minArea), maxArea = parse.GetValue(_maxArea);
         if (minArea is < 0 or > 1 || maxArea is < 0 or > 1 || minArea >= maxArea)
         {
-            throw new InvalidInputException("--min-area/--max-area", $"need 0 <= min < max <= 1 (got {minArea} and {maxArea})");
+            throw new ArgumentException($"--min-area/--max-area: need 0 <= min < max <= 1 (got {minArea} and {maxArea})");
         }
 
         string[] names = [.. (parse.GetValue(_extractors) ?? []).SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal)];
@@ -120,7 +120,7 @@ internal sealed class ExtractionArguments
     }
 
     private static int Positive(int value, string option) =>
-        value >= 1 ? value : throw new InvalidInputException(option, $"must be at least 1 (got {value})");
+        value >= 1 ? value : throw new ArgumentException($"{option}: must be at least 1 (got {value})");
 
     private static IInstanceExtractor CreateExtractor(string name, FileInfo? weights, int inputSize, int batchSize, Device device)
     {
@@ -131,12 +131,12 @@ internal sealed class ExtractionArguments
             case "u2net" or "u2netp":
                 if (weights is null)
                 {
-                    throw new InvalidInputException("--weights", $"the {name} extractor needs a checkpoint ({name}.pth from the U^2-Net release, or a .safetensors with its keys)");
+                    throw new ArgumentException($"--weights: the {name} extractor needs a checkpoint ({name}.pth from the U^2-Net release, or a .safetensors with its keys)");
                 }
 
                 return U2NetExtractor.FromPretrained(weights.FullName, small: name == "u2netp", device, new U2NetExtractorOptions { InputSize = inputSize, BatchSize = batchSize });
             default:
-                throw new InvalidInputException("--extractor", $"'{name}' is not an extractor (allowed: u2net, u2netp, plain)");
+                throw new ArgumentException($"--extractor: '{name}' is not an extractor (allowed: u2net, u2netp, plain)");
         }
     }
 }

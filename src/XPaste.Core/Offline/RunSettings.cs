@@ -70,17 +70,3 @@ internal static class RunSettings
     /// <summary>A value for a message: quoted, or <c>(not set)</c>.</summary>
     public static string Show(string? value) => value is null ? "(not set)" : $"'{value}'";
 }
-
-/// <summary>Thrown when a resumed run, a generation folder or a shard to merge was made with other settings.</summary>
-public sealed class RunSettingsConflictException : InvalidInputException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="input">The settings file or image.</param>
-    /// <param name="setting">The first setting that differs.</param>
-    /// <param name="problem">What differs and what to do.</param>
-    public RunSettingsConflictException(string input, string setting, string problem)
-        : base(input, problem) => Setting = setting;
-
-    /// <summary>The name of the first setting that differs.</summary>
-    public string Setting { get; }
-}

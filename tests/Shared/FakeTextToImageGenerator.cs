@@ -1,15 +1,20 @@
 using XPaste.Generation;
 using static TorchSharp.torch;
 
-namespace XPaste.Tests.Generation.Categories;
+namespace XPaste.Tests;
 
 /// <summary>
 /// A deterministic stand-in for Stable Diffusion: seed <c>s</c> gives a coloured ellipse at a seed-dependent place on
 /// a near-white background (so the weight-free extractor finds it), whatever the batch. Counts the images it makes.
 /// </summary>
-internal sealed class FakeTextToImageGenerator(int width = 48, int height = 40, string model = "fake") : ITextToImageGenerator
+internal sealed class FakeTextToImageGenerator(int width = 48, int height = 40, string model = "fake") : ITextToImageGenerator, IDisposable
 {
     private int _made;
+
+    /// <summary>True once disposed (an owner released it).</summary>
+    public bool Disposed { get; private set; }
+
+    public void Dispose() => Disposed = true;
 
     public int Width => width;
 
