@@ -157,3 +157,92 @@ public sealed class BankRunShardingTests : IDisposable
         Assert.Equal(expected, Contents(Path.Combine(root, "shard-0-of-2")));
     }
 }
+
+/// <summary>The offline half with the tiny Stable Diffusion as the generator, on the bundled dataset's categories.</summary>
+public sealed class BankRunStableDiffusionTests : IDisposable
+{
+    private static readonly string Model = Path.Combine(AppContext.BaseDirectory, "TestData", "generation", "sd_tiny");
+    private static readonly string Dataset = Path.Combine(AppContext.BaseDirectory, "data", "instances.json");
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static string[] RunArgs(string output, params string[] extra) =>
+        ["bank", "run", "--categories", Dataset, "--model", Model, "--per-category", "3", "--steps", "3", "--size", "64",
+         "--extractor", "plain", "--device", "cpu", "--out", output, .. extra];
+
+    [Fact]
+    public async Task Generate_extract_and_bank_in_one_command_sharded_equals_unsharded_and_a_rerun_does_nothing()
+    {
+        string whole = _temp.File("whole");
+        CliResult single = await CliRunner.RunAsync(RunArgs(whole, "--generate-batch", "2"), timeout: TimeSpan.FromMinutes(5));
+        Assert.True(single.ExitCode == 0, single.ToString());
+        string[] expected = BankRunShardingTests.Contents(Path.Combine(whole, "bank"));
+        // The bundled dataset has two categories (coin, horse): 3 images each, every one settled.
+        Assert.Equal(6, expected.Length);
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(whole, "images")).Length);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(whole, "images", "coin", "metadata.jsonl")).Length);
+
+        string sharded = _temp.File("sharded");
+        CliResult[] shards = await Task.WhenAll(Enumerable.Range(0, 2).Select(k =>
+            CliRunner.RunAsync(RunArgs(sharded, "--shard", $"{k}/2", "--generate-batch", "2"), timeout: TimeSpan.FromMinutes(5))));
+        Assert.All(shards, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        Assert.Equal(0, (await CliRunner.RunAsync(["bank", "merge", sharded, "--out", _temp.File("merged")])).ExitCode);
+        Assert.Equal(expected, BankRunShardingTests.Contents(_temp.File("merged")));
+        foreach (string image in Directory.EnumerateFiles(Path.Combine(whole, "images"), "*.png", SearchOption.AllDirectories))
+        {
+            Assert.Equal(File.ReadAllBytes(image), File.ReadAllBytes(Path.Combine(sharded, "images", Path.GetRelativePath(Path.Combine(whole, "images"), image))));
+        }
+
+        CliResult again = await CliRunner.RunAsync(RunArgs(whole), timeout: TimeSpan.FromMinutes(5));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(expected, BankRunShardingTests.Contents(Path.Combine(whole, "bank")));
+    }
+
+    [Fact]
+    public async Task A_generating_shard_killed_at_random_moments_and_rerun_ends_identical()
+    {
+        string reference = _temp.File("reference");
+        Assert.Equal(0, (await CliRunner.RunAsync(RunArgs(reference, "--per-category", "5"), timeout: TimeSpan.FromMinutes(5))).ExitCode);
+        string[] expected = BankRunShardingTests.Contents(Path.Combine(reference, "bank"));
+
+        string root = _temp.File("killed");
+        var random = new Random(7);
+        int kills = 0;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            using System.Diagnostics.Process process = CliRunner.Start(RunArgs(root, "--per-category", "5"));
+            process.StandardInput.Close();
+            Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
+            Task exited = process.WaitForExitAsync();
+            if (await Task.WhenAny(exited, Task.Delay(random.Next(1500, 6000))) != exited)
+            {
+                process.Kill(entireProcessTree: true);
+                kills++;
+            }
+
+            await exited;
+            await Task.WhenAll(stdout, stderr);
+        }
+
+        CliResult last = await CliRunner.RunAsync(RunArgs(root, "--per-category", "5"), timeout: TimeSpan.FromMinutes(5));
+        Assert.True(last.ExitCode == 0, last.ToString());
+        Assert.True(kills > 0, "no run was killed: the timings no longer interrupt anything");
+        Assert.Equal(expected, BankRunShardingTests.Contents(Path.Combine(root, "bank")));
+        foreach (string image in Directory.EnumerateFiles(Path.Combine(reference, "images"), "*.png", SearchOption.AllDirectories))
+        {
+            Assert.Equal(File.ReadAllBytes(image), File.ReadAllBytes(Path.Combine(root, "images", Path.GetRelativePath(Path.Combine(reference, "images"), image))));
+        }
+    }
+
+    [Fact]
+    public async Task Other_sampler_settings_are_refused_by_name()
+    {
+        string root = _temp.File("run");
+        Assert.Equal(0, (await CliRunner.RunAsync(RunArgs(root, "--category", "coin"), timeout: TimeSpan.FromMinutes(5))).ExitCode);
+        CliResult other = await CliRunner.RunAsync(RunArgs(root, "--category", "coin", "--guidance", "3"), timeout: TimeSpan.FromMinutes(5));
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("guidance", other.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--start-over", other.StdErr, StringComparison.Ordinal);
+    }
+}

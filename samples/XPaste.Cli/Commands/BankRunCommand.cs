@@ -4,6 +4,8 @@ using Spectre.Console;
 using XPaste.Abstractions;
 using XPaste.Clip;
 using XPaste.Extraction;
+using XPaste.Generation;
+using XPaste.Generation.Categories;
 using XPaste.Offline;
 using XPaste.Sharding;
 using static TorchSharp.torch;
@@ -27,11 +29,13 @@ internal static class BankRunCommand
         var shard = new Option<string?>("--shard") { Description = ShardOption.ShardDescription };
         var shards = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription };
         var startOver = new Option<bool>("--start-over") { Description = "Start a shard (and its images) over when it was begun with other settings, instead of refusing." };
+        var generation = new GenerationArguments();
         var extraction = new ExtractionArguments();
         var command = new Command("run", "The offline half in one resumable command: generate (or read) images, extract, select and filter with CLIP, cut out into a bank; sharded for Kubernetes Indexed Jobs and Slurm arrays.")
         {
             categoriesFile, frequency, only, images, output, shard, shards, startOver,
         };
+        generation.AddTo(command);
         extraction.AddTo(command);
         command.SetAction((parse, cancellationToken) => BankCommand.Run(async () =>
         {
@@ -53,22 +57,25 @@ internal static class BankRunCommand
 
             ShardSpec spec = ShardOption.Resolve(parse.GetValue(shard), parse.GetValue(shards));
             DirectoryInfo? imageFolder = parse.GetValue(images);
-            if (imageFolder is null)
+            if (imageFolder is null == parse.GetValue(generation.Model) is null)
             {
-                throw new InvalidInputException("--images", "give the folder of crawled or generated images (generation in this command needs --model, which this build does not have yet)");
+                throw new ArgumentException("--images/--model: give either --model (generate the images) or --images (read crawled or generated ones)");
             }
 
+            CategoryGenerationOptions? generationOptions = imageFolder is null ? generation.ParseOptions(parse, parse.GetValue(startOver)) : null;
             using ExtractionSetup setup = await extraction.CreateAsync(parse, cancellationToken).ConfigureAwait(false);
+            using StableDiffusionGenerator? generator = generationOptions is null ? null
+                : generation.CreateGenerator(parse, ExtractionArguments.ResolveDevice(parse.GetValue(extraction.Device)!));
             var options = new BankRunOptions
             {
                 OutputFolder = parse.GetValue(output)!.FullName,
                 Categories = categories,
-                ImagesFolder = imageFolder.FullName,
+                ImagesFolder = imageFolder?.FullName,
                 Shard = spec,
                 Settings = setup.Settings,
                 StartOver = parse.GetValue(startOver),
             };
-            var run = new BankRun(options, generator: null, setup.Stage);
+            var run = new BankRun(options, generator is null ? null : new CategoryImageGenerator(generator, generationOptions), setup.Stage);
             Console.Error.WriteLine($"shard {spec}: {run.ShardCategories.Count} of {categories.Count} categories; {setup.Description}; bank {options.BankFolder}");
             try
             {

@@ -133,9 +133,11 @@ public sealed class CategoryImageGenerator
 
             string prompt = PromptOf(_options.PromptTemplate, category);
             long baseSeed = SeedOf(_options.Seed, category.Name);
-            foreach ((int first, int count) in Runs(missing, _options.BatchSize))
+            var wanted = missing.ToHashSet();
+            foreach ((int first, int count) in Blocks(missing, _options.BatchSize, _options.PerCategory))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                int made = 0;
                 using (NewDisposeScope())
                 {
                     Tensor images = _generator.Generate(prompt, count, baseSeed + first, cancellationToken);
@@ -144,15 +146,21 @@ public sealed class CategoryImageGenerator
                     for (int i = 0; i < count; i++)
                     {
                         int k = first + i;
+                        if (!wanted.Contains(k))
+                        {
+                            continue;
+                        }
+
                         ImageIO.SavePng(cpu[i], Path.Combine(folder, FileNameOf(k)));
                         metadata.Set(k, settingsHash, CategoryMetadata.Line(FileNameOf(k), category, k, prompt, baseSeed + k, settingsHash, settings));
+                        made++;
                     }
                 }
 
                 // After the images: a crash between the two leaves an image whose line the next run writes again.
                 metadata.Save();
-                generated += count;
-                done += count;
+                generated += made;
+                done += made;
                 progress?.Report(new OperationProgress("generate", done, total, "images"));
             }
 
@@ -227,20 +235,26 @@ public sealed class CategoryImageGenerator
         }
     }
 
-    /// <summary>Splits sorted indices into runs of consecutive indices of at most <paramref name="batch"/>.</summary>
-    internal static IEnumerable<(int First, int Count)> Runs(IReadOnlyList<int> sorted, int batch)
+    /// <summary>
+    /// The batches that hold a missing index: <c>[j*batch, (j+1)*batch)</c>, cut at <paramref name="perCategory"/>.
+    /// Batches sit at fixed places so an image is always made in the same batch (same companions, same shapes): CPU and
+    /// GPU kernels may round differently for other batch shapes, and a resumed or sharded run must give the same bytes
+    /// as an uninterrupted one. A batch with an image already there makes it again and keeps the old file.
+    /// </summary>
+    internal static IEnumerable<(int First, int Count)> Blocks(IReadOnlyList<int> sortedMissing, int batch, int perCategory)
     {
-        int i = 0;
-        while (i < sorted.Count)
+        int last = -1;
+        foreach (int k in sortedMissing)
         {
-            int first = sorted[i], count = 1;
-            while (i + count < sorted.Count && count < batch && sorted[i + count] == first + count)
+            int block = k / batch;
+            if (block == last)
             {
-                count++;
+                continue;
             }
 
-            yield return (first, count);
-            i += count;
+            last = block;
+            int first = block * batch;
+            yield return (first, Math.Min(batch, perCategory - first));
         }
     }
 }

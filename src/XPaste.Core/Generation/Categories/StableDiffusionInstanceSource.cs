@@ -65,9 +65,10 @@ public sealed class StableDiffusionInstanceSource : IResumableInstanceSource, ID
         foreach (CategoryInfo category in Categories)
         {
             int[] wanted = [.. Enumerable.Range(0, _options.PerCategory).Where(k => !skip(IdOf(category, k)))];
+            var wantedSet = wanted.ToHashSet();
             string prompt = CategoryImageGenerator.PromptOf(_options.PromptTemplate, category);
             long baseSeed = CategoryImageGenerator.SeedOf(_options.Seed, category.Name);
-            foreach ((int first, int count) in CategoryImageGenerator.Runs(wanted, _options.BatchSize))
+            foreach ((int first, int count) in CategoryImageGenerator.Blocks(wanted, _options.BatchSize, _options.PerCategory))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = new List<SourceImage>(count);
@@ -76,6 +77,11 @@ public sealed class StableDiffusionInstanceSource : IResumableInstanceSource, ID
                     Tensor images = _generator.Generate(prompt, count, baseSeed + first, cancellationToken);
                     for (int i = 0; i < count; i++)
                     {
+                        if (!wantedSet.Contains(first + i))
+                        {
+                            continue;
+                        }
+
                         string id = IdOf(category, first + i);
                         batch.Add(new SourceImage(id, category, images[i].clone(), mask: null, origin: $"{prompt} (seed {baseSeed + first + i})"));
                     }

@@ -48,7 +48,7 @@ public sealed class CategoryImageGeneratorTests : IDisposable
     }
 
     [Fact]
-    public void The_pictures_do_not_depend_on_the_batch_size()
+    public void Seeds_follow_the_image_not_the_batch()
     {
         Stage(new FakeTextToImageGenerator(), batch: 1).Run(_temp.File("one"), Categories);
         var fake = new FakeTextToImageGenerator();
@@ -83,7 +83,8 @@ public sealed class CategoryImageGeneratorTests : IDisposable
         CategoryGenerationResult result = Stage(fake, batch: 4).Run(root, Categories);
 
         Assert.Equal(new CategoryGenerationResult(2, 8), result);
-        Assert.Equal([1, 1], fake.Batches);
+        // Both lie in the fixed batch [0, 4): made together, with the two images that are there as companions.
+        Assert.Equal([4], fake.Batches);
         var expected = Files(reference);
         var actual = Files(root);
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
@@ -133,8 +134,20 @@ public sealed class CategoryImageGeneratorTests : IDisposable
         Stage(fake, seed: 12, startOver: true).Run(root, Categories);
         Assert.Equal(10, fake.Made);
         var more = new FakeTextToImageGenerator();
-        Stage(more, perCategory: 6, seed: 12).Run(root, Categories);
-        Assert.Equal(2, more.Made);
+        Assert.Equal(new CategoryGenerationResult(2, 10), Stage(more, perCategory: 6, seed: 12).Run(root, Categories));
+        // Image 5 of each category is made in its fixed batch [4, 6), beside image 4 that is already there.
+        Assert.Equal([2, 2], more.Batches);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 1, 2, 3, 4, 5, 6 }, 3, 7, new[] { 0, 3, 3, 3, 6, 1 })]
+    [InlineData(new[] { 1, 5 }, 4, 6, new[] { 0, 4, 4, 2 })]
+    [InlineData(new[] { 2, 3 }, 4, 10, new[] { 0, 4 })]
+    [InlineData(new int[0], 4, 10, new int[0])]
+    public void Batches_sit_at_fixed_places_whatever_is_missing(int[] missing, int batch, int perCategory, int[] expected)
+    {
+        int[] blocks = [.. CategoryImageGenerator.Blocks(missing, batch, perCategory).SelectMany(b => new[] { b.First, b.Count })];
+        Assert.Equal(expected, blocks);
     }
 
     [Fact]
