@@ -168,8 +168,8 @@ public sealed class BankRunStableDiffusionTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private static string[] RunArgs(string output, params string[] extra) =>
-        ["bank", "run", "--categories", Dataset, "--model", Model, "--per-category", "3", "--steps", "3", "--size", "64",
-         "--extractor", "plain", "--device", "cpu", "--out", output, .. extra];
+        ["bank", "run", "--categories", Dataset, "--model", Model, "--steps", "3", "--size", "64",
+         "--extractor", "plain", "--device", "cpu", "--out", output, .. extra, .. extra.Contains("--per-category") ? Array.Empty<string>() : ["--per-category", "3"]];
 
     [Fact]
     public async Task Generate_extract_and_bank_in_one_command_sharded_equals_unsharded_and_a_rerun_does_nothing()
