@@ -16,6 +16,8 @@ internal static class BankCommand
         command.Subcommands.Add(CreateBuild());
         command.Subcommands.Add(BankExtractCommand.Create());
         command.Subcommands.Add(CreateStats());
+        command.Subcommands.Add(BankRunCommand.Create());
+        command.Subcommands.Add(BankMergeCommand.Create());
         return command;
     }
 
