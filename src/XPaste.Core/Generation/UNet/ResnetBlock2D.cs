@@ -22,14 +22,14 @@ internal sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
         : base(nameof(ResnetBlock2D))
     {
         _outputScale = outputScale;
-        norm1 = nn.GroupNorm(groups, inChannels, eps, device: device);
+        norm1 = GroupNorms.Create(groups, inChannels, eps, device);
         conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1, device: device);
         if (tembChannels is { } temb)
         {
             time_emb_proj = nn.Linear(temb, outChannels, device: device);
         }
 
-        norm2 = nn.GroupNorm(groups, outChannels, eps, device: device);
+        norm2 = GroupNorms.Create(groups, outChannels, eps, device);
         conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, device: device);
         if (inChannels != outChannels)
         {

@@ -18,7 +18,7 @@ internal sealed class VaeAttention : nn.Module<Tensor, Tensor>
 
     public VaeAttention(long channels, long groups, Device? device) : base(nameof(VaeAttention))
     {
-        group_norm = nn.GroupNorm(groups, channels, 1e-6, device: device);
+        group_norm = GroupNorms.Create(groups, channels, 1e-6, device);
         to_q = nn.Linear(channels, channels, device: device);
         to_k = nn.Linear(channels, channels, device: device);
         to_v = nn.Linear(channels, channels, device: device);
@@ -135,7 +135,7 @@ internal sealed class VaeEncoder : nn.Module<Tensor, Tensor>
             .Select(i => new VaeBlock(i == 0 ? ch[0] : ch[i - 1], ch[i], config.LayersPerBlock, config.NormNumGroups, down: true,
                 resample: i < levels - 1, device)).ToArray());
         mid_block = new VaeMidBlock(ch[^1], config.NormNumGroups, config.MidBlockAddAttention, device);
-        conv_norm_out = nn.GroupNorm(config.NormNumGroups, ch[^1], 1e-6, device: device);
+        conv_norm_out = GroupNorms.Create(config.NormNumGroups, ch[^1], 1e-6, device);
         conv_out = nn.Conv2d(ch[^1], 2 * config.LatentChannels, 3, padding: 1, device: device);
         RegisterComponents();
     }
@@ -172,7 +172,7 @@ internal sealed class VaeDecoder : nn.Module<Tensor, Tensor>
         up_blocks = new ModuleList<VaeBlock>(Enumerable.Range(0, levels)
             .Select(i => new VaeBlock(i == 0 ? reversed[0] : reversed[i - 1], reversed[i], config.LayersPerBlock + 1, config.NormNumGroups,
                 down: false, resample: i < levels - 1, device)).ToArray());
-        conv_norm_out = nn.GroupNorm(config.NormNumGroups, reversed[^1], 1e-6, device: device);
+        conv_norm_out = GroupNorms.Create(config.NormNumGroups, reversed[^1], 1e-6, device);
         conv_out = nn.Conv2d(reversed[^1], config.OutChannels, 3, padding: 1, device: device);
         RegisterComponents();
     }
