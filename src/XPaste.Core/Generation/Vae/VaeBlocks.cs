@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static XPaste.Generation.Intermediates;
 
 namespace XPaste.Generation;
 
@@ -100,20 +101,34 @@ internal sealed class VaeBlock : nn.Module<Tensor, Tensor>
         Tensor x = input;
         foreach (ResnetBlock2D resnet in resnets)
         {
-            x = resnet.call(x, null);
+            x = Replace(x, resnet.call(x, null), input);
         }
 
         if (downsamplers is not null)
         {
-            x = downsamplers[0].call(x);
+            x = Replace(x, downsamplers[0].call(x), input);
         }
 
         if (upsamplers is not null)
         {
-            x = upsamplers[0].call(x, null);
+            x = Replace(x, upsamplers[0].call(x, null), input);
         }
 
         return x.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Frees a block's intermediate as soon as the next one exists (never the caller's input).</summary>
+internal static class Intermediates
+{
+    public static Tensor Replace(Tensor previous, Tensor next, Tensor input)
+    {
+        if (!ReferenceEquals(previous, input))
+        {
+            previous.Dispose();
+        }
+
+        return next;
     }
 }
 
@@ -146,10 +161,10 @@ internal sealed class VaeEncoder : nn.Module<Tensor, Tensor>
         Tensor x = conv_in.call(input);
         foreach (VaeBlock block in down_blocks)
         {
-            x = block.call(x);
+            x = Replace(x, block.call(x), input);
         }
 
-        x = mid_block.call(x);
+        x = Replace(x, mid_block.call(x), input);
         return conv_out.call(nn.functional.silu(conv_norm_out.call(x))).MoveToOuterDisposeScope();
     }
 }
@@ -180,10 +195,11 @@ internal sealed class VaeDecoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor x = mid_block.call(conv_in.call(input));
+        Tensor x = conv_in.call(input);
+        x = Replace(x, mid_block.call(x), input);
         foreach (VaeBlock block in up_blocks)
         {
-            x = block.call(x);
+            x = Replace(x, block.call(x), input);
         }
 
         return conv_out.call(nn.functional.silu(conv_norm_out.call(x))).MoveToOuterDisposeScope();
