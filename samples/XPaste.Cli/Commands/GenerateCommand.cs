@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Globalization;
+using XPaste.Generation;
+using XPaste.Generation.Categories;
+using XPaste.Imaging;
+using static TorchSharp.torch;
+
+namespace XPaste.Cli.Commands;
+
+/// <summary>
+/// <c>xpaste generate --model M --prompt P --out DIR</c>: text-to-image with Stable Diffusion. Image <c>i</c> comes
+/// from seed <c>s + i</c> and is written to <c>DIR/{i:0000}.png</c> atomically; a rerun skips the images already there.
+/// With <c>--categories FILE --per-category N</c> it makes the reference's per-category images,
+/// <c>DIR/{category}/{k:04d}.png</c> with one metadata line each, sharded like <c>bank run</c>.
+/// </summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var generation = new GenerationArguments(modelRequired: true, "--batch",
+            "Image i uses seed + i (the picture diffusers makes with torch.Generator('cpu').manual_seed(seed + i)); with --categories, the run seed image k of a category derives from.");
+        var categories = new CategoryArguments(required: false);
+        var prompt = new Option<string?>("--prompt", "-p") { Description = "What to draw. With --categories, the template: {name} is the category name with underscores as spaces (default 'a photo of a single {name}')." };
+        var count = new Option<int>("--count", "-n") { Description = "How many images (without --categories).", DefaultValueFactory = _ => 1 };
+        var perCategory = new Option<int>("--per-category") { Description = "Images per category (with --categories; X-Paste: 100).", DefaultValueFactory = _ => 100 };
+        var startOver = new Option<bool>("--start-over") { Description = "With --categories: make the images again when the folder holds images of other settings, instead of refusing." };
+        var device = new Option<string>("--device") { Description = "auto (CUDA when present), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var output = new Option<string>("--out", "-o") { Description = "Output folder: 0000.png, 0001.png, ... (with --categories: {category}/0000.png, ...).", Required = true };
+        var command = new Command("generate", "Generate images from a text prompt with Stable Diffusion (seeded, resumable), or every category's images of a dataset (--categories).")
+        {
+            prompt, count, perCategory, startOver, device, output,
+        };
+        generation.AddTo(command);
+        categories.AddTo(command);
+        command.SetAction((parse, cancellationToken) => BankCommand.Run(() => parse.GetValue(categories.File) is null
+            ? RunAsync(parse, generation, parse.GetValue(prompt), parse.GetValue(count), parse.GetValue(device)!, parse.GetValue(output)!, cancellationToken)
+            : RunCategoriesAsync(parse, generation, categories, parse.GetValue(prompt), parse.GetValue(perCategory), parse.GetValue(startOver),
+                parse.GetValue(device)!, parse.GetValue(output)!, cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, GenerationArguments generation, string? prompt, int count, string device, string output,
+        CancellationToken cancellationToken)
+    {
+        if (prompt is null)
+        {
+            throw new ArgumentException("--prompt: required (or --categories for per-category images)");
+        }
+
+        StableDiffusionGeneratorOptions options = generation.GeneratorOptions(parse);
+        long seed = generation.Seed(parse);
+        int batch = generation.Batch(parse);
+        if (count < 1)
+        {
+            throw new ArgumentException($"--count: must be at least 1 (got {count})");
+        }
+
+        string[] names = [.. Enumerable.Range(0, count).Select(i => Path.Combine(output, i.ToString("D4", CultureInfo.InvariantCulture) + ".png"))];
+        List<int[]> pieces = Pieces([.. Enumerable.Range(0, count).Where(i => !File.Exists(names[i]))], batch);
+        int todo = pieces.Sum(p => p.Length);
+        if (todo == 0)
+        {
+            Console.Error.WriteLine($"all {count} image(s) are already in {output}");
+            return 0;
+        }
+
+        using StableDiffusionPipeline pipeline = generation.LoadPipeline(parse, ResolveDevice(device));
+        Directory.CreateDirectory(output);
+        int written = 0;
+        try
+        {
+            await ConsoleProgress.RunAsync("generate", (progress, token) => Task.Run(() =>
+            {
+                progress.Report(new OperationProgress("images", 0, todo, "images"));
+                foreach (int[] piece in pieces)
+                {
+                    var request = new TextToImageRequest
+                    {
+                        Prompts = [prompt],
+                        NegativePrompts = options.NegativePrompt.Length == 0 ? null : [options.NegativePrompt],
+                        Count = piece.Length,
+                        GuidanceScale = options.GuidanceScale,
+                        Steps = options.Steps,
+                        Width = options.Width,
+                        Height = options.Height,
+                        Scheduler = options.Scheduler,
+                        Seed = seed + piece[0],
+                    };
+                    using var scope = NewDisposeScope();
+                    Tensor images = pipeline.Generate(request, new Synchronous(p => progress.Report(new OperationProgress("steps", p.Step, p.TotalSteps, "steps"))), token).cpu();
+                    for (int j = 0; j < piece.Length; j++)
+                    {
+                        ImageIO.SavePng(images[j], names[piece[j]]);
+                        written++;
+                    }
+
+                    progress.Report(new OperationProgress("images", written, todo, "images"));
+                }
+
+                return written;
+            }, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"cancelled: {written} of {todo} new image(s) are written in {output}; run the same command again to continue");
+            return ExitCodes.Canceled;
+        }
+
+        Console.WriteLine($"{todo} image(s) written to {output}" + (todo < count ? $" ({count - todo} already there)" : string.Empty));
+        return 0;
+    }
+
+    private static async Task<int> RunCategoriesAsync(ParseResult parse, GenerationArguments generation, CategoryArguments categoryArguments,
+        string? template, int perCategory, bool startOver, string device, string output, CancellationToken cancellationToken)
+    {
+        var all = categoryArguments.Categories(parse);
+        var shard = categoryArguments.Shard(parse);
+        CategoryGenerationOptions options = generation.CategoryOptions(parse, template, perCategory, startOver);
+        var mine = all.Where(c => shard.Contains(c.Name)).ToList();
+        Console.Error.WriteLine($"shard {shard}: {mine.Count} of {all.Count} categories, {options.PerCategory} images each, into {output}");
+        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, ResolveDevice(device));
+        var stage = new CategoryImageGenerator(generator, options);
+        try
+        {
+            CategoryGenerationResult result = await ConsoleProgress.RunAsync("generate",
+                (progress, token) => Task.Run(() => stage.Run(output, mine, progress, token), token), cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"{result.Generated} image(s) written to {output} ({result.Kept} already there)");
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"cancelled: the images written are kept in {output}; run the same command again to continue");
+            return ExitCodes.Canceled;
+        }
+    }
+
+    /// <summary>Runs of consecutive missing indices, cut to at most <paramref name="batch"/>: a request's seeds are consecutive.</summary>
+    private static List<int[]> Pieces(List<int> missing, int batch)
+    {
+        var pieces = new List<int[]>();
+        var current = new List<int>();
+        foreach (int i in missing)
+        {
+            if (current.Count == batch || (current.Count > 0 && current[^1] != i - 1))
+            {
+                pieces.Add([.. current]);
+                current.Clear();
+            }
+
+            current.Add(i);
+        }
+
+        if (current.Count > 0)
+        {
+            pieces.Add([.. current]);
+        }
+
+        return pieces;
+    }
+
+    /// <summary>auto, cpu, cuda or cuda:N; a device the machine lacks is a usage error.</summary>
+    internal static Device ResolveDevice(string name)
+    {
+        if (name == "auto")
+        {
+            return cuda.is_available() ? CUDA : CPU;
+        }
+
+        Device device;
+        try
+        {
+            device = TorchSharp.torch.device(name);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"--device: '{name}' is not a device (auto, cpu, cuda, cuda:N)");
+        }
+
+        if (device.type == TorchSharp.DeviceType.CUDA && !cuda.is_available())
+        {
+            throw new ArgumentException($"--device: {name} was asked for but CUDA is not available (no GPU, or a CPU-only TorchSharp backend)");
+        }
+
+        return device;
+    }
+
+    private sealed class Synchronous(Action<GenerationProgress> report) : IProgress<GenerationProgress>
+    {
+        public void Report(GenerationProgress value) => report(value);
+    }
+}
