@@ -273,10 +273,8 @@ internal sealed class ImageFetcher : IDisposable
             }
 
             // No connection at all: the image requests will fail on their own and say why.
-            if (_logger.IsEnabled(LogLevel.Information))
-            {
-                CrawlLogMessages.RobotsUnreachable(_logger, robotsUri, Innermost(ex).Message);
-            }
+            string problem = Innermost(ex).Message;
+            CrawlLogMessages.RobotsUnreachable(_logger, robotsUri, problem);
             return new RobotsResult(RobotsRules.AllowAll, null);
         }
     }
