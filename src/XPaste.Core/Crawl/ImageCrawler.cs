@@ -142,6 +142,8 @@ public sealed partial class ImageCrawler : IDisposable
             int index = 0;
             await foreach (Task<Fetched> task in window.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                // ReadAllAsync drains what is buffered without looking at the token.
+                cancellationToken.ThrowIfCancellationRequested();
                 Fetched fetched = await task.ConfigureAwait(false);
                 CrawlItem item = pending[index++];
                 CrawlRecord record = Commit(root, item, fetched, state);

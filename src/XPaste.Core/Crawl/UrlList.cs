@@ -303,7 +303,7 @@ public static class UrlList
 
     private static async Task<string?[]> ReadStringsAsync(ParquetRowGroupReader group, DataField field, string path, CancellationToken cancellationToken)
     {
-        if (field.ClrType != typeof(string))
+        if (field.ClrType != typeof(string) && field.ClrType != typeof(ReadOnlyMemory<char>))
         {
             throw new InvalidInputException(path, $"column '{field.Name}' holds {field.ClrType.Name}, not strings");
         }
