@@ -187,6 +187,7 @@ internal static class CrawlCommand
         private readonly bool _live = !Console.IsErrorRedirected;
         private TimeSpan _last = TimeSpan.FromDays(-1);
         private CrawlProgress? _latest;
+        private CrawlProgress? _written;
         private int _width;
 
         public void Report(CrawlProgress value)
@@ -207,7 +208,7 @@ internal static class CrawlCommand
         {
             lock (_clock)
             {
-                if (_latest is not null)
+                if (_latest is not null && !ReferenceEquals(_latest, _written))
                 {
                     Write(_latest);
                 }
@@ -224,6 +225,7 @@ internal static class CrawlCommand
 
         private void Write(CrawlProgress p)
         {
+            _written = p;
             string reasons = string.Join(", ", p.ByReason.OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal).Take(6).Select(r => $"{r.Key} {r.Value}"));
             string text = string.Create(CultureInfo.InvariantCulture,
                 $"crawl: {p.Done}/{p.Total} done, {p.Kept} kept{(reasons.Length > 0 ? $"; {reasons}" : "")}; {p.UrlsPerSecond:F1} images/s");

@@ -1,0 +1,126 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SkiaSharp;
+using XPaste.Crawl;
+
+namespace XPaste.Benchmarks.Crawl;
+
+/// <summary>
+/// Images per second from a loopback Kestrel site serving 256 distinct ~100 KB 640x480 JPEGs: the crawler (64 downloads
+/// in flight, robots.txt, decode check, SHA-256, perceptual hash, dedup, atomic writes, log) against a plain sequential
+/// <see cref="HttpClient"/> loop that only downloads. One operation is one image.
+/// </summary>
+[MemoryDiagnoser]
+public class CrawlBenchmarks
+{
+    private const int Images = 256;
+    private WebApplication? _site;
+    private string _baseUrl = "";
+    private HttpClient _plain = null!;
+    private List<CrawlItem> _items = [];
+    private string _root = "";
+    private int _run;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _plain = new HttpClient();
+        var bodies = new byte[Images][];
+        Parallel.For(0, Images, i => bodies[i] = Jpeg(i));
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        _site = builder.Build();
+        _site.Run(async context =>
+        {
+            string path = context.Request.Path.Value ?? "";
+            if (path.StartsWith("/img/", StringComparison.Ordinal) && int.TryParse(path.AsSpan(5, path.Length - 9), out int i) && i is >= 0 and < Images)
+            {
+                context.Response.ContentType = "image/jpeg";
+                context.Response.ContentLength = bodies[i].Length;
+                await context.Response.Body.WriteAsync(bodies[i]);
+            }
+            else
+            {
+                context.Response.StatusCode = 404;
+            }
+        });
+        await _site.StartAsync();
+        _baseUrl = _site.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        _items = [.. Enumerable.Range(0, Images).Select(i => new CrawlItem(i, $"{_baseUrl}/img/{i}.jpg", $"c{i % 4}"))];
+        _root = Path.Combine(Path.GetTempPath(), "xpaste-bench-crawl-" + Guid.NewGuid().ToString("N"));
+        Console.WriteLine($"// {Images} JPEGs, mean {bodies.Average(b => b.Length) / 1024:F0} KiB");
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        _plain.Dispose();
+        if (_site is not null)
+        {
+            await _site.StopAsync();
+            await _site.DisposeAsync();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>The baseline: one GET after another, bytes only.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Images)]
+    public async Task<long> SequentialHttpClientLoop()
+    {
+        long bytes = 0;
+        foreach (CrawlItem item in _items)
+        {
+            bytes += (await _plain.GetByteArrayAsync(item.Url)).Length;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The crawler into a fresh folder, 64 downloads in flight.</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public async Task<int> Crawler64()
+    {
+        var options = new CrawlOptions { AllowPrivateAddresses = true, MaxConcurrency = 64, MaxConcurrencyPerHost = 64 };
+        using var crawler = ImageCrawler.Create(options);
+        CrawlSummary summary = await crawler.RunAsync(_items, Path.Combine(_root, $"run-{_run++}"));
+        return summary.Kept == Images ? summary.Kept : throw new InvalidOperationException($"kept {summary.Kept} of {Images}: {string.Join(", ", summary.ByReason)}");
+    }
+
+    /// <summary>A distinct 640x480 picture (random discs) with grain, JPEG quality 92: about 100 KB.</summary>
+    private static byte[] Jpeg(int seed)
+    {
+        var random = new Random(seed);
+        using var bitmap = new SKBitmap(new SKImageInfo(640, 480, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+            using var paint = new SKPaint { IsAntialias = true };
+            for (int i = 0; i < 16; i++)
+            {
+                paint.Color = new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
+                canvas.DrawCircle(random.Next(640), random.Next(480), random.Next(20, 200), paint);
+            }
+        }
+
+        Span<byte> pixels = bitmap.GetPixelSpan();
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            if ((i & 3) != 3)
+            {
+                pixels[i] = (byte)Math.Clamp(pixels[i] + random.Next(-10, 11), 0, 255);
+            }
+        }
+
+        using SKData data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 92);
+        return data.ToArray();
+    }
+}
