@@ -12,12 +12,15 @@ internal sealed class CrawlLog : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     private readonly FileStream _stream;
+    private readonly List<CrawlRecord> _records;
+    private readonly List<long> _ends;
 
-    private CrawlLog(FileStream stream, string path, List<CrawlRecord> records, bool existed)
+    private CrawlLog(FileStream stream, string path, List<CrawlRecord> records, List<long> ends, bool existed)
     {
         _stream = stream;
         Path = path;
-        Records = records;
+        _records = records;
+        _ends = ends;
         Existed = existed;
     }
 
@@ -25,7 +28,7 @@ internal sealed class CrawlLog : IDisposable
     public string Path { get; }
 
     /// <summary>The records already in the log when it was opened.</summary>
-    public IReadOnlyList<CrawlRecord> Records { get; }
+    public IReadOnlyList<CrawlRecord> Records => _records;
 
     /// <summary>Whether the log was there before (a resumed crawl).</summary>
     public bool Existed { get; }
@@ -58,6 +61,7 @@ internal sealed class CrawlLog : IDisposable
             }
 
             var records = new List<CrawlRecord>();
+            var ends = new List<long>();
             int line = 0, start = 0;
             while (start < end)
             {
@@ -74,6 +78,7 @@ internal sealed class CrawlLog : IDisposable
                 {
                     records.Add(JsonSerializer.Deserialize<CrawlRecord>(text, Json)
                         ?? throw new JsonException("null record"));
+                    ends.Add(start);
                 }
                 catch (JsonException ex)
                 {
@@ -82,13 +87,24 @@ internal sealed class CrawlLog : IDisposable
             }
 
             stream.Seek(0, SeekOrigin.End);
-            return new CrawlLog(stream, path, records, existed);
+            return new CrawlLog(stream, path, records, ends, existed);
         }
         catch
         {
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Keeps only the first <paramref name="count"/> records (the rest are to be done again).</summary>
+    public void TruncateTo(int count)
+    {
+        long end = count == 0 ? 0 : _ends[count - 1];
+        _stream.SetLength(end);
+        _stream.Seek(0, SeekOrigin.End);
+        _stream.Flush(flushToDisk: true);
+        _records.RemoveRange(count, _records.Count - count);
+        _ends.RemoveRange(count, _ends.Count - count);
     }
 
     /// <summary>Appends one record as one line, in one write.</summary>

@@ -17,6 +17,9 @@ internal static partial class CrawlLogMessages
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "{Robots}: HTTP {Status}; RFC 9309 says to assume everything is disallowed")]
     public static partial void RobotsServerError(ILogger logger, Uri robots, int status);
 
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "{Log}: record {Index} names {File}, which is missing or damaged (a crash before it reached the disk); redoing the crawl from there")]
+    public static partial void RedoingFrom(ILogger logger, string log, int index, string file);
+
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "{Robots}: unreachable ({Problem})")]
     public static partial void RobotsUnreachable(ILogger logger, Uri robots, string problem);
 }

@@ -136,6 +136,10 @@ public sealed record CrawlRecord
     [JsonPropertyName("sha256")]
     public string? Sha256 { get; init; }
 
+    /// <summary>SHA-256 of the stored file when it differs from the download (re-encoded or resized).</summary>
+    [JsonPropertyName("stored_sha256")]
+    public string? StoredSha256 { get; init; }
+
     /// <summary>The 64-bit perceptual hash, 16 lowercase hex digits.</summary>
     [JsonPropertyName("phash")]
     public string? PerceptualHash { get; init; }

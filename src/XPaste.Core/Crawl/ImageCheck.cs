@@ -61,7 +61,22 @@ internal static class ImageCheck
             return new CheckedImage(CrawlReasons.AspectRatio, $"{width}x{height} is more elongated than {options.MaxAspectRatio}:1", width, height, 0, null, "");
         }
 
-        var info = new SKImageInfo(header.Width, header.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        bool resize = options.ResizeLongerSide is { } side && Math.Max(width, height) > side;
+        SKEncodedImageFormat format = codec.EncodedFormat;
+        bool keepBytes = !resize && format is SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png;
+        // When the download is stored as is, the pixels only feed the check and the 32x32 hash: JPEG decodes at down to
+        // 1/8 scale (every byte is still parsed, so truncation and corruption still show), several times faster.
+        SKSizeI decodeSize = new(header.Width, header.Height);
+        if (keepBytes)
+        {
+            float scale = Math.Max(64f / Math.Min(header.Width, header.Height), 0.125f);
+            if (scale < 1)
+            {
+                decodeSize = codec.GetScaledDimensions(scale);
+            }
+        }
+
+        var info = new SKImageInfo(decodeSize.Width, decodeSize.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels(), new SKCodecOptions(0));
         if (result is SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput)
@@ -81,9 +96,7 @@ internal static class ImageCheck
             SKBitmap upright = oriented ?? bitmap;
             ulong hash = PerceptualHash.Compute(upright.GetPixelSpan(), upright.Width, upright.Height, upright.RowBytes);
             bool hasAlpha = header.AlphaType != SKAlphaType.Opaque;
-            bool resize = options.ResizeLongerSide is { } side && Math.Max(width, height) > side;
-            SKEncodedImageFormat format = codec.EncodedFormat;
-            if (!resize && format is SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png)
+            if (keepBytes)
             {
                 // Stored as downloaded (orientation tag included): no generation loss, and the log's SHA-256 is the file's.
                 return new CheckedImage(null, null, width, height, hash, body, format == SKEncodedImageFormat.Jpeg ? ".jpg" : ".png");

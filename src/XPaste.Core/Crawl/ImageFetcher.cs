@@ -9,7 +9,7 @@ namespace XPaste.Crawl;
 
 /// <summary>What one URL came to before deduplication: a failure, or a checked image with its hashes.</summary>
 internal sealed record Fetched(CrawlStatus Status, string? Reason, string? Detail, int? HttpStatus, string? FinalUrl, long? Bytes,
-    string? Sha256, CheckedImage? Image)
+    string? Sha256, CheckedImage? Image, byte[]? Body = null)
 {
     public static Fetched Fail(CrawlStatus status, string reason, string? detail, int? http = null, string? finalUrl = null) =>
         new(status, reason, detail, http, finalUrl, null, null, null);
@@ -104,7 +104,7 @@ internal sealed class ImageFetcher : IDisposable
             CrawlReasons.TooSmall or CrawlReasons.AspectRatio => CrawlStatus.Filtered,
             _ => CrawlStatus.Failed,
         };
-        return new Fetched(status, image.Reason, image.Detail, http, finalUrl, body!.Length, sha, image);
+        return new Fetched(status, image.Reason, image.Detail, http, finalUrl, body!.Length, sha, image, body);
     }
 
     private async Task<(Fetched? Failure, byte[]? Body, int? Http, string? FinalUrl)> DownloadAsync(Uri uri, CancellationToken cancellationToken)
