@@ -15,7 +15,8 @@ namespace XPaste.Benchmarks.Crawl;
 /// <summary>
 /// Images per second from a loopback Kestrel site serving 256 distinct ~100 KB 640x480 JPEGs: the crawler (64 downloads
 /// in flight, robots.txt, decode check, SHA-256, perceptual hash, dedup, atomic writes, log) against a plain sequential
-/// <see cref="HttpClient"/> loop that only downloads. One operation is one image.
+/// <see cref="HttpClient"/> loop that only downloads, and the same loop doing the crawler's per-image checks one after
+/// another. One operation is one image.
 /// </summary>
 [MemoryDiagnoser]
 public class CrawlBenchmarks
@@ -82,6 +83,22 @@ public class CrawlBenchmarks
         }
 
         return bytes;
+    }
+
+    /// <summary>The same loop plus the crawler's per-image work (SHA-256, decode check, perceptual hash), still sequential.</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public async Task<ulong> SequentialLoopWithCheck()
+    {
+        var options = new CrawlOptions();
+        ulong hashes = 0;
+        foreach (CrawlItem item in _items)
+        {
+            byte[] body = await Plain.GetByteArrayAsync(item.Url);
+            hashes ^= BitConverter.ToUInt64(System.Security.Cryptography.SHA256.HashData(body));
+            hashes ^= ImageCheck.Run(body, options).PerceptualHash;
+        }
+
+        return hashes;
     }
 
     /// <summary>The crawler into a fresh folder, 64 downloads in flight.</summary>
