@@ -123,7 +123,7 @@ public sealed partial class ImageCrawler : IDisposable
             CrawlLogMessages.Resuming(_logger, log.Path, resumed, mine.Count);
         }
 
-        using var fetcher = new ImageFetcher(_client, _options, _logger);
+        using var fetcher = new ImageFetcher(_client, _options, _logger, root);
         // Downloads run ahead of the in-order commit by a bounded window; a slow URL at the head holds back only the window.
         var window = Channel.CreateBounded<Task<Fetched>>(new BoundedChannelOptions(Math.Max(1, _options.MaxConcurrency * 2)) { SingleReader = true, SingleWriter = true });
         using var global = new SemaphoreSlim(_options.MaxConcurrency);
@@ -178,7 +178,11 @@ public sealed partial class ImageCrawler : IDisposable
             {
                 try
                 {
-                    await orphan.ConfigureAwait(false);
+                    // A download that finished but will not be committed leaves no temporary file behind.
+                    if (await orphan.ConfigureAwait(false) is { TempFile: { } temp })
+                    {
+                        File.Delete(temp);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -229,7 +233,7 @@ public sealed partial class ImageCrawler : IDisposable
             Height = image is { Height: > 0 } ? image.Height : null,
             Bytes = fetched.Bytes,
         };
-        if (fetched.Status != CrawlStatus.Kept || image?.Output is null)
+        if (fetched.Status != CrawlStatus.Kept || image is null || fetched.TempFile is null)
         {
             return record;
         }
@@ -237,11 +241,13 @@ public sealed partial class ImageCrawler : IDisposable
         CategoryState category = state.Category(item.Category);
         if (_options.DeduplicateExact && category.FindExact(fetched.Sha256!) is { } same)
         {
+            File.Delete(fetched.TempFile);
             return record with { Status = CrawlStatus.Duplicate, Reason = CrawlReasons.ExactDuplicate, DuplicateOf = same };
         }
 
         if (_options.NearDuplicateDistance >= 0 && category.FindNear(image.PerceptualHash, _options.NearDuplicateDistance) is { } near)
         {
+            File.Delete(fetched.TempFile);
             return record with
             {
                 Status = CrawlStatus.Duplicate,
@@ -252,35 +258,15 @@ public sealed partial class ImageCrawler : IDisposable
         }
 
         string file = $"{item.Category}/{category.NextNumber.ToString("D4", CultureInfo.InvariantCulture)}{image.Extension}";
-        WriteImage(SafePath.Resolve(root, file, item.Url), image.Output);
-        string? stored = ReferenceEquals(image.Output, fetched.Body) ? null : Convert.ToHexStringLower(SHA256.HashData(image.Output));
-        return record with { File = file, StoredSha256 = stored };
+        File.Move(fetched.TempFile, SafePath.Resolve(root, file, item.Url), overwrite: true);
+        return record with { File = file, StoredSha256 = fetched.StoredSha256 };
     }
 
     /// <summary>
-    /// Writes an image through a temporary file and a rename, without waiting for the disk: an fsync per image would
-    /// serialise the crawl at the disk's sync rate (~100/s). A power loss can still lose recent images, so a rerun
-    /// checks every kept file against its logged hash (<see cref="VerifiedCount"/>) and redoes the log from the first
-    /// one that is missing or damaged.
+    /// How many leading log records are backed by their files (each kept file present with its logged SHA-256). Images
+    /// are written without an fsync each (one per image would hold the crawl to the disk's sync rate, ~100/s), so a
+    /// power loss can lose recent ones although their log lines survived; the crawl is redone from the first such record.
     /// </summary>
-    private static void WriteImage(string path, byte[] bytes)
-    {
-        string folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".tmp-{Path.GetFileName(path)}-{Guid.NewGuid():N}");
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
-
-    /// <summary>How many leading log records are backed by their files (each kept file present with its logged SHA-256).</summary>
     private static int VerifiedCount(string root, IReadOnlyList<CrawlRecord> records)
     {
         for (int i = 0; i < records.Count; i++)

@@ -9,7 +9,7 @@ namespace XPaste.Crawl;
 
 /// <summary>What one URL came to before deduplication: a failure, or a checked image with its hashes.</summary>
 internal sealed record Fetched(CrawlStatus Status, string? Reason, string? Detail, int? HttpStatus, string? FinalUrl, long? Bytes,
-    string? Sha256, CheckedImage? Image, byte[]? Body = null)
+    string? Sha256, CheckedImage? Image, string? StoredSha256 = null, string? TempFile = null)
 {
     public static Fetched Fail(CrawlStatus status, string reason, string? detail, int? http = null, string? finalUrl = null) =>
         new(status, reason, detail, http, finalUrl, null, null, null);
@@ -29,8 +29,11 @@ internal sealed class ImageFetcher : IDisposable
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _cpu = new(Math.Max(1, Environment.ProcessorCount));
 
-    public ImageFetcher(HttpClient client, CrawlOptions options, ILogger logger)
+    private readonly string _root;
+
+    public ImageFetcher(HttpClient client, CrawlOptions options, ILogger logger, string root)
     {
+        _root = root;
         _client = client;
         _options = options;
         _logger = logger;
@@ -104,7 +107,18 @@ internal sealed class ImageFetcher : IDisposable
             CrawlReasons.TooSmall or CrawlReasons.AspectRatio => CrawlStatus.Filtered,
             _ => CrawlStatus.Failed,
         };
-        return new Fetched(status, image.Reason, image.Detail, http, finalUrl, body!.Length, sha, image, body);
+        if (status != CrawlStatus.Kept || image.Output is null)
+        {
+            return new Fetched(status, image.Reason, image.Detail, http, finalUrl, body!.Length, sha, image);
+        }
+
+        // Written here, in parallel, to a hidden temporary file; the in-order commit only renames it (or deletes a duplicate's).
+        string? stored = ReferenceEquals(image.Output, body) ? null : Convert.ToHexStringLower(SHA256.HashData(image.Output));
+        string folder = IO.SafePath.Resolve(_root, item.Category, item.Url);
+        Directory.CreateDirectory(folder);
+        string temp = Path.Combine(folder, $".tmp-{item.Index}-{Guid.NewGuid():N}{image.Extension}");
+        await File.WriteAllBytesAsync(temp, image.Output, cancellationToken).ConfigureAwait(false);
+        return new Fetched(status, null, null, http, finalUrl, body!.Length, sha, image with { Output = null }, stored, temp);
     }
 
     private async Task<(Fetched? Failure, byte[]? Body, int? Http, string? FinalUrl)> DownloadAsync(Uri uri, CancellationToken cancellationToken)
