@@ -13,7 +13,7 @@ using XPaste.Crawl;
 namespace XPaste.Benchmarks.Crawl;
 
 /// <summary>
-/// Images per second from a loopback Kestrel site serving 256 distinct ~100 KB 640x480 JPEGs: the crawler (64 downloads
+/// Images per second from a loopback Kestrel site serving 256 distinct ~80 KB 640x480 JPEGs, at once or after 20 ms: the crawler (64 downloads
 /// in flight, robots.txt, decode check, SHA-256, perceptual hash, dedup, atomic writes, log) against a plain sequential
 /// <see cref="HttpClient"/> loop that only downloads, and the same loop doing the crawler's per-image checks one after
 /// another. One operation is one image.
@@ -30,6 +30,10 @@ public class CrawlBenchmarks
     private string _root = "";
     private int _run;
 
+    /// <summary>Time the site waits before each response: 0 is loopback; 20 ms stands in for a server farther away.</summary>
+    [Params(0, 20)]
+    public int LatencyMs { get; set; }
+
     [GlobalSetup]
     public async Task Setup()
     {
@@ -44,6 +48,11 @@ public class CrawlBenchmarks
             string path = context.Request.Path.Value ?? "";
             if (path.StartsWith("/img/", StringComparison.Ordinal) && int.TryParse(path.AsSpan(5, path.Length - 9), out int i) && i is >= 0 and < Images)
             {
+                if (LatencyMs > 0)
+                {
+                    await Task.Delay(LatencyMs);
+                }
+
                 context.Response.ContentType = "image/jpeg";
                 context.Response.ContentLength = bodies[i].Length;
                 await context.Response.Body.WriteAsync(bodies[i]);
@@ -99,6 +108,27 @@ public class CrawlBenchmarks
         }
 
         return hashes;
+    }
+
+    /// <summary>All of the crawler's per-image work one image after another, storing each kept image (temp file + rename).</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public async Task<int> SequentialLoopWithCheckAndWrite()
+    {
+        var options = new CrawlOptions();
+        string folder = Path.Combine(_root, $"seq-{_run++}");
+        Directory.CreateDirectory(folder);
+        int k = 0;
+        foreach (CrawlItem item in _items)
+        {
+            byte[] body = await Plain.GetByteArrayAsync(item.Url);
+            System.Security.Cryptography.SHA256.HashData(body);
+            CheckedImage image = ImageCheck.Run(body, options);
+            string temp = Path.Combine(folder, $".tmp-{k}");
+            await File.WriteAllBytesAsync(temp, image.Output!);
+            File.Move(temp, Path.Combine(folder, $"{k++:D4}{image.Extension}"));
+        }
+
+        return k;
     }
 
     /// <summary>The crawler into a fresh folder, 64 downloads in flight.</summary>

@@ -10,10 +10,10 @@ public sealed class CrawlOptions
     public const string HttpClientName = "XPaste.Crawl";
 
     /// <summary>
-    /// The User-Agent header: names the tool and where to read about it, so site owners can identify and block it.
-    /// Its first product token (before the slash) is the name matched against robots.txt groups.
+    /// The User-Agent header: names the tool so site owners can identify and block it (add your contact for large
+    /// crawls). Its first product token (before the slash) is the name matched against robots.txt groups.
     /// </summary>
-    public string UserAgent { get; set; } = "xpaste-crawl/1.0 (+https://github.com/xpaste/xpaste; image crawler for X-Paste)";
+    public string UserAgent { get; set; } = "xpaste-crawl/1.0 (X-Paste image crawler; obeys robots.txt and X-Robots-Tag noai)";
 
     /// <summary>Downloads in flight at once, all hosts together. Default 64.</summary>
     public int MaxConcurrency { get; set; } = 64;
