@@ -10,7 +10,7 @@ public sealed class CrawlCommandTests
     public async Task Crawl_writes_the_category_layout_and_a_summary_and_a_killed_crawl_resumes_to_the_same_result()
     {
         // Slow enough that the kill lands mid-crawl.
-        using var server = new ListenerSite(TimeSpan.FromMilliseconds(60));
+        using var server = new ListenerSite(TimeSpan.FromMilliseconds(150));
         var lines = new List<string> { "url,category,license" };
         for (int i = 0; i < 24; i++)
         {
@@ -41,7 +41,7 @@ public sealed class CrawlCommandTests
         {
             process.StandardInput.Close();
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && !process.HasExited && Stored() < 5)
+            while (DateTime.UtcNow < deadline && !process.HasExited && Stored() < 3)
             {
                 await Task.Delay(20);
             }
@@ -51,7 +51,7 @@ public sealed class CrawlCommandTests
             await process.WaitForExitAsync();
         }
 
-        Assert.InRange(File.ReadAllLines(killedLog).Length, 4, lines.Count - 2);
+        Assert.InRange(File.ReadAllLines(killedLog).Length, 2, lines.Count - 2);
         CliResult resumed = await CliRunner.RunAsync(Args(folder.File("killed")));
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
@@ -67,7 +67,7 @@ public sealed class CrawlCommandTests
 
         CliResult result = await CliRunner.RunAsync(["crawl", "--urls", list, "--out", folder.File("out")]);
 
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
         Assert.StartsWith($"error: {list}: line 1:", result.StdErr.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
     }
@@ -81,8 +81,8 @@ public sealed class CrawlCommandTests
 
         CliResult result = await CliRunner.RunAsync(["crawl", "--urls", list, "--out", folder.File("out"), "--shard", "4/4"]);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("error: 4/4:", result.StdErr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.StartsWith("error: --shard: '4/4'", result.StdErr.Trim(), StringComparison.Ordinal);
     }
 
     private static SortedDictionary<string, string> Snapshot(string folder) =>

@@ -41,9 +41,12 @@ internal static class AugmentCommand
         occlusion.AcceptOnlyFromAmong("reference", "visible");
         var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, cuda, cuda:N.", DefaultValueFactory = _ => "cpu" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Delete what an earlier run wrote to --out (its images, annotations, plans, preview and progress) and start again, instead of resuming it." };
+        var addCategories = new Option<bool>("--add-categories") { Description = "Bank categories the dataset lacks (matched by name, LVIS synonyms too) are added to the output's categories with new ids, instead of refused." };
+        var bankSource = new Option<FileInfo?>("--bank-source") { Description = "With --build-bank: the COCO/LVIS JSON whose annotated objects are cut into the new bank (images in the 'images' folder beside it); default: --dataset." };
         var command = new Command("augment", "Paste instances onto a dataset's images and write the augmented images as a COCO dataset.")
         {
             dataset, images, bank, buildBank, output, policy, seed, count, size, batch, format, blend, occlusion, device, overwrite,
+            addCategories, bankSource,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(new Settings(
             parse.GetValue(dataset)!,
@@ -60,7 +63,9 @@ internal static class AugmentCommand
             parse.GetValue(blend)!,
             parse.GetValue(occlusion)!,
             parse.GetValue(device)!,
-            parse.GetValue(overwrite)), cancellationToken));
+            parse.GetValue(overwrite),
+            parse.GetValue(addCategories),
+            parse.GetValue(bankSource)), cancellationToken));
         return command;
     }
 
@@ -79,7 +84,9 @@ internal static class AugmentCommand
         string Blend,
         string Occlusion,
         string Device,
-        bool Overwrite);
+        bool Overwrite,
+        bool AddCategories,
+        FileInfo? BankSource);
 
     /// <summary>The options behind the run's recorded settings, to name them in a refusal.</summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
@@ -105,8 +112,8 @@ internal static class AugmentCommand
     {
         if (s.Count < 1)
         {
-            Console.Error.WriteLine($"--count must be at least 1, got {s.Count}");
-            return 1;
+            Console.Error.WriteLine($"error: --count: must be at least 1, got {s.Count}");
+            return ExitCodes.Usage;
         }
 
         var done = new StrongBox<int>();
@@ -124,29 +131,19 @@ internal static class AugmentCommand
             }
 
             Console.Error.WriteLine("Use a new --out, or pass --overwrite to delete that output and start again.");
-            return 1;
+            return ExitCodes.For(ex);
         }
-        catch (InvalidInputException ex)
+        catch (Exception ex) when (ExitCodes.IsExpected(ex) && ex is not OperationCanceledException)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-        {
-            Console.Error.WriteLine($"invalid settings: {ex.Message}");
-            return 1;
-        }
-        catch (IOException ex)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            Console.Error.WriteLine(ExitCodes.Describe(ex));
+            return ExitCodes.For(ex);
         }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine(done.Value > 0
                 ? $"cancelled: {done.Value} of {s.Count} images are done and kept in {s.Output.FullName}; run the same command again to continue where it stopped"
                 : "cancelled");
-            return 130;
+            return ExitCodes.Canceled;
         }
     }
 
@@ -164,6 +161,8 @@ internal static class AugmentCommand
         PastePolicyKind kind = s.Policy switch { "simple" => PastePolicyKind.SimpleCopyPaste, "both" => PastePolicyKind.Both, _ => PastePolicyKind.XPaste };
         InstanceBank? instanceBank = null;
         InstanceBankPool? pool = null;
+        IPasteInstancePool? pastePool = null;
+        IReadOnlyList<CocoCategory> outputCategories = coco.Categories;
         try
         {
             if (kind != PastePolicyKind.SimpleCopyPaste)
@@ -184,6 +183,16 @@ internal static class AugmentCommand
                 if (pool.Instances.Count == 0)
                 {
                     throw new InvalidInputException(instanceBank.Folder, "the bank has no instances to paste");
+                }
+
+                // Labels by name, never by number: the bank's ids become the dataset's, and what the dataset lacks is
+                // refused (with the list) or, with --add-categories, added to the output's categories.
+                CategoryMapping mapping = MapCategories(instanceBank, coco, datasetPath, s.AddCategories);
+                pastePool = mapping.IsIdentity ? pool : new CategoryMappedPool(pool, mapping);
+                outputCategories = mapping.Categories;
+                if (mapping.Added.Count > 0)
+                {
+                    Console.Error.WriteLine($"added to the output's categories: {string.Join(", ", mapping.Added.Select(c => $"{c.Id} {c.Name}"))}");
                 }
             }
 
@@ -208,13 +217,13 @@ internal static class AugmentCommand
                     o.Kernel.Blending = s.Blend switch { "alpha" => BlendMode.Alpha, "feather" => BlendMode.Feather, _ => BlendMode.Hard };
                     o.Kernel.Occlusion = s.Occlusion == "visible" ? OcclusionRule.VisibleFraction : OcclusionRule.Reference;
                 });
-            if (pool is not null)
+            if (pastePool is not null)
             {
-                builder.UseInstancePool(pool);
+                builder.UseInstancePool(pastePool);
             }
 
             XPasteAugmenter augmenter = builder.Build();
-            var run = new AugmentRun(augmenter, coco.Categories, s.Output.FullName, new AugmentRunOptions
+            var run = new AugmentRun(augmenter, outputCategories, s.Output.FullName, new AugmentRunOptions
             {
                 Count = s.Count,
                 Writer = new CocoPasteWriterOptions { Format = s.Format == "png" ? AugmentedImageFormat.Png : AugmentedImageFormat.Jpeg },
@@ -248,6 +257,19 @@ internal static class AugmentCommand
         {
             pool?.Dispose();
             instanceBank?.Dispose();
+        }
+    }
+
+    private static CategoryMapping MapCategories(InstanceBank bank, CocoDataset coco, string datasetPath, bool add)
+    {
+        try
+        {
+            return CategoryMapping.Create(bank.Categories, bank.Folder, coco.Categories, datasetPath,
+                new CategoryMappingOptions { Missing = add ? MissingCategoryHandling.Add : MissingCategoryHandling.Refuse });
+        }
+        catch (CategoryMismatchException ex) when (ex.Missing.Count > 0)
+        {
+            throw new CategoryMismatchException(ex.Input, ex.Problem + " (--add-categories)", ex.Missing);
         }
     }
 
@@ -287,7 +309,14 @@ internal static class AugmentCommand
             return null;
         }
 
-        // Cut the dataset's own annotated objects into a new bank, then reopen it read-only.
+        // Cut the dataset's own annotated objects (or --bank-source's) into a new bank, then reopen it read-only.
+        if (s.BankSource is not null)
+        {
+            datasetPath = s.BankSource.ToString();
+            coco = await CocoDataset.LoadAsync(datasetPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+            imagesFolder = Path.Combine(s.BankSource.DirectoryName ?? ".", "images");
+        }
+
         using (InstanceBank created = InstanceBank.Create(folder))
         {
             var source = new DatasetInstanceSource(coco, imagesFolder);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Spectre.Console;
 using XPaste.Crawl;
 using XPaste.Sharding;
@@ -28,8 +27,8 @@ internal static class CrawlCommand
         var licenseColumn = new Option<string>("--license-column") { Description = "Column holding the licence, kept in the log.", DefaultValueFactory = _ => "license" };
         var captionColumn = new Option<string>("--caption-column") { Description = "Column holding a caption, kept in the log.", DefaultValueFactory = _ => "caption" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: {out}/{category}/{k:04d}.jpg|png and crawl.jsonl; resumed if it holds a crawl.", Required = true };
-        var shard = new Option<string?>("--shard") { Description = "Crawl only the categories of shard K/N (0-based; by a hash of the category name). Default: JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID/COUNT when set, else all." };
-        var shardCount = new Option<int?>("--shard-count") { Description = "N for JOB_COMPLETION_INDEX (a Kubernetes indexed job's completions)." };
+        var shard = new Option<string?>("--shard") { Description = ShardOption.ShardDescription + " Only the categories of the shard are crawled (by a hash of the category name)." };
+        var shardCount = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription };
         var concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight, all hosts together.", DefaultValueFactory = _ => 64 };
         var perHost = new Option<int>("--per-host") { Description = "Downloads in flight to one host.", DefaultValueFactory = _ => 8 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds for one URL, retries and body included.", DefaultValueFactory = _ => 30 };
@@ -52,7 +51,11 @@ internal static class CrawlCommand
             urls, format, category, urlColumn, categoryColumn, licenseColumn, captionColumn, output, shard, shardCount, concurrency, perHost, timeout,
             retries, maxRedirects, maxBytes, maxPixels, minSide, maxAspect, resize, nearDuplicate, maxItems, allowPrivate, ignoreRobots, ignoreOptOut, userAgent,
         };
-        command.SetAction((parse, cancellationToken) => BankCommand.Run(async () =>
+        // BankCommand.Run maps errors to exit codes: bad input 1, a bad option value (--shard, invalid options) 2.
+        command.SetAction((parse, cancellationToken) => BankCommand.Run(() => RunAsync(parse, cancellationToken)));
+        return command;
+
+        async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
         {
             var listOptions = new UrlListOptions
             {
@@ -73,7 +76,7 @@ internal static class CrawlCommand
             };
             var options = new CrawlOptions
             {
-                Shard = (parse.GetValue(shard) is { } text ? ShardSpec.Parse(text) : ShardSpec.FromEnvironment(parse.GetValue(shardCount))) ?? ShardSpec.All,
+                Shard = ShardOption.Resolve(parse.GetValue(shard), parse.GetValue(shardCount)),
                 MaxConcurrency = parse.GetValue(concurrency),
                 MaxConcurrencyPerHost = Math.Min(parse.GetValue(perHost), parse.GetValue(concurrency)),
                 RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
@@ -100,30 +103,18 @@ internal static class CrawlCommand
                 options.UserAgent = agent;
             }
 
-            return await RunAsync(parse.GetValue(urls)!, listOptions, parse.GetValue(output)!, options, cancellationToken).ConfigureAwait(false);
-        }));
-        return command;
+            return await CrawlAsync(parse.GetValue(urls)!, listOptions, parse.GetValue(output)!, options, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private static async Task<int> RunAsync(FileInfo urls, UrlListOptions listOptions, DirectoryInfo output, CrawlOptions options, CancellationToken cancellationToken)
+    private static async Task<int> CrawlAsync(FileInfo urls, UrlListOptions listOptions, DirectoryInfo output, CrawlOptions options, CancellationToken cancellationToken)
     {
         IReadOnlyList<CrawlItem> items = await UrlList.ReadAsync(urls.FullName, listOptions, cancellationToken).ConfigureAwait(false);
         using ILoggerFactory loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        ImageCrawler crawler;
-        try
+        using (ImageCrawler crawler = ImageCrawler.Create(options, loggers))
         {
-            crawler = ImageCrawler.Create(options, loggers);
-        }
-        catch (OptionsValidationException ex)
-        {
-            Console.Error.WriteLine($"error: {string.Join("; ", ex.Failures)}");
-            return 2;
-        }
-
-        using (crawler)
-        {
-            string shard = options.Shard.IsAll ? "" : $" (shard {options.Shard})";
+            string shard = options.Shard.IsSingle ? "" : $" (shard {options.Shard})";
             Console.Error.WriteLine($"{urls}: {items.Count} URLs in {items.Select(i => i.Category).Distinct(StringComparer.Ordinal).Count()} categories{shard} -> {output}");
             var line = new ProgressLine();
             try
@@ -131,13 +122,13 @@ internal static class CrawlCommand
                 CrawlSummary summary = await crawler.RunAsync(items, output.FullName, line, cancellationToken).ConfigureAwait(false);
                 line.Finish();
                 WriteSummary(summary);
-                return 0;
+                return ExitCodes.Success;
             }
             catch (OperationCanceledException)
             {
                 line.Finish();
                 Console.Error.WriteLine($"{output}: stopped; what was settled is kept. Run the same command again to continue.");
-                return 130;
+                return ExitCodes.Canceled;
             }
         }
     }

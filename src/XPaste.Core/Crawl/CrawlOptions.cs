@@ -82,7 +82,7 @@ public sealed class CrawlOptions
     public int NearDuplicateDistance { get; set; } = 6;
 
     /// <summary>Only categories of this shard are crawled. Default all.</summary>
-    public ShardSpec Shard { get; set; } = ShardSpec.All;
+    public ShardSpec Shard { get; set; } = ShardSpec.Whole;
 
     /// <summary>Stop after this many URLs have been settled (counting earlier runs). Default no limit.</summary>
     public int? MaxItems { get; set; }

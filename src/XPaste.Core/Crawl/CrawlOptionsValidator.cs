@@ -106,6 +106,11 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
             yield return $"{nameof(o.NearDuplicateDistance)} must be in [-1, 64] (-1 disables), got {o.NearDuplicateDistance}";
         }
 
+        if (o.Shard is null)
+        {
+            yield return $"{nameof(o.Shard)} must be set (ShardSpec.Whole for all categories)";
+        }
+
         if (o.MaxItems is < 0)
         {
             yield return $"{nameof(o.MaxItems)} must not be negative, got {o.MaxItems}";

@@ -78,8 +78,11 @@ public sealed partial class ImageCrawler : IDisposable
     /// <summary>The log's file name for a shard: <c>crawl.jsonl</c>, or <c>crawl.shard-K-of-N.jsonl</c> when sharded.</summary>
     /// <param name="shard">The shard.</param>
     /// <returns>The file name, relative to the output folder.</returns>
-    public static string LogFileName(ShardSpec shard) =>
-        shard.IsAll || shard.Count == 0 ? "crawl.jsonl" : string.Create(CultureInfo.InvariantCulture, $"crawl.shard-{shard.Index}-of-{shard.Count}.jsonl");
+    public static string LogFileName(ShardSpec shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        return shard.IsSingle ? "crawl.jsonl" : $"crawl.{shard.FolderName}.jsonl";
+    }
 
     /// <summary>Crawls the items of this shard into <paramref name="outputFolder"/>, resuming from its log if it has one.</summary>
     /// <param name="items">The URL list (see <see cref="UrlList"/>); results are settled in this order.</param>
