@@ -1,0 +1,80 @@
+using Parquet.Serialization;
+using XPaste.Crawl;
+
+namespace XPaste.Tests.Crawl;
+
+public sealed class UrlListTests
+{
+    [Fact]
+    public async Task Csv_with_quotes_and_extra_columns_reads_url_category_licence_and_caption()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("list.csv");
+        File.WriteAllText(path, "id,URL,category,license,caption\n1,http://a/1.jpg,dog,CC-BY-4.0,\"a dog, running\"\n2,,dog,,\n3,http://a/3.jpg,cat,,\"two\nlines\"\n");
+
+        IReadOnlyList<CrawlItem> items = await UrlList.ReadAsync(path);
+
+        Assert.Equal(
+            [new CrawlItem(0, "http://a/1.jpg", "dog", "CC-BY-4.0", "a dog, running"), new CrawlItem(2, "http://a/3.jpg", "cat", null, "two\nlines")],
+            items);
+    }
+
+    [Fact]
+    public async Task Tsv_text_and_jsonl_read_alike()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("l.tsv"), "url\tcategory\nhttp://a/1.jpg\tdog\n");
+        File.WriteAllText(folder.File("l.txt"), "# comment\n\nhttp://a/1.jpg\n");
+        File.WriteAllText(folder.File("l.jsonl"), "{\"url\":\"http://a/1.jpg\",\"category\":\"dog\",\"license\":\"CC0\"}\n");
+
+        var tsv = await UrlList.ReadAsync(folder.File("l.tsv"));
+        var txt = await UrlList.ReadAsync(folder.File("l.txt"), new UrlListOptions { Category = "dog" });
+        var jsonl = await UrlList.ReadAsync(folder.File("l.jsonl"));
+
+        Assert.Equal([new CrawlItem(0, "http://a/1.jpg", "dog")], tsv);
+        Assert.Equal([new CrawlItem(0, "http://a/1.jpg", "dog")], txt);
+        Assert.Equal([new CrawlItem(0, "http://a/1.jpg", "dog", "CC0")], jsonl);
+    }
+
+    [Fact]
+    public async Task Parquet_columns_are_chosen_by_name()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("laion.parquet");
+        ParquetRow[] rows = [new() { URL = "http://a/1.jpg", TEXT = "a cat", LICENSE = "CC-BY", Similarity = 0.3 }, new() { URL = "http://a/2.jpg", TEXT = null, LICENSE = null, Similarity = 0.1 }];
+        await ParquetSerializer.SerializeAsync(rows, path);
+
+        IReadOnlyList<CrawlItem> items = await UrlList.ReadAsync(path, new UrlListOptions { UrlColumn = "URL", CaptionColumn = "TEXT", LicenseColumn = "LICENSE", Category = "cat" });
+
+        Assert.Equal([new CrawlItem(0, "http://a/1.jpg", "cat", "CC-BY", "a cat"), new CrawlItem(1, "http://a/2.jpg", "cat")], items);
+    }
+
+    [Fact]
+    public async Task A_missing_url_column_a_text_list_without_category_and_a_path_as_category_are_refused()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("a.csv"), "link,category\nhttp://a/1.jpg,dog\n");
+        File.WriteAllText(folder.File("b.txt"), "http://a/1.jpg\n");
+        File.WriteAllText(folder.File("c.csv"), "url,category\nhttp://a/1.jpg,../etc\n");
+
+        var a = await Assert.ThrowsAsync<InvalidInputException>(() => UrlList.ReadAsync(folder.File("a.csv")));
+        var b = await Assert.ThrowsAsync<InvalidInputException>(() => UrlList.ReadAsync(folder.File("b.txt")));
+        var c = await Assert.ThrowsAsync<InvalidInputException>(() => UrlList.ReadAsync(folder.File("c.csv")));
+
+        Assert.Contains("'url'", a.Problem, StringComparison.Ordinal);
+        Assert.Contains("category", b.Problem, StringComparison.Ordinal);
+        Assert.Contains("../etc", c.Problem, StringComparison.Ordinal);
+        Assert.StartsWith(folder.File("c.csv") + ": line 2", c.Message, StringComparison.Ordinal);
+    }
+
+    public sealed class ParquetRow
+    {
+        public string? URL { get; set; }
+
+        public string? TEXT { get; set; }
+
+        public string? LICENSE { get; set; }
+
+        public double Similarity { get; set; }
+    }
+}
