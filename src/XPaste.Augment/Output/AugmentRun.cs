@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Coco;
 using XPaste.Imaging;
+using XPaste.IO;
 using static TorchSharp.torch;
 
 namespace XPaste.Augment;
@@ -126,7 +127,7 @@ public sealed partial class AugmentRun
 
     private AugmentRunResult RunLocked(IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
-        using RunLock runLock = RunLock.Acquire(Path.Combine(StateFolder, LockFileName), OutputFolder);
+        using IDisposable runLock = RunLock.Acquire(Path.Combine(StateFolder, LockFileName), OutputFolder);
         if (Options.Overwrite && ClearFiles(OutputFolder, Options.Writer) is var removed and > 0)
         {
             Log.RunCleared(_logger, OutputFolder, removed);
@@ -479,27 +480,9 @@ public sealed partial class AugmentRun
     }
 }
 
-/// <summary>
-/// The single-writer lock of an output folder: an exclusively opened file (an OS lock, released by the OS if the
-/// process dies, so a crash never leaves the folder locked).
-/// </summary>
-internal sealed class RunLock : IDisposable
+/// <summary>The single-writer lock of an output folder (a <see cref="FileLock"/>).</summary>
+internal static class RunLock
 {
-    private readonly FileStream _stream;
-
-    private RunLock(FileStream stream) => _stream = stream;
-
-    public static RunLock Acquire(string path, string outputFolder)
-    {
-        try
-        {
-            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-        }
-        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
-        {
-            throw new AugmentRunLockedException(outputFolder, path, ex);
-        }
-    }
-
-    public void Dispose() => _stream.Dispose();
+    public static IDisposable Acquire(string path, string outputFolder) =>
+        FileLock.TryAcquire(path) ?? throw new AugmentRunLockedException(outputFolder, path);
 }

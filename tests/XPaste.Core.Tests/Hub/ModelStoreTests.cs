@@ -129,6 +129,53 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_download_another_process_holds_waits_for_it_and_then_finds_the_blob_done()
+    {
+        string blobs = Path.Combine(_cache.Path, "models--openai--clip-tiny", "blobs");
+        string lockFile = Path.Combine(_cache.Path, ".locks", "models--openai--clip-tiny", _weights.Sha256 + ".lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+        using ModelStore store = Store();
+        Task<string> waiting;
+        using (XPaste.IO.FileLock.TryAcquire(lockFile) ?? throw new InvalidOperationException("lock busy"))
+        {
+            waiting = store.DownloadAsync(Repo, include: ["model.safetensors"]);
+            await Task.Delay(700);
+            Assert.False(waiting.IsCompleted);
+            Assert.Empty(_hub.ContentRequests(_weights));
+
+            // What the other process does while it holds the lock.
+            Directory.CreateDirectory(blobs);
+            await File.WriteAllBytesAsync(Path.Combine(blobs, _weights.Sha256), _weights.Content);
+        }
+
+        string snapshot = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(_weights.Content, File.ReadAllBytes(Path.Combine(snapshot, "model.safetensors")));
+        Assert.Empty(_hub.ContentRequests(_weights));
+        Assert.False(File.Exists(Path.Combine(blobs, _weights.Sha256 + ".incomplete")));
+    }
+
+    [Fact]
+    public async Task Waiting_for_another_download_can_be_cancelled_and_leaves_its_partial_file_alone()
+    {
+        string blobs = Path.Combine(_cache.Path, "models--openai--clip-tiny", "blobs");
+        string partial = Path.Combine(blobs, _weights.Sha256 + ".incomplete");
+        Directory.CreateDirectory(blobs);
+        byte[] half = _weights.Content.AsSpan(0, 1000).ToArray();
+        await File.WriteAllBytesAsync(partial, half);
+        string lockFile = Path.Combine(_cache.Path, ".locks", "models--openai--clip-tiny", _weights.Sha256 + ".lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+        using ModelStore store = Store();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        using (XPaste.IO.FileLock.TryAcquire(lockFile) ?? throw new InvalidOperationException("lock busy"))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.DownloadAsync(Repo, include: ["model.safetensors"], cancellationToken: cts.Token));
+        }
+
+        Assert.Equal(half, File.ReadAllBytes(partial));
+        Assert.Empty(_hub.ContentRequests(_weights));
+    }
+
+    [Fact]
     public async Task A_server_that_ignores_ranges_gets_the_file_from_the_start()
     {
         _weights.CutOffAfter = 500_000;
