@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using XPaste.Augment;
 using XPaste.Bank;
@@ -84,21 +83,21 @@ internal static class AugmentCommand
     /// <summary>The options behind the run's recorded settings, to name them in a refusal.</summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
     {
-        ["Count"] = "--count",
-        ["Seed"] = "--seed",
-        ["Policy"] = "--policy",
-        ["PolicyType"] = "--policy",
-        ["BatchSize"] = "--batch",
-        ["Jitter.OutputWidth"] = "--size",
-        ["Jitter.OutputHeight"] = "--size",
-        ["Kernel.Blending"] = "--blend",
-        ["Kernel.Occlusion"] = "--occlusion",
-        ["Device"] = "--device",
-        ["Writer.Format"] = "--format",
-        ["Dataset"] = "--dataset",
-        ["SizeStatistics"] = "--dataset",
-        ["Categories"] = "--dataset",
-        ["Pool"] = "--bank",
+        [AugmentRunSettings.Count] = "--count",
+        [nameof(XPasteOptions.Seed)] = "--seed",
+        [nameof(XPasteOptions.Policy)] = "--policy",
+        [AugmentRunSettings.PolicyType] = "--policy",
+        [nameof(XPasteOptions.BatchSize)] = "--batch",
+        [AugmentRunSettings.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputWidth))] = "--size",
+        [AugmentRunSettings.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputHeight))] = "--size",
+        [AugmentRunSettings.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Blending))] = "--blend",
+        [AugmentRunSettings.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Occlusion))] = "--occlusion",
+        [nameof(XPasteOptions.Device)] = "--device",
+        [AugmentRunSettings.WriterPrefix + nameof(CocoPasteWriterOptions.Format)] = "--format",
+        [AugmentRunSettings.Dataset] = "--dataset",
+        [AugmentRunSettings.SizeStatistics] = "--dataset",
+        [AugmentRunSettings.Categories] = "--dataset",
+        [AugmentRunSettings.Pool] = "--bank",
     };
 
     private static async Task<int> RunAsync(Settings s, CancellationToken cancellationToken)
@@ -212,8 +211,8 @@ internal static class AugmentCommand
                 // The dataset file by content (the augmenter records the images' ids and sizes); the image files by folder.
                 Inputs = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
-                    ["--dataset"] = await FileIdentityAsync(datasetPath, cancellationToken).ConfigureAwait(false),
-                    ["--images"] = Path.GetFullPath(imagesFolder),
+                    ["--dataset"] = await AugmentRunSettings.FileIdentityAsync(datasetPath, cancellationToken).ConfigureAwait(false),
+                    ["--images"] = AugmentRunSettings.FolderIdentity(imagesFolder),
                 },
             }, loggers.CreateLogger<AugmentRun>());
             var tracked = new TrackingProgress(progress, done);
@@ -239,14 +238,6 @@ internal static class AugmentCommand
             pool?.Dispose();
             instanceBank?.Dispose();
         }
-    }
-
-    /// <summary><c>sha256 HEX, N bytes</c>: the file's identity by content.</summary>
-    private static async Task<string> FileIdentityAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
-        byte[] hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-        return string.Create(CultureInfo.InvariantCulture, $"sha256 {Convert.ToHexStringLower(hash)}, {stream.Length} bytes");
     }
 
     /// <summary>Passes progress on and remembers how many images are done, for the message on cancellation.</summary>

@@ -29,56 +29,17 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
     /// <param name="logger">Receives notes on skipped images; none when null.</param>
     /// <exception cref="InvalidInputException">The root is missing, or a folder matches no category (unless ignored).</exception>
     public FolderInstanceSource(string root, IReadOnlyList<CategoryInfo> categories, FolderSourceOptions? options = null, ILogger? logger = null)
+        : this(RequireFolder(root), options, logger, MatchFolders(root, categories, options ?? new FolderSourceOptions()))
     {
-        ArgumentException.ThrowIfNullOrEmpty(root);
-        ArgumentNullException.ThrowIfNull(categories);
+    }
+
+    private FolderInstanceSource(string root, FolderSourceOptions? options, ILogger? logger, IReadOnlyList<(CategoryInfo Category, string Folder)> found)
+    {
         _options = options ?? new FolderSourceOptions();
         _logger = logger ?? NullLogger.Instance;
-        Root = Path.GetFullPath(root);
-        if (!Directory.Exists(Root))
-        {
-            throw new InvalidInputException(root, "folder not found");
-        }
-
+        Root = root;
         Name = "folder:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Root));
-        var byName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
-        var byPromptName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
-        foreach (CategoryInfo category in categories)
-        {
-            if (!byName.TryAdd(category.Name, category))
-            {
-                throw new ArgumentException($"the category name '{category.Name}' appears twice", nameof(categories));
-            }
-
-            byPromptName.TryAdd(category.PromptName, category);
-        }
-
         var extensions = new HashSet<string>(_options.Extensions, StringComparer.OrdinalIgnoreCase);
-        var found = new List<(CategoryInfo Category, string Folder)>();
-        foreach (string folder in Directory.EnumerateDirectories(Root))
-        {
-            string name = Path.GetFileName(folder);
-            if (name.StartsWith('.'))
-            {
-                continue;
-            }
-
-            if (byName.TryGetValue(name, out CategoryInfo? category) || byPromptName.TryGetValue(name, out category))
-            {
-                found.Add((category, folder));
-            }
-            else if (!_options.IgnoreUnknownFolders)
-            {
-                throw new InvalidInputException(folder, $"no category named '{name}' in the category list (FolderSourceOptions.IgnoreUnknownFolders leaves such folders out)");
-            }
-        }
-
-        var duplicate = found.GroupBy(f => f.Category.Id).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new InvalidInputException(Root, $"category {duplicate.Key} matches several folders: {string.Join(", ", duplicate.Select(d => Path.GetFileName(d.Folder)))}");
-        }
-
         _entries = found
             .OrderBy(f => f.Category.Id)
             .SelectMany(f => Directory.EnumerateFiles(f.Folder)
@@ -124,6 +85,25 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
         return new FolderInstanceSource(root, categories, options, logger);
     }
 
+    /// <summary>
+    /// Creates a source over one category's folder (<c>{root}/{category}</c>) alone. Ids and <see cref="Name"/> are
+    /// those the source over the whole root gives (<c>{folder}/{file}</c>, <c>folder:{root}</c>), so a bank filled
+    /// from either layout resumes from the other.
+    /// </summary>
+    /// <param name="folder">The folder of the category's images.</param>
+    /// <param name="category">The category they show.</param>
+    /// <param name="options">Settings; defaults when null. <see cref="FolderSourceOptions.IgnoreUnknownFolders"/> does not apply.</param>
+    /// <param name="logger">Receives notes on skipped images; none when null.</param>
+    /// <returns>The source.</returns>
+    /// <exception cref="InvalidInputException">The folder is missing.</exception>
+    public static FolderInstanceSource FromCategoryFolder(string folder, CategoryInfo category, FolderSourceOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(category);
+        string full = Path.TrimEndingDirectorySeparator(RequireFolder(folder));
+        string root = Path.GetDirectoryName(full) ?? full;
+        return new FolderInstanceSource(root, options, logger, [(category, full)]);
+    }
+
     /// <inheritdoc />
     public IAsyncEnumerable<SourceImage> ReadAsync(CancellationToken cancellationToken = default) => ReadAsync(_ => false, cancellationToken);
 
@@ -154,6 +134,56 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
 
             yield return new SourceImage(entry.Id, entry.Category, image, mask: null, origin: entry.Path);
         }
+    }
+
+    private static string RequireFolder(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        return Directory.Exists(folder) ? Path.GetFullPath(folder) : throw new InvalidInputException(folder, "folder not found");
+    }
+
+    private static List<(CategoryInfo Category, string Folder)> MatchFolders(string root, IReadOnlyList<CategoryInfo> categories, FolderSourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        string full = Path.GetFullPath(root);
+        var byName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
+        var byPromptName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
+        foreach (CategoryInfo category in categories)
+        {
+            if (!byName.TryAdd(category.Name, category))
+            {
+                throw new ArgumentException($"the category name '{category.Name}' appears twice", nameof(categories));
+            }
+
+            byPromptName.TryAdd(category.PromptName, category);
+        }
+
+        var found = new List<(CategoryInfo Category, string Folder)>();
+        foreach (string folder in Directory.EnumerateDirectories(full))
+        {
+            string name = Path.GetFileName(folder);
+            if (name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            if (byName.TryGetValue(name, out CategoryInfo? category) || byPromptName.TryGetValue(name, out category))
+            {
+                found.Add((category, folder));
+            }
+            else if (!options.IgnoreUnknownFolders)
+            {
+                throw new InvalidInputException(folder, $"no category named '{name}' in the category list (FolderSourceOptions.IgnoreUnknownFolders leaves such folders out)");
+            }
+        }
+
+        var duplicate = found.GroupBy(f => f.Category.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidInputException(full, $"category {duplicate.Key} matches several folders: {string.Join(", ", duplicate.Select(d => Path.GetFileName(d.Folder)))}");
+        }
+
+        return found;
     }
 
     private sealed record Entry(string Id, CategoryInfo Category, string Path);

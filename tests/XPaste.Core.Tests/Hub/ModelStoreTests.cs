@@ -275,6 +275,28 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_clip_model_is_a_folder_as_it_is_or_a_repository_fetched_into_the_cache()
+    {
+        using ModelStore store = Store();
+        string folder = ClipModelTestsFolder();
+        Assert.Equal(Path.GetFullPath(folder), await ClipHub.ResolveAsync(folder, store));
+        Assert.Empty(_hub.Requests);
+
+        string snapshot = await ClipHub.ResolveAsync(Repo, store);
+        Assert.Equal(Path.Combine(_cache.Path, "models--openai--clip-tiny", "snapshots", Commit), snapshot);
+        Assert.True(File.Exists(Path.Combine(snapshot, "model.safetensors")));
+        Assert.False(File.Exists(Path.Combine(snapshot, "onnx", "model.onnx")));
+
+        string tokenizerOnly = await ClipHub.ResolveAsync(Repo, store, ["vocab.json"]);
+        Assert.Equal(snapshot, tokenizerOnly);
+
+        var missing = await Assert.ThrowsAsync<InvalidInputException>(() => ClipHub.ResolveAsync(_cache.File("no", "such", "model"), store));
+        Assert.Equal("model folder not found", missing.Problem);
+        await Assert.ThrowsAsync<InvalidInputException>(() => ClipHub.ResolveAsync("./clip", store));
+        await Assert.ThrowsAsync<HubNotFoundException>(() => ClipHub.ResolveAsync("openai/no-such-model", store));
+    }
+
+    [Fact]
     public void Defaults_follow_the_huggingface_hub_environment_variables()
     {
         string?[] saved = new[] { "HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE" }.Select(Environment.GetEnvironmentVariable).ToArray();
