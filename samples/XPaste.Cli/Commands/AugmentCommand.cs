@@ -83,21 +83,21 @@ internal static class AugmentCommand
     /// <summary>The options behind the run's recorded settings, to name them in a refusal.</summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
     {
-        [AugmentRunSettings.Count] = "--count",
+        [AugmentRunSettingNames.Count] = "--count",
         [nameof(XPasteOptions.Seed)] = "--seed",
         [nameof(XPasteOptions.Policy)] = "--policy",
-        [AugmentRunSettings.PolicyType] = "--policy",
+        [AugmentRunSettingNames.PolicyType] = "--policy",
         [nameof(XPasteOptions.BatchSize)] = "--batch",
-        [AugmentRunSettings.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputWidth))] = "--size",
-        [AugmentRunSettings.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputHeight))] = "--size",
-        [AugmentRunSettings.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Blending))] = "--blend",
-        [AugmentRunSettings.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Occlusion))] = "--occlusion",
+        [AugmentRunSettingNames.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputWidth))] = "--size",
+        [AugmentRunSettingNames.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputHeight))] = "--size",
+        [AugmentRunSettingNames.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Blending))] = "--blend",
+        [AugmentRunSettingNames.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Occlusion))] = "--occlusion",
         [nameof(XPasteOptions.Device)] = "--device",
-        [AugmentRunSettings.WriterPrefix + nameof(CocoPasteWriterOptions.Format)] = "--format",
-        [AugmentRunSettings.Dataset] = "--dataset",
-        [AugmentRunSettings.SizeStatistics] = "--dataset",
-        [AugmentRunSettings.Categories] = "--dataset",
-        [AugmentRunSettings.Pool] = "--bank",
+        [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.Format)] = "--format",
+        [AugmentRunSettingNames.Dataset] = "--dataset",
+        [AugmentRunSettingNames.SizeStatistics] = "--dataset",
+        [AugmentRunSettingNames.Categories] = "--dataset",
+        [AugmentRunSettingNames.Pool] = "--bank",
     };
 
     private static async Task<int> RunAsync(Settings s, CancellationToken cancellationToken)
@@ -211,8 +211,8 @@ internal static class AugmentCommand
                 // The dataset file by content (the augmenter records the images' ids and sizes); the image files by folder.
                 Inputs = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
-                    ["--dataset"] = await AugmentRunSettings.FileIdentityAsync(datasetPath, cancellationToken).ConfigureAwait(false),
-                    ["--images"] = AugmentRunSettings.FolderIdentity(imagesFolder),
+                    ["--dataset"] = await AugmentRunInputs.FileIdentityAsync(datasetPath, cancellationToken).ConfigureAwait(false),
+                    ["--images"] = AugmentRunInputs.FolderIdentity(imagesFolder),
                 },
             }, loggers.CreateLogger<AugmentRun>());
             var tracked = new TrackingProgress(progress, done);

@@ -8,6 +8,11 @@ namespace XPaste.Augment;
 /// indices stay valid while a writer adds to the bank); decoded cut-outs are kept in a bounded least-recently-used
 /// cache, because a training run pastes the same instances many times. Thread-safe. Does not own the bank.
 /// </summary>
+/// <remarks>
+/// Ownership: <see cref="Load"/> always returns a new tensor the caller owns, made like any TorchSharp result: attached
+/// to the caller's current dispose scope when there is one, whether it came from the cache or from the file. The
+/// cache's own copies are detached and freed by <see cref="Dispose"/>.
+/// </remarks>
 public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
 {
     private readonly InstanceBank _bank;
@@ -51,7 +56,9 @@ public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<int> InstancesOf(int categoryId) => _byCategory.TryGetValue(categoryId, out int[]? members) ? members : [];
 
-    /// <inheritdoc />
+    /// <summary>Loads one instance's pixels, from the cache when it holds them (see the ownership rule in the remarks).</summary>
+    /// <param name="index">The index into <see cref="Instances"/>.</param>
+    /// <returns>A new <c>uint8</c> <c>[4,h,w]</c> RGBA CPU tensor, attached to the current dispose scope if any; the caller owns it.</returns>
     /// <exception cref="InvalidBankException">The instance's file is missing or does not match the manifest.</exception>
     public Tensor Load(int index)
     {
@@ -67,7 +74,7 @@ public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
             }
         }
 
-        Tensor pixels = _bank.LoadImage(_instances[index]).DetachFromDisposeScope();
+        Tensor pixels = _bank.LoadImage(_instances[index]);
         long bytes = pixels.NumberOfElements;
         if (bytes > _cacheBytes)
         {

@@ -267,11 +267,11 @@ public sealed class AugmentRunTests : IDisposable
 
     [Theory]
     [InlineData("Seed")]
-    [InlineData(AugmentRunSettings.Count)]
+    [InlineData(AugmentRunSettingNames.Count)]
     [InlineData("BatchSize")]
     [InlineData("Jitter.OutputWidth")]
     [InlineData("Policy")]
-    [InlineData(AugmentRunSettings.WriterPrefix + nameof(CocoPasteWriterOptions.Format))]
+    [InlineData(AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.Format))]
     [InlineData("dataset-file")]
     public void A_run_with_a_changed_setting_is_refused_naming_it_and_writes_nothing(string setting)
     {
@@ -365,15 +365,15 @@ public sealed class AugmentRunTests : IDisposable
     {
         string file = _temp.File("instances.json");
         await File.WriteAllTextAsync(file, "{\"images\":[]}");
-        string first = await AugmentRunSettings.FileIdentityAsync(file);
+        string first = await AugmentRunInputs.FileIdentityAsync(file);
         Assert.Equal("sha256 " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))) + ", 13 bytes", first);
 
         await File.WriteAllTextAsync(file, "{\"images\":[1]}"); // edited in place: same path, other content
-        Assert.NotEqual(first, await AugmentRunSettings.FileIdentityAsync(file));
-        await Assert.ThrowsAsync<InvalidInputException>(() => AugmentRunSettings.FileIdentityAsync(_temp.File("missing.json")));
+        Assert.NotEqual(first, await AugmentRunInputs.FileIdentityAsync(file));
+        await Assert.ThrowsAsync<InvalidInputException>(() => AugmentRunInputs.FileIdentityAsync(_temp.File("missing.json")));
 
-        Assert.Equal(Path.GetFullPath(_temp.File("images")), AugmentRunSettings.FolderIdentity(_temp.File("images") + Path.DirectorySeparatorChar));
-        Assert.Equal("Jitter.OutputWidth", AugmentRunSettings.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputWidth)));
+        Assert.Equal(Path.GetFullPath(_temp.File("images")), AugmentRunInputs.FolderIdentity(_temp.File("images") + Path.DirectorySeparatorChar));
+        Assert.Equal("Jitter.OutputWidth", AugmentRunSettingNames.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputWidth)));
     }
 
     [Fact]
