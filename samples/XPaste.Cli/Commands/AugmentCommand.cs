@@ -151,7 +151,7 @@ internal static class AugmentCommand
         }
 
         PastePolicyKind kind = s.Policy switch { "simple" => PastePolicyKind.SimpleCopyPaste, "both" => PastePolicyKind.Both, _ => PastePolicyKind.XPaste };
-        InstanceBank? instanceBank = null;
+        InstanceBankReader? instanceBank = null;
         InstanceBankPool? pool = null;
         try
         {
@@ -254,7 +254,7 @@ internal static class AugmentCommand
         }
     }
 
-    private static async Task<InstanceBank?> OpenBankAsync(Settings s, CocoDataset coco, string datasetPath, string imagesFolder, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+    private static async Task<InstanceBankReader?> OpenBankAsync(Settings s, CocoDataset coco, string datasetPath, string imagesFolder, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
     {
         string folder = s.Bank!.FullName;
         if (InstanceBank.Exists(folder))

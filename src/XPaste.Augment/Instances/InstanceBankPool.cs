@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace XPaste.Augment;
 
 /// <summary>
-/// An <see cref="InstanceBank"/> as a paste pool. The instance list is a snapshot taken at construction (so plan
+/// An instance bank (<see cref="InstanceBankReader"/>) as a paste pool. The instance list is a snapshot taken at construction (so plan
 /// indices stay valid while a writer adds to the bank); decoded cut-outs are kept in a bounded least-recently-used
 /// cache, because a training run pastes the same instances many times. Thread-safe. Does not own the bank.
 /// </summary>
@@ -15,7 +15,7 @@ namespace XPaste.Augment;
 /// </remarks>
 public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
 {
-    private readonly InstanceBank _bank;
+    private readonly InstanceBankReader _bank;
     private readonly BankInstance[] _instances;
     private readonly PasteInstanceInfo[] _infos;
     private readonly int[] _categories;
@@ -27,9 +27,9 @@ public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
     private long _cachedBytes;
 
     /// <summary>Wraps a bank.</summary>
-    /// <param name="bank">The bank (read-only or not); it must outlive the pool.</param>
+    /// <param name="bank">The bank, a reader or the writer; it must outlive the pool.</param>
     /// <param name="cacheBytes">Most bytes of decoded RGBA kept in memory. Default 512 MiB; 0 disables the cache.</param>
-    public InstanceBankPool(InstanceBank bank, long cacheBytes = 512L << 20)
+    public InstanceBankPool(InstanceBankReader bank, long cacheBytes = 512L << 20)
     {
         ArgumentNullException.ThrowIfNull(bank);
         ArgumentOutOfRangeException.ThrowIfNegative(cacheBytes);
@@ -45,7 +45,7 @@ public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
     }
 
     /// <summary>The bank.</summary>
-    public InstanceBank Bank => _bank;
+    public InstanceBankReader Bank => _bank;
 
     /// <inheritdoc />
     public IReadOnlyList<PasteInstanceInfo> Instances => _infos;

@@ -18,7 +18,7 @@ public sealed record BankStatistics(
     /// <summary>Computes the statistics of <paramref name="bank"/> (reads file sizes, not pixels).</summary>
     /// <param name="bank">The bank, opened for reading or writing.</param>
     /// <returns>The statistics.</returns>
-    public static BankStatistics Compute(InstanceBank bank)
+    public static BankStatistics Compute(InstanceBankReader bank)
     {
         ArgumentNullException.ThrowIfNull(bank);
         var categories = bank.ByCategory.Select(pair =>
