@@ -119,7 +119,7 @@ public sealed partial class AugmentRun
         catch (AugmentRunConflictException) when (fresh)
         {
             // Refused before writing anything: leave the folder as it was found.
-            TryDelete(Path.Combine(StateFolder, LockFileName));
+            FileCleanup.TryDelete(Path.Combine(StateFolder, LockFileName));
             TryDeleteEmptyFolder(StateFolder);
             throw;
         }
@@ -202,7 +202,7 @@ public sealed partial class AugmentRun
             removed = ClearFiles(folder, writer);
         }
 
-        TryDelete(lockPath);
+        FileCleanup.TryDelete(lockPath);
         TryDeleteEmptyFolder(state);
         return removed;
     }
@@ -326,7 +326,7 @@ public sealed partial class AugmentRun
         int removed = 0;
         foreach (string path in TemporaryFiles(OutputFolder, Options.Writer.ImagesFolderName))
         {
-            removed += TryDelete(path) ? 1 : 0;
+            removed += FileCleanup.TryDelete(path) ? 1 : 0;
         }
 
         if (removed > 0)
@@ -386,7 +386,7 @@ public sealed partial class AugmentRun
             .. new[] { AnnotationsFileName, PlansFileName, PreviewFileName }.Select(name => Path.Combine(outputFolder, name)).Where(File.Exists),
             .. Directory.Exists(state) ? Directory.EnumerateFiles(state).Where(p => Path.GetFileName(p) != LockFileName) : [],
         ];
-        int removed = doomed.Distinct(StringComparer.Ordinal).Count(TryDelete);
+        int removed = doomed.Distinct(StringComparer.Ordinal).Count(FileCleanup.TryDelete);
         foreach (string name in imageFolders)
         {
             string images = Path.Combine(outputFolder, name);
@@ -416,24 +416,6 @@ public sealed partial class AugmentRun
         catch (Exception ex) when (ex is InvalidInputException or ArgumentException or IOException)
         {
             return null;
-        }
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            if (!File.Exists(path))
-            {
-                return false;
-            }
-
-            File.Delete(path);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 

@@ -301,7 +301,7 @@ public sealed class InstanceBank : InstanceBankReader
         {
             foreach (string file in Directory.EnumerateFiles(folder).Where(AtomicFile.IsTemporary))
             {
-                removed += TryDelete(file) ? 1 : 0;
+                removed += FileCleanup.TryDelete(file) ? 1 : 0;
             }
         }
 
@@ -312,30 +312,13 @@ public sealed class InstanceBank : InstanceBankReader
                 || (file.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && !referenced.Contains(Path.GetFullPath(file)));
             if (orphan)
             {
-                removed += TryDelete(file) ? 1 : 0;
+                removed += FileCleanup.TryDelete(file) ? 1 : 0;
             }
         }
 
         if (removed > 0)
         {
             BankLog.OrphansRemoved(_logger, Folder, removed);
-        }
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 

@@ -23,7 +23,7 @@ internal static class AtomicFile
         }
         catch
         {
-            TryDelete(temp);
+            FileCleanup.TryDelete(temp);
             throw;
         }
     }
@@ -49,7 +49,7 @@ internal static class AtomicFile
         }
         catch
         {
-            TryDelete(temp);
+            FileCleanup.TryDelete(temp);
             throw;
         }
     }
@@ -72,7 +72,7 @@ internal static class AtomicFile
         }
         catch
         {
-            TryDelete(temp);
+            FileCleanup.TryDelete(temp);
             throw;
         }
     }
@@ -103,20 +103,5 @@ internal static class AtomicFile
         string folder = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, $".tmp-{Path.GetFileName(full)}-{Guid.NewGuid():N}");
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The original error matters more than a leftover temporary file.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }
