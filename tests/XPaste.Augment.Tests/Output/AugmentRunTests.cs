@@ -66,7 +66,7 @@ public sealed class AugmentRunTests : IDisposable
         using var cancel = new CancellationTokenSource();
         int committed = 0;
         bool first = true;
-        var progress = new SyncProgress(p =>
+        var progress = new SyncProgress<OperationProgress>(p =>
         {
             if (!first && ++committed >= batches)
             {
@@ -159,7 +159,7 @@ public sealed class AugmentRunTests : IDisposable
         // With the X-Paste policy alone, each made sample loads its destination exactly once.
         _dataset.Loads = 0;
         var reports = new List<OperationProgress>();
-        AugmentRunResult result = Run(folder, new Settings(Policy: PastePolicyKind.XPaste)).Run(new SyncProgress(reports.Add));
+        AugmentRunResult result = Run(folder, new Settings(Policy: PastePolicyKind.XPaste)).Run(new SyncProgress<OperationProgress>(reports.Add));
         Assert.Equal((2, 2, false), (result.BatchesReused, result.BatchesWritten, result.AlreadyComplete));
         Assert.Equal(3, _dataset.Loads);
         Assert.Equal(new long[] { 4, 6, 7 }, reports.Select(r => r.Done));
@@ -249,7 +249,7 @@ public sealed class AugmentRunTests : IDisposable
 
         _dataset.Loads = 0;
         var reports = new List<OperationProgress>();
-        AugmentRunResult again = Run(folder, settings).Run(new SyncProgress(reports.Add));
+        AugmentRunResult again = Run(folder, settings).Run(new SyncProgress<OperationProgress>(reports.Add));
         Assert.True(again.AlreadyComplete);
         Assert.Equal((0, 0, 0), (again.BatchesReused, again.BatchesWritten, _dataset.Loads));
         Assert.Equal(Count, again.Images);
@@ -401,11 +401,5 @@ public sealed class AugmentRunTests : IDisposable
             Interlocked.Increment(ref Loads);
             return inner.Load(index);
         }
-    }
-
-    /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post to a context).</summary>
-    private sealed class SyncProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
-    {
-        public void Report(OperationProgress value) => report(value);
     }
 }

@@ -38,7 +38,7 @@ public sealed class ModelStoreTests : IDisposable
         using ModelStore store = Store();
 
         string snapshot = await store.DownloadAsync(Repo, include: ["config.json", "vocab.json", "merges.txt", "*.safetensors"],
-            progress: new SyncProgress(reports.Add));
+            progress: new SyncProgress<OperationProgress>(reports.Add));
 
         string repoFolder = Path.Combine(_cache.Path, "models--openai--clip-tiny");
         Assert.Equal(Path.Combine(repoFolder, "snapshots", Commit), snapshot);
@@ -299,34 +299,24 @@ public sealed class ModelStoreTests : IDisposable
     [Fact]
     public void Defaults_follow_the_huggingface_hub_environment_variables()
     {
-        string?[] saved = new[] { "HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE" }.Select(Environment.GetEnvironmentVariable).ToArray();
-        try
-        {
-            Environment.SetEnvironmentVariable("HF_ENDPOINT", "http://mirror.example");
-            Environment.SetEnvironmentVariable("HF_HOME", "/data/hf");
-            Environment.SetEnvironmentVariable("HF_HUB_CACHE", null);
-            Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", "1");
-            var options = new HubOptions();
-            Assert.Equal("http://mirror.example", options.Endpoint);
-            Assert.Equal(Path.Combine("/data/hf", "hub"), options.CacheFolder);
-            Assert.True(options.Offline);
+        // The variables come from a dictionary: changing the process's environment would race the tests running beside this one.
+        static HubOptions From(Dictionary<string, string> variables) => new(name => variables.GetValueOrDefault(name));
 
-            Environment.SetEnvironmentVariable("HF_HUB_CACHE", "/fast/cache");
-            Environment.SetEnvironmentVariable("HF_ENDPOINT", null);
-            Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", "0");
-            options = new HubOptions();
-            Assert.Equal("/fast/cache", options.CacheFolder);
-            Assert.Equal("https://huggingface.co", options.Endpoint);
-            Assert.False(options.Offline);
-        }
-        finally
-        {
-            string[] names = ["HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE"];
-            for (int i = 0; i < names.Length; i++)
-            {
-                Environment.SetEnvironmentVariable(names[i], saved[i]);
-            }
-        }
+        var options = From(new() { ["HF_ENDPOINT"] = "http://mirror.example", ["HF_HOME"] = "/data/hf", ["HF_HUB_OFFLINE"] = "1", ["HF_TOKEN"] = "hf_x" });
+        Assert.Equal("http://mirror.example", options.Endpoint);
+        Assert.Equal(Path.Combine("/data/hf", "hub"), options.CacheFolder);
+        Assert.True(options.Offline);
+        Assert.Equal("hf_x", options.Token);
+
+        options = From(new() { ["HF_HUB_CACHE"] = "/fast/cache", ["HF_HOME"] = "/data/hf", ["HF_HUB_OFFLINE"] = "0" });
+        Assert.Equal("/fast/cache", options.CacheFolder);
+        Assert.Equal("https://huggingface.co", options.Endpoint);
+        Assert.False(options.Offline);
+        Assert.Null(options.Token);
+
+        options = From(new() { ["XDG_CACHE_HOME"] = "/xdg", ["HF_HUB_OFFLINE"] = "yes" });
+        Assert.Equal(Path.Combine("/xdg", "huggingface", "hub"), options.CacheFolder);
+        Assert.True(options.Offline);
     }
 
     [Fact]
@@ -374,11 +364,6 @@ public sealed class ModelStoreTests : IDisposable
     });
 
     private static string ClipModelTestsFolder() => TestFiles.Data("clip", "clip_tiny");
-
-    private sealed class SyncProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
-    {
-        public void Report(OperationProgress value) => report(value);
-    }
 
     private sealed class ThrowingHandler : HttpMessageHandler
     {
