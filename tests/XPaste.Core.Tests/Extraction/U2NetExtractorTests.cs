@@ -88,10 +88,17 @@ public sealed class U2NetExtractorTests
     public Task Cancellation_stops_between_batches() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
-        using U2NetExtractor extractor = Load(new() { InputSize = 16 });
+        using U2NetExtractor extractor = Load(new() { InputSize = 16, BatchSize = 1 });
         using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => extractor.ExtractAsync([RandomImage(8, 8, 1)], cancelled.Token));
+        var done = new List<int>();
+        extractor.BatchCompleted = n =>
+        {
+            done.Add(n);
+            cancelled.Cancel(); // after the first batch, before the second
+        };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            extractor.ExtractAsync([RandomImage(8, 8, 1), RandomImage(8, 8, 2), RandomImage(8, 8, 3)], cancelled.Token));
+        Assert.Equal([1], done);
         Assert.Throws<ArgumentOutOfRangeException>(() => Load(new() { SideOutput = 7 }));
     });
 }
