@@ -99,6 +99,7 @@ public sealed class U2NetExtractorTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             extractor.ExtractAsync([RandomImage(8, 8, 1), RandomImage(8, 8, 2), RandomImage(8, 8, 3)], cancelled.Token));
         Assert.Equal([1], done);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Load(new() { SideOutput = 7 }));
+        var invalid = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Load(new() { SideOutput = 7 }));
+        Assert.Contains("SideOutput", Assert.Single(invalid.Failures), StringComparison.Ordinal);
     });
 }
