@@ -101,6 +101,8 @@ public sealed partial class AugmentRun
     /// <summary>
     /// Makes the samples not yet committed, then assembles the output. Cancellation stops at the next batch boundary
     /// (committed batches stay; run again to resume) by throwing <see cref="OperationCanceledException"/>.
+    /// Synchronous: it runs on the calling thread until done (the augmenter's prefetch thread makes the samples);
+    /// <see cref="RunAsync"/> runs it on a thread-pool thread.
     /// </summary>
     /// <param name="progress">Reports stage <c>augment</c> in images; the batches an earlier run committed count as done.</param>
     /// <param name="cancellationToken">Stops the run between batches.</param>
@@ -124,6 +126,18 @@ public sealed partial class AugmentRun
             throw;
         }
     }
+
+    /// <summary>
+    /// <see cref="Run"/> on a thread-pool thread, for callers that must not block (a UI, a host's start-up): the run is
+    /// long work and file I/O throughout.
+    /// </summary>
+    /// <param name="progress">As for <see cref="Run"/>.</param>
+    /// <param name="cancellationToken">As for <see cref="Run"/>.</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="AugmentRunConflictException">As for <see cref="Run"/>.</exception>
+    /// <exception cref="AugmentRunLockedException">As for <see cref="Run"/>.</exception>
+    public Task<AugmentRunResult> RunAsync(IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Run(progress, cancellationToken), cancellationToken);
 
     private AugmentRunResult RunLocked(IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {

@@ -377,6 +377,15 @@ public sealed class AugmentRunTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_writes_what_Run_writes()
+    {
+        string folder = _temp.File("async");
+        AugmentRunResult result = await Run(folder).RunAsync();
+        Assert.Equal(Count, result.Images);
+        AssertSameOutput(Reference(), folder);
+    }
+
+    [Fact]
     public void A_folder_another_run_is_writing_to_is_refused()
     {
         string folder = _temp.File("out");

@@ -89,6 +89,7 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     /// <param name="category">The category the images should show.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <returns>One score per image.</returns>
+    /// <remarks>Runs on the calling thread (the work is compute on the model's device); the task is complete when it returns.</remarks>
     public Task<float[]> ScoreAsync(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
