@@ -14,6 +14,7 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(BankCommand.Create());
 root.Subcommands.Add(ClipCommand.Create());
 root.Subcommands.Add(AugmentCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 // Ctrl+C cancels the command's token; long commands stop at their next commit point (a batch, a bank segment), which
 // can take longer than System.CommandLine's default 2 s grace before it gives up on them.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };

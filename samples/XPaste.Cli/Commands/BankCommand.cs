@@ -16,6 +16,8 @@ internal static class BankCommand
         command.Subcommands.Add(CreateBuild());
         command.Subcommands.Add(BankExtractCommand.Create());
         command.Subcommands.Add(CreateStats());
+        command.Subcommands.Add(BankRunCommand.Create());
+        command.Subcommands.Add(BankMergeCommand.Create());
         return command;
     }
 
@@ -142,6 +144,16 @@ internal static class BankCommand
         }
 
         console.Write(table);
-        console.WriteLine($"extractors: {string.Join(", ", s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
+        console.WriteLine($"wins per extractor: {string.Join(", ", s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
+        if (s.RunnersUp.Count > 0)
+        {
+            // Only when several extractors competed: how often each one's mask was scored but lost.
+            console.WriteLine($"runner-up: {string.Join(", ", s.RunnersUp.Select(p => $"{p.Key} {p.Value}"))}");
+        }
+
+        foreach (var (reason, count) in s.RejectionReasons)
+        {
+            console.WriteLine($"rejected {count}: {reason}");
+        }
     }
 }

@@ -48,6 +48,7 @@ public sealed class BankBuilderOptionsValidator : IValidateOptions<BankBuilderOp
         {
             problems.Add("Extractor must be set");
         }
+
         return OptionsValidation.Result(problems);
     }
 }

@@ -54,6 +54,7 @@ public sealed class BankOptionsValidator : IValidateOptions<BankOptions>
         {
             problems.Add($"EncodeParallelism must be at least 1, got {o.EncodeParallelism}");
         }
+
         return OptionsValidation.Result(problems);
     }
 }

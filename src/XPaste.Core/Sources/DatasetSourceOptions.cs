@@ -43,6 +43,7 @@ public sealed class DatasetSourceOptionsValidator : IValidateOptions<DatasetSour
         {
             problems.Add($"MinArea must be zero or more, got {o.MinArea}");
         }
+
         return OptionsValidation.Result(problems);
     }
 }

@@ -109,37 +109,5 @@ public sealed class CocoPasteWriterTests
         Tensor mosaic = PreviewMosaic.Draw(batch, columns: 2, tileSize: 80);
         // Tiles of 80x64 (160x128 scaled by 0.5), 2 columns x 3 rows, 4 px gaps.
         Assert.Equal(new long[] { 3, (3 * 64) + 8, (2 * 80) + 4 }, mosaic.shape);
-
-        // Unscaled tiles: the gaps and the sixth (empty) slot are white, and each tile is its image wherever the overlay
-        // draws nothing (outside every object's box, widened by the 3 px outline).
-        Tensor full = PreviewMosaic.Draw(batch, columns: 2, tileSize: 160);
-        const int H = 128, W = 160, Gap = 4;
-        Assert.Equal(new long[] { 3, (3 * H) + (2 * Gap), (2 * W) + Gap }, full.shape);
-        Assert.Equal(255, full.narrow(2, W, Gap).min().item<byte>());
-        Assert.Equal(255, full.narrow(1, H, Gap).min().item<byte>());
-        Assert.Equal(255, full.narrow(1, 2 * (H + Gap), H).narrow(2, W + Gap, W).min().item<byte>());
-        long clearPixels = 0;
-        for (int i = 0; i < batch.Count; i++)
-        {
-            Tensor tile = full.narrow(1, (i / 2) * (H + Gap), H).narrow(2, (i % 2) * (W + Gap), W);
-            Tensor clear = ones([H, W], ScalarType.Bool);
-            float[] boxes = T.ToFloats(batch.Targets[i].Boxes);
-            for (int b = 0; b < boxes.Length; b += 4)
-            {
-                int x0 = Math.Max(0, (int)boxes[b] - 4), y0 = Math.Max(0, (int)boxes[b + 1] - 4);
-                int x1 = Math.Min(W, (int)Math.Ceiling(boxes[b + 2]) + 4), y1 = Math.Min(H, (int)Math.Ceiling(boxes[b + 3]) + 4);
-                if (x1 > x0 && y1 > y0)
-                {
-                    clear.narrow(0, y0, y1 - y0).narrow(1, x0, x1 - x0).fill_(false);
-                }
-            }
-
-            Tensor expected = batch.Images[i].masked_select(clear.unsqueeze(0).expand(3, H, W));
-            Tensor actual = tile.masked_select(clear.unsqueeze(0).expand(3, H, W));
-            Assert.Equal(T.ToBytes(expected), T.ToBytes(actual));
-            clearPixels += clear.sum().item<long>();
-        }
-
-        Assert.True(clearPixels > 1000, $"only {clearPixels} pixels away from the objects: the check says little");
     }
 }

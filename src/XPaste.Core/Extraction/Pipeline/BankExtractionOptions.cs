@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using XPaste.Bank;
 using static TorchSharp.torch;
 
 namespace XPaste.Extraction;
@@ -26,7 +27,11 @@ public sealed class BankExtractionOptions
 /// <param name="Skipped">Images skipped because the bank had already processed them (a resumed run).</param>
 /// <param name="Rejected">Images recorded as rejected (post-processing or zero-shot filter).</param>
 /// <param name="AddedByExtractor">How many of the added instances each extractor's mask made.</param>
-public sealed record BankExtractionResult(int Added, int Skipped, int Rejected, IReadOnlyDictionary<string, int> AddedByExtractor);
+public sealed record BankExtractionResult(int Added, int Skipped, int Rejected, IReadOnlyDictionary<string, int> AddedByExtractor)
+{
+    /// <summary>How many images were rejected for each cause (<see cref="BankRejection.ReasonKind"/>, e.g. <c>mask area # &lt; 0.05</c>).</summary>
+    public IReadOnlyDictionary<string, int> RejectedByReason { get; init; } = new Dictionary<string, int>();
+}
 
 /// <summary>Validates <see cref="BankExtractionOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
 public sealed class BankExtractionOptionsValidator : IValidateOptions<BankExtractionOptions>
@@ -46,6 +51,7 @@ public sealed class BankExtractionOptionsValidator : IValidateOptions<BankExtrac
         {
             problems.Add("Selection must not be null");
         }
+
         return OptionsValidation.Result(problems);
     }
 }

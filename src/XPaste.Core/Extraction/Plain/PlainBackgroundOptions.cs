@@ -92,6 +92,7 @@ public sealed class PlainBackgroundOptionsValidator : IValidateOptions<PlainBack
         {
             problems.Add($"RampWidth must be positive, got {o.RampWidth}");
         }
+
         return OptionsValidation.Result(problems);
     }
 }

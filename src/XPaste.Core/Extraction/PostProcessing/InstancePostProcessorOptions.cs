@@ -110,6 +110,7 @@ public sealed class InstancePostProcessorOptionsValidator : IValidateOptions<Ins
         {
             problems.Add($"Alpha must be Mask or Opaque, got {o.Alpha}");
         }
+
         return OptionsValidation.Result(problems);
     }
 }

@@ -62,6 +62,7 @@ public sealed class U2NetExtractorOptionsValidator : IValidateOptions<U2NetExtra
         {
             problems.Add($"BatchSize must be at least 1, got {o.BatchSize}");
         }
+
         return OptionsValidation.Result(problems);
     }
 }
