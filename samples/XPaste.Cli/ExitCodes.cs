@@ -21,9 +21,9 @@ public static class ExitCodes
 
     /// <summary>
     /// The command line itself is wrong: an unknown command or option, or an option value out of range
-    /// (<see cref="ArgumentException"/>, <see cref="OptionsValidationException"/>, or an
-    /// <see cref="InvalidInputException"/> whose <see cref="InvalidInputException.Input"/> is the option, e.g.
-    /// <c>--width: 81 is not a positive multiple of 8</c>). System.CommandLine's own parse errors exit with this code too.
+    /// (<see cref="ArgumentException"/>, <see cref="OptionsValidationException"/>). System.CommandLine's own parse
+    /// errors exit with this code too. An <see cref="InvalidInputException"/> is always <see cref="Failure"/>, also when
+    /// its input is an option (<c>--weights</c>, <c>--width</c>): one exception type, one code.
     /// </summary>
     public const int Usage = 2;
 
@@ -40,7 +40,6 @@ public static class ExitCodes
         {
             OperationCanceledException => Canceled,
             OptionsValidationException or ArgumentException => Usage,
-            InvalidInputException { Input: var input } when input.StartsWith("--", StringComparison.Ordinal) => Usage,
             _ => Failure,
         };
     }

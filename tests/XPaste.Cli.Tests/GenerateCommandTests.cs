@@ -65,8 +65,9 @@ public sealed class GenerateCommandTests
     }
 
     [Theory]
-    [InlineData("--width", "81", "error: --width: 81 is not a positive multiple of 8", ExitCodes.Usage)]
-    [InlineData("--scheduler", "heun", "error: heun: unknown scheduler", ExitCodes.Failure)] // the library names the value, not the option
+    // Bad input (InvalidInputException) exits 1 whatever it names; 2 is for ArgumentException and invalid options (docs/errors.md).
+    [InlineData("--width", "81", "error: --width: 81 is not a positive multiple of 8", ExitCodes.Failure)]
+    [InlineData("--scheduler", "heun", "error: heun: unknown scheduler", ExitCodes.Failure)]
     public async Task Bad_input_is_one_error_line(string option, string value, string message, int exitCode)
     {
         using var folder = new TempFolder();
