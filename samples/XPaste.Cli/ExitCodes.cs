@@ -22,7 +22,8 @@ public static class ExitCodes
     /// <summary>
     /// The command line itself is wrong: an unknown command or option, or an option value out of range
     /// (<see cref="ArgumentException"/>, <see cref="OptionsValidationException"/>). System.CommandLine's own parse
-    /// errors exit with this code too.
+    /// errors exit with this code too. An <see cref="InvalidInputException"/> is always <see cref="Failure"/>, also when
+    /// its input is an option (<c>--weights</c>, <c>--width</c>): one exception type, one code.
     /// </summary>
     public const int Usage = 2;
 

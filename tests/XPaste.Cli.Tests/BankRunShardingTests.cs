@@ -35,7 +35,7 @@ public sealed class BankRunShardingTests : IDisposable
     /// <summary>Instance ids with the SHA-256 of their PNG, and rejections, sorted.</summary>
     internal static string[] Contents(string bankFolder)
     {
-        using InstanceBank bank = InstanceBank.Open(bankFolder);
+        using InstanceBankReader bank = InstanceBank.Open(bankFolder);
         Assert.Empty(Directory.EnumerateFiles(bankFolder, ".tmp-*", SearchOption.AllDirectories));
         return
         [

@@ -11,6 +11,7 @@ public sealed class ExitCodesTests
     public static TheoryData<Exception, int> Cases() => new()
     {
         { new InvalidInputException("a.json", "not JSON"), ExitCodes.Failure },
+        { new InvalidInputException("--width", "81 is not a positive multiple of 8"), ExitCodes.Failure },
         { new CocoFormatException("a.json", 7, "bad box"), ExitCodes.Failure },
         { new InvalidBankException("bank", "not empty"), ExitCodes.Failure },
         { new AugmentRunConflictException("out", "other settings", []), ExitCodes.Failure },

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using XPaste.Augment;
 using XPaste.Bank;
@@ -91,21 +90,21 @@ internal static class AugmentCommand
     /// <summary>The options behind the run's recorded settings, to name them in a refusal.</summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
     {
-        ["Count"] = "--count",
-        ["Seed"] = "--seed",
-        ["Policy"] = "--policy",
-        ["PolicyType"] = "--policy",
-        ["BatchSize"] = "--batch",
-        ["Jitter.OutputWidth"] = "--size",
-        ["Jitter.OutputHeight"] = "--size",
-        ["Kernel.Blending"] = "--blend",
-        ["Kernel.Occlusion"] = "--occlusion",
-        ["Device"] = "--device",
-        ["Writer.Format"] = "--format",
-        ["Dataset"] = "--dataset",
-        ["SizeStatistics"] = "--dataset",
-        ["Categories"] = "--dataset",
-        ["Pool"] = "--bank",
+        [AugmentRunSettingNames.Count] = "--count",
+        [nameof(XPasteOptions.Seed)] = "--seed",
+        [nameof(XPasteOptions.Policy)] = "--policy",
+        [AugmentRunSettingNames.PolicyType] = "--policy",
+        [nameof(XPasteOptions.BatchSize)] = "--batch",
+        [AugmentRunSettingNames.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputWidth))] = "--size",
+        [AugmentRunSettingNames.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputHeight))] = "--size",
+        [AugmentRunSettingNames.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Blending))] = "--blend",
+        [AugmentRunSettingNames.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Occlusion))] = "--occlusion",
+        [nameof(XPasteOptions.Device)] = "--device",
+        [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.Format)] = "--format",
+        [AugmentRunSettingNames.Dataset] = "--dataset",
+        [AugmentRunSettingNames.SizeStatistics] = "--dataset",
+        [AugmentRunSettingNames.Categories] = "--dataset",
+        [AugmentRunSettingNames.Pool] = "--bank",
     };
 
     private static async Task<int> RunAsync(Settings s, CancellationToken cancellationToken)
@@ -159,7 +158,7 @@ internal static class AugmentCommand
         }
 
         PastePolicyKind kind = s.Policy switch { "simple" => PastePolicyKind.SimpleCopyPaste, "both" => PastePolicyKind.Both, _ => PastePolicyKind.XPaste };
-        InstanceBank? instanceBank = null;
+        InstanceBankReader? instanceBank = null;
         InstanceBankPool? pool = null;
         IPasteInstancePool? pastePool = null;
         IReadOnlyList<CocoCategory> outputCategories = coco.Categories;
@@ -231,8 +230,8 @@ internal static class AugmentCommand
                 // The dataset file by content (the augmenter records the images' ids and sizes); the image files by folder.
                 Inputs = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
-                    ["--dataset"] = await FileIdentityAsync(datasetPath, cancellationToken).ConfigureAwait(false),
-                    ["--images"] = Path.GetFullPath(imagesFolder),
+                    ["--dataset"] = await AugmentRunInputs.FileIdentityAsync(datasetPath, cancellationToken).ConfigureAwait(false),
+                    ["--images"] = AugmentRunInputs.FolderIdentity(imagesFolder),
                 },
             }, loggers.CreateLogger<AugmentRun>());
             var tracked = new TrackingProgress(progress, done);
@@ -260,7 +259,7 @@ internal static class AugmentCommand
         }
     }
 
-    private static CategoryMapping MapCategories(InstanceBank bank, CocoDataset coco, string datasetPath, bool add)
+    private static CategoryMapping MapCategories(InstanceBankReader bank, CocoDataset coco, string datasetPath, bool add)
     {
         try
         {
@@ -271,14 +270,6 @@ internal static class AugmentCommand
         {
             throw new CategoryMismatchException(ex.Input, ex.Problem + " (--add-categories)", ex.Missing);
         }
-    }
-
-    /// <summary><c>sha256 HEX, N bytes</c>: the file's identity by content.</summary>
-    private static async Task<string> FileIdentityAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
-        byte[] hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-        return string.Create(CultureInfo.InvariantCulture, $"sha256 {Convert.ToHexStringLower(hash)}, {stream.Length} bytes");
     }
 
     /// <summary>Passes progress on and remembers how many images are done, for the message on cancellation.</summary>
@@ -295,7 +286,7 @@ internal static class AugmentCommand
         }
     }
 
-    private static async Task<InstanceBank?> OpenBankAsync(Settings s, CocoDataset coco, string datasetPath, string imagesFolder, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+    private static async Task<InstanceBankReader?> OpenBankAsync(Settings s, CocoDataset coco, string datasetPath, string imagesFolder, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
     {
         string folder = s.Bank!.FullName;
         if (InstanceBank.Exists(folder))

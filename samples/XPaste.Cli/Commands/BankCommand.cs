@@ -135,7 +135,7 @@ internal static class BankCommand
             .AddColumn("id", c => c.RightAligned()).AddColumn("category").AddColumn("instances", c => c.RightAligned())
             .AddColumn("median w x h", c => c.RightAligned()).AddColumn("min side", c => c.RightAligned()).AddColumn("max side", c => c.RightAligned())
             .AddColumn("mean CLIP", c => c.RightAligned());
-        foreach (CategoryStatistics c in s.Categories)
+        foreach (BankCategoryStatistics c in s.Categories)
         {
             table.AddRow(
                 c.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Name), c.Instances.ToString(CultureInfo.InvariantCulture),
@@ -157,45 +157,3 @@ internal static class BankCommand
         }
     }
 }
-
-/// <summary>What <c>xpaste bank stats</c> prints.</summary>
-/// <param name="Extractors">Instances per winning extractor.</param>
-/// <param name="RunnersUp">Instances where each extractor's mask was scored but lost (multi-extractor runs).</param>
-/// <param name="RejectionReasons">Rejected sources per cause (<see cref="BankRejection.ReasonKind"/>), most frequent first.</param>
-internal sealed record BankStatistics(string Folder, int Instances, int Rejected, long Bytes, IReadOnlyDictionary<string, int> Extractors, IReadOnlyList<CategoryStatistics> Categories,
-    IReadOnlyDictionary<string, int> RunnersUp, IReadOnlyDictionary<string, int> RejectionReasons)
-{
-    public static BankStatistics Compute(InstanceBank bank)
-    {
-        var categories = bank.ByCategory.Select(pair =>
-        {
-            IReadOnlyList<BankInstance> list = pair.Value;
-            float[] scores = list.Where(i => i.ClipScore.HasValue).Select(i => i.ClipScore!.Value).ToArray();
-            return new CategoryStatistics(
-                pair.Key,
-                list[0].CategoryName,
-                list.Count,
-                Median(list.Select(i => i.Width)),
-                Median(list.Select(i => i.Height)),
-                list.Min(i => Math.Min(i.Width, i.Height)),
-                list.Max(i => Math.Max(i.Width, i.Height)),
-                scores.Length == 0 ? null : Math.Round(scores.Average(), 3));
-        }).ToArray();
-        long bytes = bank.Instances.Sum(i => new FileInfo(bank.GetFullPath(i)) is { Exists: true } f ? f.Length : 0);
-        var extractors = bank.Instances.GroupBy(i => i.Extractor).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
-        var runnersUp = bank.Instances.SelectMany(i => i.RunnerUpScores?.Keys ?? []).GroupBy(k => k)
-            .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
-        var reasons = bank.Rejections.GroupBy(r => r.ReasonKind).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Count());
-        return new BankStatistics(bank.Folder, bank.Count, bank.Rejections.Count, bytes, extractors, categories, runnersUp, reasons);
-    }
-
-    private static int Median(IEnumerable<int> values)
-    {
-        int[] sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
-}
-
-/// <summary>One category's row of <c>xpaste bank stats</c>.</summary>
-internal sealed record CategoryStatistics(int Id, string Name, int Instances, int MedianWidth, int MedianHeight, int MinSide, int MaxSide, double? MeanClipScore);

@@ -88,9 +88,9 @@ internal static class BankExtractCommand
         CategoryInfo single = categoryName is null || known is null
             ? new CategoryInfo(categoryId, categoryName ?? "")
             : FromDataset(categoryName, known, imageFolder.ToString(), categoriesFile!.ToString());
-        IResumableInstanceSource source = categoryName is null
+        FolderInstanceSource source = categoryName is null
             ? (known is null ? FolderInstanceSource.FromFolderNames(imageFolder.FullName) : FolderInstanceSource.FromDataset(imageFolder.FullName, known, categoriesFile!.ToString()))
-            : new SingleFolderSource(imageFolder.FullName, single);
+            : FolderInstanceSource.FromCategoryFolder(imageFolder.FullName, single);
         var extractors = new List<IInstanceExtractor>();
         ClipZeroShotFilter? filter = null;
         try
@@ -202,61 +202,6 @@ internal static class BankExtractCommand
 
                 return U2NetExtractor.FromPretrained(choice.Weights.FullName, small: name == "u2netp", device,
                     new U2NetExtractorOptions { InputSize = choice.U2NetInputSize, BatchSize = batchSize });
-        }
-    }
-
-    /// <summary>
-    /// One folder of one category's images. Ids and the source name follow <see cref="FolderInstanceSource"/> over the
-    /// parent folder (<c>folder:{parent}</c>, <c>{folder}/{file}</c>), so both layouts resume each other.
-    /// </summary>
-    private sealed class SingleFolderSource : IResumableInstanceSource
-    {
-        private static readonly HashSet<string> Extensions = new([".png", ".jpg", ".jpeg", ".webp", ".bmp"], StringComparer.OrdinalIgnoreCase);
-        private readonly string _folder;
-        private readonly CategoryInfo _category;
-        private readonly string[] _files;
-
-        public SingleFolderSource(string folder, CategoryInfo category)
-        {
-            if (!Directory.Exists(folder))
-            {
-                throw new InvalidInputException(folder, "folder not found");
-            }
-
-            _folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
-            _category = category;
-            _files = Directory.EnumerateFiles(_folder)
-                .Select(Path.GetFileName)
-                .Where(f => !f!.StartsWith('.') && Extensions.Contains(Path.GetExtension(f)))
-                .Order(StringComparer.Ordinal)
-                .ToArray()!;
-            Name = "folder:" + Path.GetFileName(Path.GetDirectoryName(_folder) ?? _folder);
-        }
-
-        public string Name { get; }
-
-        public IReadOnlyList<CategoryInfo> Categories => [_category];
-
-        public int Count => _files.Length;
-
-        public IAsyncEnumerable<SourceImage> ReadAsync(CancellationToken cancellationToken = default) => ReadAsync(_ => false, cancellationToken);
-
-        public async IAsyncEnumerable<SourceImage> ReadAsync(Func<string, bool> skip, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            string prefix = Path.GetFileName(_folder);
-            foreach (string file in _files)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                string id = $"{prefix}/{file}";
-                if (skip(id))
-                {
-                    continue;
-                }
-
-                string path = Path.Combine(_folder, file);
-                byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-                yield return new SourceImage(id, _category, ImageIO.Decode(bytes, path, new ImageLoadOptions { Channels = ImageChannels.Rgb }), null, path);
-            }
         }
     }
 }

@@ -132,17 +132,9 @@ internal static class ClipCommand
     // A folder as it is, or a repository id fetched (only the files needed) into the cache.
     private static async Task<string> ResolveAsync(string model, string[]? files, CancellationToken cancellationToken)
     {
-        if (Directory.Exists(model))
-        {
-            return model;
-        }
-
-        if (model.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) && !model.Contains('/', StringComparison.Ordinal))
-        {
-            throw new InvalidInputException(model, "model folder not found");
-        }
-
-        return await FetchAsync(model, "main", files ?? [], cancellationToken).ConfigureAwait(false);
+        using var store = new ModelStore();
+        return await ConsoleProgress.RunAsync(model, (progress, token) => ClipHub.ResolveAsync(model, store, files, progress, token), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     // files: null = everything, empty = what a CLIP model needs (ClipHub), else exactly these.

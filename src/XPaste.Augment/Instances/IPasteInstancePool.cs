@@ -21,7 +21,9 @@ public interface IPasteInstancePool
 
     /// <summary>Loads one instance's pixels.</summary>
     /// <param name="index">The index into <see cref="Instances"/>.</param>
-    /// <returns><c>uint8</c> <c>[4,h,w]</c> RGBA on the CPU, h and w as in <see cref="PasteInstanceInfo"/>; the caller owns it.</returns>
+    /// <returns>A new <c>uint8</c> <c>[4,h,w]</c> RGBA tensor on the CPU, h and w as in <see cref="PasteInstanceInfo"/>; the caller
+    /// owns it. Made like any TorchSharp result, so attached to the caller's current dispose scope when there is one; never
+    /// a tensor the pool keeps (the caller may modify or dispose it).</returns>
     Tensor Load(int index);
 }
 

@@ -4,13 +4,18 @@ using static TorchSharp.torch;
 namespace XPaste.Augment;
 
 /// <summary>
-/// An <see cref="InstanceBank"/> as a paste pool. The instance list is a snapshot taken at construction (so plan
+/// An instance bank (<see cref="InstanceBankReader"/>) as a paste pool. The instance list is a snapshot taken at construction (so plan
 /// indices stay valid while a writer adds to the bank); decoded cut-outs are kept in a bounded least-recently-used
 /// cache, because a training run pastes the same instances many times. Thread-safe. Does not own the bank.
 /// </summary>
+/// <remarks>
+/// Ownership: <see cref="Load"/> always returns a new tensor the caller owns, made like any TorchSharp result: attached
+/// to the caller's current dispose scope when there is one, whether it came from the cache or from the file. The
+/// cache's own copies are detached and freed by <see cref="Dispose"/>.
+/// </remarks>
 public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
 {
-    private readonly InstanceBank _bank;
+    private readonly InstanceBankReader _bank;
     private readonly BankInstance[] _instances;
     private readonly PasteInstanceInfo[] _infos;
     private readonly int[] _categories;
@@ -22,9 +27,9 @@ public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
     private long _cachedBytes;
 
     /// <summary>Wraps a bank.</summary>
-    /// <param name="bank">The bank (read-only or not); it must outlive the pool.</param>
+    /// <param name="bank">The bank, a reader or the writer; it must outlive the pool.</param>
     /// <param name="cacheBytes">Most bytes of decoded RGBA kept in memory. Default 512 MiB; 0 disables the cache.</param>
-    public InstanceBankPool(InstanceBank bank, long cacheBytes = 512L << 20)
+    public InstanceBankPool(InstanceBankReader bank, long cacheBytes = 512L << 20)
     {
         ArgumentNullException.ThrowIfNull(bank);
         ArgumentOutOfRangeException.ThrowIfNegative(cacheBytes);
@@ -40,7 +45,7 @@ public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
     }
 
     /// <summary>The bank.</summary>
-    public InstanceBank Bank => _bank;
+    public InstanceBankReader Bank => _bank;
 
     /// <inheritdoc />
     public IReadOnlyList<PasteInstanceInfo> Instances => _infos;
@@ -51,7 +56,9 @@ public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<int> InstancesOf(int categoryId) => _byCategory.TryGetValue(categoryId, out int[]? members) ? members : [];
 
-    /// <inheritdoc />
+    /// <summary>Loads one instance's pixels, from the cache when it holds them (see the ownership rule in the remarks).</summary>
+    /// <param name="index">The index into <see cref="Instances"/>.</param>
+    /// <returns>A new <c>uint8</c> <c>[4,h,w]</c> RGBA CPU tensor, attached to the current dispose scope if any; the caller owns it.</returns>
     /// <exception cref="InvalidBankException">The instance's file is missing or does not match the manifest.</exception>
     public Tensor Load(int index)
     {
@@ -67,7 +74,7 @@ public sealed class InstanceBankPool : IPasteInstancePool, IDisposable
             }
         }
 
-        Tensor pixels = _bank.LoadImage(_instances[index]).DetachFromDisposeScope();
+        Tensor pixels = _bank.LoadImage(_instances[index]);
         long bytes = pixels.NumberOfElements;
         if (bytes > _cacheBytes)
         {

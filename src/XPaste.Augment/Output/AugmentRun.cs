@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Coco;
 using XPaste.Imaging;
+using XPaste.IO;
 using static TorchSharp.torch;
 
 namespace XPaste.Augment;
@@ -100,6 +101,8 @@ public sealed partial class AugmentRun
     /// <summary>
     /// Makes the samples not yet committed, then assembles the output. Cancellation stops at the next batch boundary
     /// (committed batches stay; run again to resume) by throwing <see cref="OperationCanceledException"/>.
+    /// Synchronous: it runs on the calling thread until done (the augmenter's prefetch thread makes the samples);
+    /// <see cref="RunAsync"/> runs it on a thread-pool thread.
     /// </summary>
     /// <param name="progress">Reports stage <c>augment</c> in images; the batches an earlier run committed count as done.</param>
     /// <param name="cancellationToken">Stops the run between batches.</param>
@@ -118,15 +121,27 @@ public sealed partial class AugmentRun
         catch (AugmentRunConflictException) when (fresh)
         {
             // Refused before writing anything: leave the folder as it was found.
-            TryDelete(Path.Combine(StateFolder, LockFileName));
+            FileCleanup.TryDelete(Path.Combine(StateFolder, LockFileName));
             TryDeleteEmptyFolder(StateFolder);
             throw;
         }
     }
 
+    /// <summary>
+    /// <see cref="Run"/> on a thread-pool thread, for callers that must not block (a UI, a host's start-up): the run is
+    /// long work and file I/O throughout.
+    /// </summary>
+    /// <param name="progress">As for <see cref="Run"/>.</param>
+    /// <param name="cancellationToken">As for <see cref="Run"/>.</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="AugmentRunConflictException">As for <see cref="Run"/>.</exception>
+    /// <exception cref="AugmentRunLockedException">As for <see cref="Run"/>.</exception>
+    public Task<AugmentRunResult> RunAsync(IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Run(progress, cancellationToken), cancellationToken);
+
     private AugmentRunResult RunLocked(IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
-        using RunLock runLock = RunLock.Acquire(Path.Combine(StateFolder, LockFileName), OutputFolder);
+        using IDisposable runLock = RunLock.Acquire(Path.Combine(StateFolder, LockFileName), OutputFolder);
         if (Options.Overwrite && ClearFiles(OutputFolder, Options.Writer) is var removed and > 0)
         {
             Log.RunCleared(_logger, OutputFolder, removed);
@@ -201,7 +216,7 @@ public sealed partial class AugmentRun
             removed = ClearFiles(folder, writer);
         }
 
-        TryDelete(lockPath);
+        FileCleanup.TryDelete(lockPath);
         TryDeleteEmptyFolder(state);
         return removed;
     }
@@ -333,7 +348,7 @@ public sealed partial class AugmentRun
         int removed = 0;
         foreach (string path in TemporaryFiles(OutputFolder, Options.Writer.ImagesFolderName))
         {
-            removed += TryDelete(path) ? 1 : 0;
+            removed += FileCleanup.TryDelete(path) ? 1 : 0;
         }
 
         if (removed > 0)
@@ -393,7 +408,7 @@ public sealed partial class AugmentRun
             .. new[] { AnnotationsFileName, PlansFileName, PreviewFileName }.Select(name => Path.Combine(outputFolder, name)).Where(File.Exists),
             .. Directory.Exists(state) ? Directory.EnumerateFiles(state).Where(p => Path.GetFileName(p) != LockFileName) : [],
         ];
-        int removed = doomed.Distinct(StringComparer.Ordinal).Count(TryDelete);
+        int removed = doomed.Distinct(StringComparer.Ordinal).Count(FileCleanup.TryDelete);
         foreach (string name in imageFolders)
         {
             string images = Path.Combine(outputFolder, name);
@@ -423,24 +438,6 @@ public sealed partial class AugmentRun
         catch (Exception ex) when (ex is InvalidInputException or ArgumentException or IOException)
         {
             return null;
-        }
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            if (!File.Exists(path))
-            {
-                return false;
-            }
-
-            File.Delete(path);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 
@@ -487,27 +484,9 @@ public sealed partial class AugmentRun
     }
 }
 
-/// <summary>
-/// The single-writer lock of an output folder: an exclusively opened file (an OS lock, released by the OS if the
-/// process dies, so a crash never leaves the folder locked).
-/// </summary>
-internal sealed class RunLock : IDisposable
+/// <summary>The single-writer lock of an output folder (a <see cref="FileLock"/>).</summary>
+internal static class RunLock
 {
-    private readonly FileStream _stream;
-
-    private RunLock(FileStream stream) => _stream = stream;
-
-    public static RunLock Acquire(string path, string outputFolder)
-    {
-        try
-        {
-            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-        }
-        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
-        {
-            throw new AugmentRunLockedException(outputFolder, path, ex);
-        }
-    }
-
-    public void Dispose() => _stream.Dispose();
+    public static IDisposable Acquire(string path, string outputFolder) =>
+        FileLock.TryAcquire(path) ?? throw new AugmentRunLockedException(outputFolder, path);
 }

@@ -53,20 +53,20 @@ internal sealed class RunManifest
     {
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
         Flatten(augmenter.Options, "", settings);
-        settings["PolicyType"] = augmenter.Policy.GetType().FullName ?? augmenter.Policy.GetType().Name;
-        settings["Count"] = options.Count.ToString(CultureInfo.InvariantCulture);
-        Flatten(options.Writer, "Writer.", settings);
-        settings["Preview"] = options.WritePreview
+        settings[AugmentRunSettingNames.PolicyType] = augmenter.Policy.GetType().FullName ?? augmenter.Policy.GetType().Name;
+        settings[AugmentRunSettingNames.Count] = options.Count.ToString(CultureInfo.InvariantCulture);
+        Flatten(options.Writer, AugmentRunSettingNames.WriterPrefix, settings);
+        settings[AugmentRunSettingNames.Preview] = options.WritePreview
             ? string.Create(CultureInfo.InvariantCulture, $"{options.PreviewImages} images, {options.PreviewColumns} columns, {options.PreviewTileSize} px tiles")
             : "none";
         IReadOnlyList<AnnotatedImageInfo> images = augmenter.Dataset!.Images;
-        settings["Dataset"] = Fingerprint(images.Count, "images", images.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Id}\t{i.Width}\t{i.Height}\t{i.ObjectCount}")));
-        settings["Pool"] = augmenter.Pool is { } pool
+        settings[AugmentRunSettingNames.Dataset] = Fingerprint(images.Count, "images", images.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Id}\t{i.Width}\t{i.Height}\t{i.ObjectCount}")));
+        settings[AugmentRunSettingNames.Pool] = augmenter.Pool is { } pool
             ? Fingerprint(pool.Instances.Count, "instances", pool.Instances.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Id}\t{i.CategoryId}\t{i.Width}\t{i.Height}")))
             : "none";
-        settings["SizeStatistics"] = augmenter.Sizes is { } sizes ? Fingerprint(sizes.Categories.Count, "categories", [Convert.ToHexStringLower(sizes.ToUtf8Json())]) : "none";
-        settings["Categories"] = Fingerprint(categories.Count, "categories", [Convert.ToHexStringLower(JsonSerializer.SerializeToUtf8Bytes(categories, CocoJsonContext.Default.IReadOnlyListCocoCategory))]);
-        settings["XPasteVersion"] = typeof(RunManifest).Assembly.GetName().Version?.ToString() ?? "unknown";
+        settings[AugmentRunSettingNames.SizeStatistics] = augmenter.Sizes is { } sizes ? Fingerprint(sizes.Categories.Count, "categories", [Convert.ToHexStringLower(sizes.ToUtf8Json())]) : "none";
+        settings[AugmentRunSettingNames.Categories] = Fingerprint(categories.Count, "categories", [Convert.ToHexStringLower(JsonSerializer.SerializeToUtf8Bytes(categories, CocoJsonContext.Default.IReadOnlyListCocoCategory))]);
+        settings[AugmentRunSettingNames.XPasteVersion] = typeof(RunManifest).Assembly.GetName().Version?.ToString() ?? "unknown";
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach ((string name, string value) in options.Inputs)
         {

@@ -103,8 +103,20 @@ internal sealed class PlanExecutor
 
         if (!instances.TryGetValue(s.Instance, out Tensor? pixels))
         {
-            using Tensor cpu = pool.Load(s.Instance);
-            pixels = cpu.to(_device, copy: true);
+            // The pool hands over a new tensor in this scope: used as it is on its device, moved (once) to another.
+            Tensor loaded = pool.Load(s.Instance);
+            if (_device.type == TorchSharp.DeviceType.CPU && loaded.device_type == TorchSharp.DeviceType.CPU)
+            {
+                pixels = loaded;
+            }
+            else
+            {
+                using (loaded)
+                {
+                    pixels = loaded.to(_device);
+                }
+            }
+
             instances.Add(s.Instance, pixels);
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 namespace XPaste.Bank;
 
 /// <summary>Settings of <see cref="BankBuilder"/>.</summary>
@@ -15,12 +16,7 @@ public sealed class BankBuilderOptions
     /// <summary>The <see cref="BankInstance.Extractor"/> recorded for masks that came with the source. Default <c>annotation</c>.</summary>
     public string Extractor { get; init; } = "annotation";
 
-    internal void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinPixels, 1, nameof(MinPixels));
-        ArgumentException.ThrowIfNullOrEmpty(Extractor, nameof(Extractor));
-    }
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new BankBuilderOptionsValidator(), this);
 }
 
 /// <summary>What one <see cref="BankBuilder.AddAsync"/> run did.</summary>
@@ -28,3 +24,31 @@ public sealed class BankBuilderOptions
 /// <param name="Skipped">Candidates skipped because the bank had already processed them (a resumed run).</param>
 /// <param name="Rejected">Candidates recorded as rejected (empty or too small mask).</param>
 public sealed record BankBuildResult(int Added, int Skipped, int Rejected);
+
+/// <summary>Validates <see cref="BankBuilderOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
+public sealed class BankBuilderOptionsValidator : IValidateOptions<BankBuilderOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, BankBuilderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        BankBuilderOptions o = options;
+        var problems = new List<string>();
+        if (o.BatchSize < 1)
+        {
+            problems.Add($"BatchSize must be at least 1, got {o.BatchSize}");
+        }
+
+        if (o.MinPixels < 1)
+        {
+            problems.Add($"MinPixels must be at least 1, got {o.MinPixels}");
+        }
+
+        if (string.IsNullOrEmpty(o.Extractor))
+        {
+            problems.Add("Extractor must be set");
+        }
+
+        return OptionsValidation.Result(problems);
+    }
+}

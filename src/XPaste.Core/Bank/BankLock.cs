@@ -11,22 +11,15 @@ internal sealed class BankLock : IDisposable
     public const string FileName = ".lock";
     public const string OwnerFileName = ".lock-owner";
 
-    private readonly FileStream _stream;
+    private readonly FileLock _lock;
 
-    private BankLock(FileStream stream) => _stream = stream;
+    private BankLock(FileLock held) => _lock = held;
 
     public static BankLock Acquire(string folder)
     {
         string path = Path.Combine(folder, FileName);
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
-        {
-            throw new BankLockedException(folder, path, TryReadHolder(Path.Combine(folder, OwnerFileName)), ex);
-        }
+        FileLock held = FileLock.TryAcquire(path)
+            ?? throw new BankLockedException(folder, path, TryReadHolder(Path.Combine(folder, OwnerFileName)));
 
         try
         {
@@ -39,10 +32,10 @@ internal sealed class BankLock : IDisposable
             // The lock is what matters; the note is a courtesy.
         }
 
-        return new BankLock(stream);
+        return new BankLock(held);
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose() => _lock.Dispose();
 
     private static string? TryReadHolder(string ownerFile)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 namespace XPaste.Bank;
 
 /// <summary>How an <see cref="InstanceBank"/> opened for writing commits and tidies its manifest.</summary>
@@ -27,10 +28,33 @@ public sealed class BankOptions
     /// <summary>How many cut-outs <see cref="InstanceBank.AddRange"/> encodes to PNG at once. Default: the processor count.</summary>
     public int EncodeParallelism { get; init; } = Environment.ProcessorCount;
 
-    internal void Validate()
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new BankOptionsValidator(), this);
+}
+
+/// <summary>Validates <see cref="BankOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
+public sealed class BankOptionsValidator : IValidateOptions<BankOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, BankOptions options)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(CommitEvery, 1, nameof(CommitEvery));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSegments, 1, nameof(MaxSegments));
-        ArgumentOutOfRangeException.ThrowIfLessThan(EncodeParallelism, 1, nameof(EncodeParallelism));
+        ArgumentNullException.ThrowIfNull(options);
+        BankOptions o = options;
+        var problems = new List<string>();
+        if (o.CommitEvery < 1)
+        {
+            problems.Add($"CommitEvery must be at least 1, got {o.CommitEvery}");
+        }
+
+        if (o.MaxSegments < 1)
+        {
+            problems.Add($"MaxSegments must be at least 1, got {o.MaxSegments}");
+        }
+
+        if (o.EncodeParallelism < 1)
+        {
+            problems.Add($"EncodeParallelism must be at least 1, got {o.EncodeParallelism}");
+        }
+
+        return OptionsValidation.Result(problems);
     }
 }

@@ -23,113 +23,28 @@ namespace XPaste.Bank;
 /// </para>
 /// <para>
 /// One writer at a time (<see cref="Create"/>, <see cref="OpenOrCreate"/>) holds an OS file lock on <c>.lock</c>;
-/// any number of readers (<see cref="Open"/>) take no lock. Members of a writer are thread-safe.
+/// any number of readers (<see cref="Open"/>, an <see cref="InstanceBankReader"/>, which has no members that write) take
+/// no lock. Members of a writer are thread-safe.
 /// </para>
 /// </remarks>
-public sealed class InstanceBank : IDisposable
+public sealed class InstanceBank : InstanceBankReader
 {
-    /// <summary>The folder, under the bank folder, that holds the PNGs.</summary>
-    public const string ImagesFolderName = "images";
-
     private const string KeySeparator = "\n";
 
-    private readonly object _gate = new();
     private readonly BankOptions _options;
-    private readonly ILogger _logger;
-    private readonly string _manifestFolder;
-    private readonly List<BankInstance> _instances = [];
-    private readonly Dictionary<string, BankInstance> _byId = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _sources = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, BankRejection> _rejections = new(StringComparer.Ordinal);
-    private readonly List<BankRejection> _rejectionOrder = [];
-    private readonly Dictionary<int, string> _categoryNames = [];
     private readonly List<BankInstance> _pendingInstances = [];
     private readonly List<BankRejection> _pendingRejections = [];
     private BankLock? _lock;
-    private long _lastSegment;
-    private int _segmentCount;
-    private bool _disposed;
 
-    private IReadOnlyList<BankInstance>? _instancesView;
-    private IReadOnlyDictionary<int, IReadOnlyList<BankInstance>>? _byCategoryView;
-
-    private InstanceBank(string folder, BankOptions options, ILogger logger, BankLock? writerLock)
+    private InstanceBank(string folder, BankOptions options, ILogger logger, BankLock writerLock)
+        : base(folder, logger)
     {
-        Folder = Path.GetFullPath(folder);
         _options = options;
-        _logger = logger;
-        _manifestFolder = Path.Combine(Folder, BankManifest.FolderName);
         _lock = writerLock;
     }
 
-    /// <summary>The bank folder (full path).</summary>
-    public string Folder { get; }
-
-    /// <summary>True for a bank opened with <see cref="Open"/>: it can be read, not written.</summary>
-    public bool IsReadOnly => _lock is null;
-
-    /// <summary>All instances in the order they were added, including a writer's additions not yet committed.</summary>
-    public IReadOnlyList<BankInstance> Instances
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _instancesView ??= _instances.ToArray();
-            }
-        }
-    }
-
-    /// <summary>The number of instances (see <see cref="Instances"/>).</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _instances.Count;
-            }
-        }
-    }
-
-    /// <summary>Instances grouped by category id, each group in insertion order. Categories without instances are absent.</summary>
-    public IReadOnlyDictionary<int, IReadOnlyList<BankInstance>> ByCategory
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return ByCategoryUnlocked();
-            }
-        }
-    }
-
-    /// <summary>The number of instances per category id.</summary>
-    public IReadOnlyDictionary<int, int> CategoryCounts => ByCategory.ToDictionary(p => p.Key, p => p.Value.Count);
-
-    /// <summary>The categories that have at least one instance, by ascending id.</summary>
-    public IReadOnlyList<CategoryInfo> Categories
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return ByCategoryUnlocked().Keys.Order().Select(id => new CategoryInfo(id, _categoryNames[id])).ToArray();
-            }
-        }
-    }
-
-    /// <summary>Sources recorded as processed without an instance, in the order they were recorded.</summary>
-    public IReadOnlyList<BankRejection> Rejections
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _rejectionOrder.ToArray();
-            }
-        }
-    }
+    /// <summary>False until the writer is disposed (its lock released).</summary>
+    public override bool IsReadOnly => _lock is null;
 
     /// <summary>Additions and rejections not yet committed to the manifest.</summary>
     public int PendingCount
@@ -143,28 +58,16 @@ public sealed class InstanceBank : IDisposable
         }
     }
 
-    /// <summary>Per-category counts, as written to <c>bank.json</c> on each commit.</summary>
-    public BankSummary Summary
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return SummaryUnlocked();
-            }
-        }
-    }
-
     /// <summary>Opens an existing bank for reading. Takes no lock: readers may run beside the writer.</summary>
     /// <param name="folder">The bank folder.</param>
     /// <param name="logger">Receives diagnostics; none when null.</param>
-    /// <returns>The bank.</returns>
+    /// <returns>The bank, as a reader: it has no members that write.</returns>
     /// <exception cref="InvalidBankException">The folder is not a bank, or a manifest segment is corrupt or lists a path outside the bank.</exception>
-    public static InstanceBank Open(string folder, ILogger? logger = null)
+    public static InstanceBankReader Open(string folder, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         RequireBank(folder);
-        var bank = new InstanceBank(folder, BankOptions.Default, logger ?? NullLogger.Instance, writerLock: null);
+        var bank = new InstanceBankReader(folder, logger ?? NullLogger.Instance);
         bank.Load();
         return bank;
     }
@@ -227,101 +130,8 @@ public sealed class InstanceBank : IDisposable
             return summary.Summary;
         }
 
-        using InstanceBank bank = Open(folder);
+        using InstanceBankReader bank = Open(folder);
         return bank.Summary;
-    }
-
-    /// <summary>Looks an instance up by id.</summary>
-    /// <param name="id">The instance id.</param>
-    /// <param name="instance">The instance when found.</param>
-    /// <returns>Whether the bank holds it.</returns>
-    public bool TryGetInstance(string id, [NotNullWhen(true)] out BankInstance? instance)
-    {
-        lock (_gate)
-        {
-            return _byId.TryGetValue(id, out instance);
-        }
-    }
-
-    /// <summary>True when an instance made from <paramref name="source"/> is in the bank (committed or pending).</summary>
-    /// <param name="source">The source key (see <see cref="BankInstance.Source"/>).</param>
-    /// <returns>Whether it is there.</returns>
-    public bool ContainsSource(string source)
-    {
-        lock (_gate)
-        {
-            return _sources.Contains(source);
-        }
-    }
-
-    /// <summary>True when <paramref name="source"/> was recorded as processed without an instance (<see cref="Reject"/>).</summary>
-    /// <param name="source">The source key.</param>
-    /// <returns>Whether it was rejected.</returns>
-    public bool IsRejected(string source)
-    {
-        lock (_gate)
-        {
-            return _rejections.ContainsKey(source);
-        }
-    }
-
-    /// <summary>True when <paramref name="source"/> needs no more work: it gave an instance or was rejected. A resumed run skips these.</summary>
-    /// <param name="source">The source key.</param>
-    /// <returns>Whether it was processed.</returns>
-    public bool IsProcessed(string source)
-    {
-        lock (_gate)
-        {
-            return _sources.Contains(source) || _rejections.ContainsKey(source);
-        }
-    }
-
-    /// <summary>The full path of an instance's PNG, checked to lie inside the bank folder.</summary>
-    /// <param name="instance">An instance of this bank.</param>
-    /// <returns>The path.</returns>
-    public string GetFullPath(BankInstance instance)
-    {
-        ArgumentNullException.ThrowIfNull(instance);
-        return SafePath.Resolve(Folder, instance.File, $"{Folder} instance '{instance.Id}'");
-    }
-
-    /// <summary>Loads an instance's pixels.</summary>
-    /// <param name="instance">An instance of this bank.</param>
-    /// <param name="verifyHash">Also check the file's SHA-256 against <see cref="BankInstance.ContentHash"/>.</param>
-    /// <returns>A CPU <c>uint8</c> <c>[4,H,W]</c> RGBA tensor; the caller owns it.</returns>
-    /// <exception cref="InvalidBankException">The PNG is missing, or its size (or hash) differs from the manifest.</exception>
-    /// <exception cref="InvalidImageException">The PNG cannot be decoded.</exception>
-    public Tensor LoadImage(BankInstance instance, bool verifyHash = false)
-    {
-        string path = GetFullPath(instance);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new InvalidBankException(path, $"missing; the manifest lists it for instance '{instance.Id}'", ex);
-        }
-
-        if (verifyHash)
-        {
-            string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            if (!string.Equals(hash, instance.ContentHash, StringComparison.Ordinal))
-            {
-                throw new InvalidBankException(path, $"SHA-256 {hash} differs from the manifest's {instance.ContentHash} for instance '{instance.Id}'");
-            }
-        }
-
-        Tensor image = ImageIO.Decode(bytes, path, new ImageLoadOptions { Channels = ImageChannels.Rgba, ApplyOrientation = false });
-        if (image.shape[1] != instance.Height || image.shape[2] != instance.Width)
-        {
-            long h = image.shape[1], w = image.shape[2];
-            image.Dispose();
-            throw new InvalidBankException(path, $"is {w}x{h} but the manifest says {instance.Width}x{instance.Height} for instance '{instance.Id}'");
-        }
-
-        return image;
     }
 
     /// <summary>
@@ -408,34 +218,28 @@ public sealed class InstanceBank : IDisposable
         }
     }
 
-    /// <summary>For a writer: commits what is pending, merges the segments (<see cref="BankOptions.CompactOnDispose"/>) and releases the lock.</summary>
-    public void Dispose()
+    /// <summary>Commits what is pending, merges the segments (<see cref="BankOptions.CompactOnDispose"/>) and releases the lock.</summary>
+    /// <param name="disposing">True when called from <see cref="InstanceBankReader.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
     {
         lock (_gate)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            if (_lock is null)
-            {
-                return;
-            }
-
             try
             {
-                CommitLocked();
-                if (_options.CompactOnDispose && _segmentCount > 1)
+                if (!_disposed && _lock is not null)
                 {
-                    CompactLocked();
+                    CommitLocked();
+                    if (_options.CompactOnDispose && _segmentCount > 1)
+                    {
+                        CompactLocked();
+                    }
                 }
             }
             finally
             {
-                _lock.Dispose();
+                _lock?.Dispose();
                 _lock = null;
+                base.Dispose(disposing);
             }
         }
     }
@@ -489,84 +293,6 @@ public sealed class InstanceBank : IDisposable
         }
     }
 
-    private static void RequireBank(string folder)
-    {
-        if (!Directory.Exists(folder))
-        {
-            throw new InvalidBankException(folder, "folder not found");
-        }
-
-        if (!Exists(folder))
-        {
-            throw new InvalidBankException(folder, $"not an instance bank (no {BankManifest.SummaryFileName} and no {BankManifest.FolderName}/ folder)");
-        }
-    }
-
-    private void Load()
-    {
-        // A reader racing a compaction may find a segment gone between listing and reading it: list again.
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                LoadOnce();
-                return;
-            }
-            catch (FileNotFoundException) when (attempt < 3)
-            {
-                _instances.Clear();
-                _byId.Clear();
-                _sources.Clear();
-                _rejections.Clear();
-                _rejectionOrder.Clear();
-                _categoryNames.Clear();
-            }
-        }
-    }
-
-    private void LoadOnce()
-    {
-        var segments = BankManifest.ListSegments(_manifestFolder);
-        int duplicates = 0;
-        foreach ((long _, string path) in segments)
-        {
-            var (instances, rejections) = BankManifest.ReadSegment(path, Folder);
-            foreach (BankInstance instance in instances)
-            {
-                if (_byId.TryGetValue(instance.Id, out BankInstance? seen))
-                {
-                    duplicates++;
-                    if (seen != instance)
-                    {
-                        BankLog.ConflictingDuplicate(_logger, path, instance.Id);
-                    }
-
-                    continue;
-                }
-
-                if (_categoryNames.TryGetValue(instance.CategoryId, out string? name) && !string.Equals(name, instance.CategoryName, StringComparison.Ordinal))
-                {
-                    throw new InvalidBankException(path,
-                        $"instance '{instance.Id}': category {instance.CategoryId} is named '{instance.CategoryName}' here but '{name}' in an earlier entry");
-                }
-
-                RegisterLocked(instance);
-            }
-
-            foreach (BankRejection rejection in rejections)
-            {
-                if (_rejections.TryAdd(rejection.Source, rejection))
-                {
-                    _rejectionOrder.Add(rejection);
-                }
-            }
-        }
-
-        _segmentCount = segments.Count;
-        _lastSegment = segments.Count == 0 ? 0 : segments[^1].Sequence;
-        BankLog.Opened(_logger, Folder, _instances.Count, _rejectionOrder.Count, segments.Count, duplicates);
-    }
-
     private void RemoveOrphans()
     {
         var referenced = new HashSet<string>(_instances.Select(GetFullPath), OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
@@ -575,7 +301,7 @@ public sealed class InstanceBank : IDisposable
         {
             foreach (string file in Directory.EnumerateFiles(folder).Where(AtomicFile.IsTemporary))
             {
-                removed += TryDelete(file) ? 1 : 0;
+                removed += FileCleanup.TryDelete(file) ? 1 : 0;
             }
         }
 
@@ -586,30 +312,13 @@ public sealed class InstanceBank : IDisposable
                 || (file.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && !referenced.Contains(Path.GetFullPath(file)));
             if (orphan)
             {
-                removed += TryDelete(file) ? 1 : 0;
+                removed += FileCleanup.TryDelete(file) ? 1 : 0;
             }
         }
 
         if (removed > 0)
         {
             BankLog.OrphansRemoved(_logger, Folder, removed);
-        }
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 
@@ -758,31 +467,6 @@ public sealed class InstanceBank : IDisposable
         }
     }
 
-    private void RegisterLocked(BankInstance instance)
-    {
-        _instances.Add(instance);
-        _byId.Add(instance.Id, instance);
-        _sources.Add(instance.Source);
-        _categoryNames[instance.CategoryId] = instance.CategoryName;
-        _instancesView = null;
-        _byCategoryView = null;
-    }
-
-    private IReadOnlyDictionary<int, IReadOnlyList<BankInstance>> ByCategoryUnlocked() =>
-        _byCategoryView ??= _instances
-            .GroupBy(i => i.CategoryId)
-            .OrderBy(g => g.Key)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<BankInstance>)g.ToArray());
-
-    private BankSummary SummaryUnlocked()
-    {
-        var categories = ByCategoryUnlocked()
-            .Select(p => new BankCategoryCount(p.Key, _categoryNames[p.Key], p.Value.Count))
-            .OrderBy(c => c.Id)
-            .ToArray();
-        return new BankSummary(_instances.Count, _rejectionOrder.Count, categories);
-    }
-
     private void CommitLocked()
     {
         if (_pendingInstances.Count == 0 && _pendingRejections.Count == 0)
@@ -832,12 +516,5 @@ public sealed class InstanceBank : IDisposable
     private void WriteSummaryLocked() =>
         AtomicFile.WriteAllBytes(Path.Combine(Folder, BankManifest.SummaryFileName), BankManifest.SerializeSummary(SummaryUnlocked(), _lastSegment));
 
-    private void ThrowIfNotWritable()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_lock is null)
-        {
-            throw new InvalidOperationException($"{Folder}: the bank was opened read-only (InstanceBank.Open); use OpenOrCreate to write");
-        }
-    }
+    private void ThrowIfNotWritable() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

@@ -47,4 +47,53 @@ public static class ClipHub
 
         return await store.DownloadAsync(repoId, revision, include, progress, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Resolves a CLIP model given the way users give one: an existing folder is used as it is; anything else is a
+    /// Hub repository id (<c>openai/clip-vit-base-patch32</c>) fetched into the cache, or found there, by
+    /// <paramref name="store"/>.
+    /// </summary>
+    /// <param name="model">A model folder or a repository id.</param>
+    /// <param name="store">The model store (endpoint, cache, offline mode); a default one (HF_* environment variables) when null.</param>
+    /// <param name="files">The files needed from a repository; null for a whole CLIP model (see <see cref="DownloadAsync"/>).</param>
+    /// <param name="progress">Receives bytes done per downloaded file.</param>
+    /// <param name="cancellationToken">Cancels a download; what arrived is resumed next time.</param>
+    /// <returns>The model folder (full path).</returns>
+    /// <exception cref="InvalidInputException"><paramref name="model"/> is a path (rooted, relative with <c>.</c>, or with
+    /// a backslash) to a folder that does not exist, or neither a folder nor a valid repository id.</exception>
+    /// <exception cref="HubException">The repository could not be fetched (see <see cref="ModelStore.DownloadAsync"/>).</exception>
+    public static async Task<string> ResolveAsync(string model, ModelStore? store = null, IReadOnlyList<string>? files = null,
+        IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        if (Directory.Exists(model))
+        {
+            return Path.GetFullPath(model);
+        }
+
+        if (LooksLikePath(model))
+        {
+            throw new InvalidInputException(model, "model folder not found");
+        }
+
+        ModelStore owned = store ?? new ModelStore();
+        try
+        {
+            return files is null
+                ? await DownloadAsync(owned, model, "main", progress, cancellationToken).ConfigureAwait(false)
+                : await owned.DownloadAsync(model, "main", files, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (store is null)
+            {
+                owned.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A repository id is <c>name</c> or <c>org/name</c>; a path is rooted, starts with a dot, or has more separators.</summary>
+    private static bool LooksLikePath(string model) =>
+        Path.IsPathRooted(model) || model.StartsWith('.') || model.StartsWith('~') || model.Contains('\\', StringComparison.Ordinal)
+        || model.Count(c => c == '/') > 1;
 }

@@ -31,6 +31,14 @@ internal sealed partial class HubCache
         return Path.Combine(BlobsFolder, etag);
     }
 
+    /// <summary>The lock file of one blob's download, where huggingface_hub keeps it: <c>{cache}/.locks/models--org--name/{etag}.lock</c>.</summary>
+    public string LockPath(string blobPath)
+    {
+        string folder = Path.Combine(Path.GetDirectoryName(RepoFolder)!, ".locks", Path.GetFileName(RepoFolder));
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, Path.GetFileName(blobPath) + ".lock");
+    }
+
     public string SnapshotFolder(string commit) => Path.Combine(RepoFolder, "snapshots", commit);
 
     public string SnapshotPath(string commit, string file) => SafePath.Resolve(SnapshotFolder(commit), file, $"repository file '{file}'");

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using XPaste.IO;
 
 namespace XPaste.Hub;
 
@@ -141,7 +142,7 @@ public sealed partial class ModelStore : IDisposable
             if (!File.Exists(blob) || new FileInfo(blob).Length != file.Size)
             {
                 Directory.CreateDirectory(cache.BlobsFolder);
-                await DownloadBlobAsync(repoId, info.Commit, file, blob, progress, cancellationToken).ConfigureAwait(false);
+                await DownloadBlobAsync(repoId, info.Commit, file, blob, cache.LockPath(blob), progress, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -193,10 +194,19 @@ public sealed partial class ModelStore : IDisposable
         }
     }
 
-    private async Task DownloadBlobAsync(string repoId, string commit, HubFile file, string blob, IProgress<OperationProgress>? progress,
+    private async Task DownloadBlobAsync(string repoId, string commit, HubFile file, string blob, string lockPath, IProgress<OperationProgress>? progress,
         CancellationToken cancellationToken)
     {
         string incomplete = blob + ".incomplete";
+        // One writer per partial file: a second process (or store) downloading the same blob waits, then finds it done.
+        using FileLock held = await FileLock.AcquireAsync(lockPath, () => Log.WaitingForLock(_logger, file.Path, lockPath), cancellationToken)
+            .ConfigureAwait(false);
+        if (File.Exists(blob) && new FileInfo(blob).Length == file.Size)
+        {
+            progress?.Report(new OperationProgress($"download {file.Path}", file.Size!.Value, file.Size, "bytes"));
+            return;
+        }
+
         Uri url = ResolveUrl(repoId, commit, file.Path);
         for (int attempt = 1; ; attempt++)
         {
@@ -218,7 +228,9 @@ public sealed partial class ModelStore : IDisposable
         }
 
         await VerifyAsync(incomplete, file, cancellationToken).ConfigureAwait(false);
-        File.Move(incomplete, blob, overwrite: true);
+        // The cache promises a complete blob under its final name, also after a power cut: content first, then the rename.
+        AtomicFile.FlushToDisk(incomplete);
+        AtomicFile.Commit(incomplete, blob);
     }
 
     // One HTTP transfer into the partial file, starting where it ends.
@@ -536,5 +548,8 @@ public sealed partial class ModelStore : IDisposable
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{File}: the server does not resume partial downloads; starting over")]
         public static partial void NoResume(ILogger logger, string file);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "{File}: another download of this file is running ({LockFile}); waiting for it")]
+        public static partial void WaitingForLock(ILogger logger, string file, string lockFile);
     }
 }

@@ -1,8 +1,9 @@
 namespace XPaste.IO;
 
 /// <summary>
-/// Writes files so that a reader (or a crash) never sees half of one: the content goes to a temporary file in
-/// the same folder, is flushed to disk, then renamed over the target.
+/// Writes files so that a reader (or a crash, or a power cut) never sees half of one: the content goes to a temporary
+/// file in the same folder, is flushed to disk, renamed over the target, and the folder is flushed so the rename
+/// itself survives a power cut (<see cref="FolderSync"/>).
 /// </summary>
 internal static class AtomicFile
 {
@@ -18,11 +19,11 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, path, overwrite: true);
+            Commit(temp, path);
         }
         catch
         {
-            TryDelete(temp);
+            FileCleanup.TryDelete(temp);
             throw;
         }
     }
@@ -44,11 +45,11 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, path, overwrite: true);
+            Commit(temp, path);
         }
         catch
         {
-            TryDelete(temp);
+            FileCleanup.TryDelete(temp);
             throw;
         }
     }
@@ -67,13 +68,30 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, path, overwrite: true);
+            Commit(temp, path);
         }
         catch
         {
-            TryDelete(temp);
+            FileCleanup.TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Renames a complete, flushed file over <paramref name="path"/> and flushes the folder. For files written elsewhere
+    /// (a download's partial file): the caller flushes the file first (<see cref="FlushToDisk"/>).
+    /// </summary>
+    public static void Commit(string complete, string path)
+    {
+        File.Move(complete, path, overwrite: true);
+        FolderSync.Flush(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+    }
+
+    /// <summary>Flushes an existing file's content to disk (fsync).</summary>
+    public static void FlushToDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>True for the temporary files this class leaves behind only if the process dies mid-write.</summary>
@@ -85,20 +103,5 @@ internal static class AtomicFile
         string folder = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, $".tmp-{Path.GetFileName(full)}-{Guid.NewGuid():N}");
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The original error matters more than a leftover temporary file.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

@@ -57,12 +57,12 @@ public static partial class ShardMerge
 
         string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".merging");
         long total = 0;
-        var banks = new List<InstanceBank>();
+        var banks = new List<InstanceBankReader>();
         try
         {
             foreach (var shard in complete)
             {
-                InstanceBank bank = InstanceBank.Open(Path.Combine(root, shard.Manifest.Bank), logger);
+                InstanceBankReader bank = InstanceBank.Open(Path.Combine(root, shard.Manifest.Bank), logger);
                 banks.Add(bank);
                 total += bank.Count;
             }
@@ -73,7 +73,7 @@ public static partial class ShardMerge
             using (InstanceBank merged = InstanceBank.OpenOrCreate(temp, new BankOptions { CommitEvery = 1 << 20 }, logger))
             {
                 var hashes = merged.Instances.Select(i => i.ContentHash).ToHashSet(StringComparer.Ordinal);
-                foreach (InstanceBank bank in banks)
+                foreach (InstanceBankReader bank in banks)
                 {
                     foreach (BankInstance[] chunk in bank.Instances.Chunk(Batch))
                     {
@@ -119,7 +119,7 @@ public static partial class ShardMerge
         }
         finally
         {
-            foreach (InstanceBank bank in banks)
+            foreach (InstanceBankReader bank in banks)
             {
                 bank.Dispose();
             }

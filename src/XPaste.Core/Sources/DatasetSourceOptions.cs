@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using XPaste.Imaging;
 
 namespace XPaste.Sources;
@@ -26,11 +27,23 @@ public sealed class DatasetSourceOptions
     /// <summary>How images are decoded; channels are always forced to RGB. Default <see cref="ImageLoadOptions.Default"/> (EXIF orientation applied, as detectron2 reads COCO).</summary>
     public ImageLoadOptions Load { get; init; } = ImageLoadOptions.Default;
 
-    internal void Validate()
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new DatasetSourceOptionsValidator(), this);
+}
+
+/// <summary>Validates <see cref="DatasetSourceOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
+public sealed class DatasetSourceOptionsValidator : IValidateOptions<DatasetSourceOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, DatasetSourceOptions options)
     {
-        if (!(MinArea >= 0))
+        ArgumentNullException.ThrowIfNull(options);
+        DatasetSourceOptions o = options;
+        var problems = new List<string>();
+        if (!(o.MinArea >= 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(MinArea), MinArea, "must be zero or more");
+            problems.Add($"MinArea must be zero or more, got {o.MinArea}");
         }
+
+        return OptionsValidation.Result(problems);
     }
 }

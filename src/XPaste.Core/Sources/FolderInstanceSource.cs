@@ -171,6 +171,31 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
         return new FolderInstanceSource(root, categories, options, logger);
     }
 
+    /// <summary>
+    /// Creates a source over one category's folder (<c>{root}/{category}</c>) alone. Ids and <see cref="Name"/> are
+    /// those the source over the whole root gives (<c>{folder}/{file}</c>, <c>folder:{root}</c>), so a bank filled
+    /// from either layout resumes from the other.
+    /// </summary>
+    /// <param name="folder">The folder of the category's images.</param>
+    /// <param name="category">The category they show.</param>
+    /// <param name="options">Settings; defaults when null. <see cref="FolderSourceOptions.IgnoreUnknownFolders"/> does not apply.</param>
+    /// <param name="logger">Receives notes on skipped images; none when null.</param>
+    /// <returns>The source.</returns>
+    /// <exception cref="InvalidInputException">The folder is missing.</exception>
+    public static FolderInstanceSource FromCategoryFolder(string folder, CategoryInfo category, FolderSourceOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentNullException.ThrowIfNull(category);
+        if (!Directory.Exists(folder))
+        {
+            throw new InvalidInputException(folder, "folder not found");
+        }
+
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        string root = Path.GetDirectoryName(full) ?? full;
+        return new FolderInstanceSource(root, [(category, full)], options, logger);
+    }
+
     /// <inheritdoc />
     public IAsyncEnumerable<SourceImage> ReadAsync(CancellationToken cancellationToken = default) => ReadAsync(_ => false, cancellationToken);
 

@@ -33,4 +33,45 @@ public sealed class InstanceBankPoolTests
             }
         }
     });
+
+    [Fact]
+    public Task Cached_instances_are_served_without_their_files_and_every_load_belongs_to_the_callers_scope() => TensorThread.Run(async () =>
+    {
+        using var temp = new TempFolder();
+        using InstanceBank bank = await BundledData.BuildBankAsync(temp.File("bank"));
+        using var cached = new InstanceBankPool(bank);
+        using var uncached = new InstanceBankPool(bank, cacheBytes: 0);
+        var expected = new List<byte[]>();
+        Tensor miss, hit;
+        using (var scope = NewDisposeScope())
+        {
+            for (int i = 0; i < cached.Instances.Count; i++)
+            {
+                expected.Add(T.ToBytes(cached.Load(i)));
+            }
+
+            miss = uncached.Load(0);
+            hit = cached.Load(0);
+            Assert.False(miss.IsInvalid || hit.IsInvalid);
+        }
+
+        // One rule for a hit and a miss: the tensor went with the caller's scope (the cache kept its own copy).
+        Assert.True(miss.IsInvalid);
+        Assert.True(hit.IsInvalid);
+
+        foreach (string png in Directory.EnumerateFiles(Path.Combine(bank.Folder, InstanceBank.ImagesFolderName), "*.png", SearchOption.AllDirectories))
+        {
+            File.Delete(png);
+        }
+
+        using (var scope = NewDisposeScope())
+        {
+            for (int i = 0; i < cached.Instances.Count; i++)
+            {
+                Assert.Equal(expected[i], T.ToBytes(cached.Load(i)));
+            }
+        }
+
+        Assert.Throws<InvalidBankException>(() => uncached.Load(0));
+    });
 }

@@ -66,7 +66,7 @@ public sealed class AugmentRunTests : IDisposable
         using var cancel = new CancellationTokenSource();
         int committed = 0;
         bool first = true;
-        var progress = new SyncProgress(p =>
+        var progress = new SyncProgress<OperationProgress>(p =>
         {
             if (!first && ++committed >= batches)
             {
@@ -162,7 +162,7 @@ public sealed class AugmentRunTests : IDisposable
         // With the X-Paste policy alone, each made sample loads its destination exactly once.
         _dataset.Loads = 0;
         var reports = new List<OperationProgress>();
-        AugmentRunResult result = Run(folder, new Settings(Policy: PastePolicyKind.XPaste)).Run(new SyncProgress(reports.Add));
+        AugmentRunResult result = Run(folder, new Settings(Policy: PastePolicyKind.XPaste)).Run(new SyncProgress<OperationProgress>(reports.Add));
         Assert.Equal((2, 2, false), (result.BatchesReused, result.BatchesWritten, result.AlreadyComplete));
         Assert.Equal(3, _dataset.Loads);
         Assert.Equal(new long[] { 4, 6, 7 }, reports.Select(r => r.Done));
@@ -253,7 +253,7 @@ public sealed class AugmentRunTests : IDisposable
 
         _dataset.Loads = 0;
         var reports = new List<OperationProgress>();
-        AugmentRunResult again = Run(folder, settings).Run(new SyncProgress(reports.Add));
+        AugmentRunResult again = Run(folder, settings).Run(new SyncProgress<OperationProgress>(reports.Add));
         Assert.True(again.AlreadyComplete);
         Assert.Equal((0, 0, 0), (again.BatchesReused, again.BatchesWritten, _dataset.Loads));
         Assert.Equal(Count, again.Images);
@@ -271,11 +271,11 @@ public sealed class AugmentRunTests : IDisposable
 
     [Theory]
     [InlineData("Seed")]
-    [InlineData("Count")]
+    [InlineData(AugmentRunSettingNames.Count)]
     [InlineData("BatchSize")]
     [InlineData("Jitter.OutputWidth")]
     [InlineData("Policy")]
-    [InlineData("Writer.Format")]
+    [InlineData(AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.Format))]
     [InlineData("dataset-file")]
     public void A_run_with_a_changed_setting_is_refused_naming_it_and_writes_nothing(string setting)
     {
@@ -365,6 +365,31 @@ public sealed class AugmentRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Input_identities_follow_a_file_s_content_and_a_folder_s_full_path()
+    {
+        string file = _temp.File("instances.json");
+        await File.WriteAllTextAsync(file, "{\"images\":[]}");
+        string first = await AugmentRunInputs.FileIdentityAsync(file);
+        Assert.Equal("sha256 " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))) + ", 13 bytes", first);
+
+        await File.WriteAllTextAsync(file, "{\"images\":[1]}"); // edited in place: same path, other content
+        Assert.NotEqual(first, await AugmentRunInputs.FileIdentityAsync(file));
+        await Assert.ThrowsAsync<InvalidInputException>(() => AugmentRunInputs.FileIdentityAsync(_temp.File("missing.json")));
+
+        Assert.Equal(Path.GetFullPath(_temp.File("images")), AugmentRunInputs.FolderIdentity(_temp.File("images") + Path.DirectorySeparatorChar));
+        Assert.Equal("Jitter.OutputWidth", AugmentRunSettingNames.Path(nameof(XPasteOptions.Jitter), nameof(LargeScaleJitterOptions.OutputWidth)));
+    }
+
+    [Fact]
+    public async Task RunAsync_writes_what_Run_writes()
+    {
+        string folder = _temp.File("async");
+        AugmentRunResult result = await Run(folder).RunAsync();
+        Assert.Equal(Count, result.Images);
+        AssertSameOutput(Reference(), folder);
+    }
+
+    [Fact]
     public void A_folder_another_run_is_writing_to_is_refused()
     {
         string folder = _temp.File("out");
@@ -389,11 +414,5 @@ public sealed class AugmentRunTests : IDisposable
             Interlocked.Increment(ref Loads);
             return inner.Load(index);
         }
-    }
-
-    /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post to a context).</summary>
-    private sealed class SyncProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
-    {
-        public void Report(OperationProgress value) => report(value);
     }
 }

@@ -70,7 +70,7 @@ public sealed class BankBuilderTests
         using (var bank = InstanceBank.Create(temp.File("bank")))
         {
             result = await new BankBuilder(bank, new BankBuilderOptions { BatchSize = 3 })
-                .AddAsync(new FakeSource(10, resumable: true), new InlineProgress(reports.Add));
+                .AddAsync(new FakeSource(10, resumable: true), new SyncProgress<OperationProgress>(reports.Add));
         }
 
         Assert.Equal(new BankBuildResult(8, 0, 2), result);
@@ -104,7 +104,7 @@ public sealed class BankBuilderTests
         using (var cts = new CancellationTokenSource())
         using (var bank = InstanceBank.Create(folder, new BankOptions { CompactOnDispose = false }))
         {
-            var progress = new InlineProgress(p =>
+            var progress = new SyncProgress<OperationProgress>(p =>
             {
                 if (p.Done == 12)
                 {
@@ -162,10 +162,5 @@ public sealed class BankBuilderTests
             await Task.Yield();
             yield return new SourceImage("a", Coin, zeros(3, 4, 4, ScalarType.Byte), null, "a.png");
         }
-    }
-
-    internal sealed class InlineProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
-    {
-        public void Report(OperationProgress value) => report(value);
     }
 }

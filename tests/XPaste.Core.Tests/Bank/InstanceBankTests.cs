@@ -266,8 +266,10 @@ public sealed class InstanceBankTests
 
             using var reader = InstanceBank.Open(folder);
             Assert.Single(reader.Instances);
-            Assert.Throws<InvalidOperationException>(() => reader.Add(RandomRgba(51, 2, 2), Cat, "s/1", "plain"));
-            Assert.Throws<InvalidOperationException>(() => reader.Reject("s/1", "no"));
+            // A reader cannot write, at compile time: it is not an InstanceBank, which alone has Add and Reject.
+            Assert.IsNotType<InstanceBank>(reader);
+            Assert.True(reader.IsReadOnly);
+            Assert.False(writer.IsReadOnly);
         }
 
         using var next = InstanceBank.OpenOrCreate(folder);

@@ -169,7 +169,7 @@ public sealed class ClipZeroShotFilterTests
         {
             IZeroShotFilter filter = provider.GetRequiredService<IZeroShotFilter>();
             Assert.Same(provider.GetRequiredService<ClipZeroShotFilter>(), filter);
-            Assert.Equal(18f, ((ClipZeroShotFilter)filter).Settings.MinScore);
+            Assert.Equal(18f, ((ClipZeroShotFilter)filter).Options.MinScore);
             Assert.Equal([true, true, false], filter.Decide([25f, 18f, 17.9f]));
         }
 
@@ -184,10 +184,16 @@ public sealed class ClipZeroShotFilterTests
     public Task Cancellation_stops_between_batches() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
-        using var filter = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder);
+        using var filter = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder, options: new ClipZeroShotOptions { BatchSize = 1 });
         using var cts = new CancellationTokenSource();
-        await cts.CancelAsync();
-        await Assert.ThrowsAsync<OperationCanceledException>(() => filter.ScoreAsync(RandomImages(2), Cat, cts.Token));
+        var done = new List<int>();
+        filter.BatchCompleted = n =>
+        {
+            done.Add(n);
+            cts.Cancel(); // after the first batch, before the second
+        };
+        await Assert.ThrowsAsync<OperationCanceledException>(() => filter.ScoreAsync(RandomImages(3), Cat, cts.Token));
+        Assert.Equal([1], done);
     });
 
     private static List<Tensor> RandomImages(int count)

@@ -36,7 +36,7 @@ public sealed class BankExtractionStageTests : IDisposable
     /// <summary>What a bank holds, in a form two runs can be compared by: instance ids (content-addressed) and rejections.</summary>
     private static (string[] Instances, string[] Rejections) Contents(string folder)
     {
-        using InstanceBank bank = InstanceBank.Open(folder);
+        using InstanceBankReader bank = InstanceBank.Open(folder);
         string[] instances = bank.Instances.Select(i => $"{i.Id} {i.Source} {i.Extractor} {i.ClipScore:F3}").Order(StringComparer.Ordinal).ToArray();
         string[] rejections = bank.Rejections.Select(r => $"{r.Source}: {r.Reason}").Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(bank.Instances.Count, bank.Instances.Select(i => i.Source).Distinct().Count());

@@ -330,6 +330,8 @@ public sealed class InstancePostProcessorTests
         var processor = new InstancePostProcessor();
         Assert.Throws<ArgumentException>(() => processor.Process(zeros(3, 4, 5, ScalarType.Byte), zeros(4, 6, ScalarType.Byte)));
         Assert.Throws<ArgumentException>(() => processor.Process(zeros(3, 4, 5, ScalarType.Float32), zeros(4, 5, ScalarType.Byte)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new InstancePostProcessor(new() { MinArea = 0.5, MaxArea = 0.4 }));
+        var invalid = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new InstancePostProcessor(new() { MinArea = 0.5, MaxArea = 0.4, MinSide = 0 }));
+        Assert.Equal(2, invalid.Failures.Count()); // every problem, not the first
+        Assert.Contains(invalid.Failures, f => f.Contains("MinArea (0.5) <= MaxArea (0.4)", StringComparison.Ordinal));
     }
 }

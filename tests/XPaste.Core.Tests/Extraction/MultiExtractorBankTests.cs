@@ -67,7 +67,7 @@ public sealed class MultiExtractorBankTests : IDisposable
     }
 
     /// <summary>Which extractor each processed source was recorded with (instances and rejections alike), by source id.</summary>
-    private static Dictionary<string, string> Winners(InstanceBank bank) =>
+    private static Dictionary<string, string> Winners(InstanceBankReader bank) =>
         bank.Instances.Select(i => (i.Source, i.Extractor))
             .Concat(bank.Rejections.Select(r => (r.Source, r.Extractor!)))
             .ToDictionary(p => p.Source[(p.Source.IndexOf('/', StringComparison.Ordinal) + 1)..], p => p.Item2);
@@ -80,7 +80,7 @@ public sealed class MultiExtractorBankTests : IDisposable
         Assert.Contains(plain.Values, s => s < 10f);
 
         var (result, folder) = await Run("bank", InstanceSelectorOptions.Default, new PlainBackgroundExtractor(), Corner);
-        using InstanceBank bank = InstanceBank.Open(folder);
+        using InstanceBankReader bank = InstanceBank.Open(folder);
         Dictionary<string, string> winners = Winners(bank);
         Assert.Equal(plain.Keys.Order(), winners.Keys.Order());
         Assert.All(plain, p => Assert.Equal(p.Value > 10f ? "plain" : "corner", winners[p.Key]));
@@ -109,14 +109,14 @@ public sealed class MultiExtractorBankTests : IDisposable
         Assert.Equal(0, dropped.Added);
         Assert.Equal(plain.Count, dropped.Rejected);
         Assert.Equal(new Dictionary<string, int> { ["mask area # > 0.95"] = plain.Count }, dropped.RejectedByReason);
-        using (InstanceBank bank = InstanceBank.Open(droppedFolder))
+        using (InstanceBankReader bank = InstanceBank.Open(droppedFolder))
         {
             Assert.All(bank.Rejections, r => Assert.Equal(("everything", "mask area 1.000 > 0.95"), (r.Extractor, r.Reason)));
         }
 
         var (lenient, lenientFolder) = await Run("lenient", new InstanceSelectorOptions { TryNextBest = true }, new PlainBackgroundExtractor(), Corner, Everything);
         Assert.True(lenient.Added > 0);
-        using (InstanceBank bank = InstanceBank.Open(lenientFolder))
+        using (InstanceBankReader bank = InstanceBank.Open(lenientFolder))
         {
             Dictionary<string, string> winners = Winners(bank);
             Assert.All(plain, p => Assert.Equal(p.Value > 10f ? "plain" : "corner", winners[p.Key]));
@@ -150,7 +150,7 @@ public sealed class MultiExtractorBankTests : IDisposable
         Assert.Equal(1, segment.Split("runner_up_scores").Length - 1);
         Assert.Contains("\"runner_up_scores\":{\"u2net\":24.5}", segment, StringComparison.Ordinal);
 
-        using InstanceBank reader = InstanceBank.Open(folder);
+        using InstanceBankReader reader = InstanceBank.Open(folder);
         Assert.Null(reader.Instances.Single(i => i.Source == "s/old").RunnerUpScores);
         Assert.Equal(24.5f, reader.Instances.Single(i => i.Source == "s/new").RunnerUpScores!["u2net"]);
     }

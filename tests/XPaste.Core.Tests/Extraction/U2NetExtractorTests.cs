@@ -88,10 +88,18 @@ public sealed class U2NetExtractorTests
     public Task Cancellation_stops_between_batches() => TensorThread.Run(async () =>
     {
         using var scope = NewDisposeScope();
-        using U2NetExtractor extractor = Load(new() { InputSize = 16 });
+        using U2NetExtractor extractor = Load(new() { InputSize = 16, BatchSize = 1 });
         using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => extractor.ExtractAsync([RandomImage(8, 8, 1)], cancelled.Token));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Load(new() { SideOutput = 7 }));
+        var done = new List<int>();
+        extractor.BatchCompleted = n =>
+        {
+            done.Add(n);
+            cancelled.Cancel(); // after the first batch, before the second
+        };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            extractor.ExtractAsync([RandomImage(8, 8, 1), RandomImage(8, 8, 2), RandomImage(8, 8, 3)], cancelled.Token));
+        Assert.Equal([1], done);
+        var invalid = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Load(new() { SideOutput = 7 }));
+        Assert.Contains("SideOutput", Assert.Single(invalid.Failures), StringComparison.Ordinal);
     });
 }

@@ -38,7 +38,7 @@ public sealed class ModelStoreTests : IDisposable
         using ModelStore store = Store();
 
         string snapshot = await store.DownloadAsync(Repo, include: ["config.json", "vocab.json", "merges.txt", "*.safetensors"],
-            progress: new SyncProgress(reports.Add));
+            progress: new SyncProgress<OperationProgress>(reports.Add));
 
         string repoFolder = Path.Combine(_cache.Path, "models--openai--clip-tiny");
         Assert.Equal(Path.Combine(repoFolder, "snapshots", Commit), snapshot);
@@ -126,6 +126,53 @@ public sealed class ModelStoreTests : IDisposable
 
         Assert.Equal(_weights.Content, File.ReadAllBytes(Path.Combine(snapshot, "model.safetensors")));
         Assert.Equal([$"GET /cdn/{_weights.Sha256} bytes=123456-"], _hub.ContentRequests(_weights));
+    }
+
+    [Fact]
+    public async Task A_download_another_process_holds_waits_for_it_and_then_finds_the_blob_done()
+    {
+        string blobs = Path.Combine(_cache.Path, "models--openai--clip-tiny", "blobs");
+        string lockFile = Path.Combine(_cache.Path, ".locks", "models--openai--clip-tiny", _weights.Sha256 + ".lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+        using ModelStore store = Store();
+        Task<string> waiting;
+        using (XPaste.IO.FileLock.TryAcquire(lockFile) ?? throw new InvalidOperationException("lock busy"))
+        {
+            waiting = store.DownloadAsync(Repo, include: ["model.safetensors"]);
+            await Task.Delay(700);
+            Assert.False(waiting.IsCompleted);
+            Assert.Empty(_hub.ContentRequests(_weights));
+
+            // What the other process does while it holds the lock.
+            Directory.CreateDirectory(blobs);
+            await File.WriteAllBytesAsync(Path.Combine(blobs, _weights.Sha256), _weights.Content);
+        }
+
+        string snapshot = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(_weights.Content, File.ReadAllBytes(Path.Combine(snapshot, "model.safetensors")));
+        Assert.Empty(_hub.ContentRequests(_weights));
+        Assert.False(File.Exists(Path.Combine(blobs, _weights.Sha256 + ".incomplete")));
+    }
+
+    [Fact]
+    public async Task Waiting_for_another_download_can_be_cancelled_and_leaves_its_partial_file_alone()
+    {
+        string blobs = Path.Combine(_cache.Path, "models--openai--clip-tiny", "blobs");
+        string partial = Path.Combine(blobs, _weights.Sha256 + ".incomplete");
+        Directory.CreateDirectory(blobs);
+        byte[] half = _weights.Content.AsSpan(0, 1000).ToArray();
+        await File.WriteAllBytesAsync(partial, half);
+        string lockFile = Path.Combine(_cache.Path, ".locks", "models--openai--clip-tiny", _weights.Sha256 + ".lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+        using ModelStore store = Store();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        using (XPaste.IO.FileLock.TryAcquire(lockFile) ?? throw new InvalidOperationException("lock busy"))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.DownloadAsync(Repo, include: ["model.safetensors"], cancellationToken: cts.Token));
+        }
+
+        Assert.Equal(half, File.ReadAllBytes(partial));
+        Assert.Empty(_hub.ContentRequests(_weights));
     }
 
     [Fact]
@@ -228,36 +275,48 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_clip_model_is_a_folder_as_it_is_or_a_repository_fetched_into_the_cache()
+    {
+        using ModelStore store = Store();
+        string folder = ClipModelTestsFolder();
+        Assert.Equal(Path.GetFullPath(folder), await ClipHub.ResolveAsync(folder, store));
+        Assert.Empty(_hub.Requests);
+
+        string snapshot = await ClipHub.ResolveAsync(Repo, store);
+        Assert.Equal(Path.Combine(_cache.Path, "models--openai--clip-tiny", "snapshots", Commit), snapshot);
+        Assert.True(File.Exists(Path.Combine(snapshot, "model.safetensors")));
+        Assert.False(File.Exists(Path.Combine(snapshot, "onnx", "model.onnx")));
+
+        string tokenizerOnly = await ClipHub.ResolveAsync(Repo, store, ["vocab.json"]);
+        Assert.Equal(snapshot, tokenizerOnly);
+
+        var missing = await Assert.ThrowsAsync<InvalidInputException>(() => ClipHub.ResolveAsync(_cache.File("no", "such", "model"), store));
+        Assert.Equal("model folder not found", missing.Problem);
+        await Assert.ThrowsAsync<InvalidInputException>(() => ClipHub.ResolveAsync("./clip", store));
+        await Assert.ThrowsAsync<HubNotFoundException>(() => ClipHub.ResolveAsync("openai/no-such-model", store));
+    }
+
+    [Fact]
     public void Defaults_follow_the_huggingface_hub_environment_variables()
     {
-        string?[] saved = new[] { "HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE" }.Select(Environment.GetEnvironmentVariable).ToArray();
-        try
-        {
-            Environment.SetEnvironmentVariable("HF_ENDPOINT", "http://mirror.example");
-            Environment.SetEnvironmentVariable("HF_HOME", "/data/hf");
-            Environment.SetEnvironmentVariable("HF_HUB_CACHE", null);
-            Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", "1");
-            var options = new HubOptions();
-            Assert.Equal("http://mirror.example", options.Endpoint);
-            Assert.Equal(Path.Combine("/data/hf", "hub"), options.CacheFolder);
-            Assert.True(options.Offline);
+        // The variables come from a dictionary: changing the process's environment would race the tests running beside this one.
+        static HubOptions From(Dictionary<string, string> variables) => new(name => variables.GetValueOrDefault(name));
 
-            Environment.SetEnvironmentVariable("HF_HUB_CACHE", "/fast/cache");
-            Environment.SetEnvironmentVariable("HF_ENDPOINT", null);
-            Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", "0");
-            options = new HubOptions();
-            Assert.Equal("/fast/cache", options.CacheFolder);
-            Assert.Equal("https://huggingface.co", options.Endpoint);
-            Assert.False(options.Offline);
-        }
-        finally
-        {
-            string[] names = ["HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE"];
-            for (int i = 0; i < names.Length; i++)
-            {
-                Environment.SetEnvironmentVariable(names[i], saved[i]);
-            }
-        }
+        var options = From(new() { ["HF_ENDPOINT"] = "http://mirror.example", ["HF_HOME"] = "/data/hf", ["HF_HUB_OFFLINE"] = "1", ["HF_TOKEN"] = "hf_x" });
+        Assert.Equal("http://mirror.example", options.Endpoint);
+        Assert.Equal(Path.Combine("/data/hf", "hub"), options.CacheFolder);
+        Assert.True(options.Offline);
+        Assert.Equal("hf_x", options.Token);
+
+        options = From(new() { ["HF_HUB_CACHE"] = "/fast/cache", ["HF_HOME"] = "/data/hf", ["HF_HUB_OFFLINE"] = "0" });
+        Assert.Equal("/fast/cache", options.CacheFolder);
+        Assert.Equal("https://huggingface.co", options.Endpoint);
+        Assert.False(options.Offline);
+        Assert.Null(options.Token);
+
+        options = From(new() { ["XDG_CACHE_HOME"] = "/xdg", ["HF_HUB_OFFLINE"] = "yes" });
+        Assert.Equal(Path.Combine("/xdg", "huggingface", "hub"), options.CacheFolder);
+        Assert.True(options.Offline);
     }
 
     [Fact]
@@ -305,11 +364,6 @@ public sealed class ModelStoreTests : IDisposable
     });
 
     private static string ClipModelTestsFolder() => TestFiles.Data("clip", "clip_tiny");
-
-    private sealed class SyncProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
-    {
-        public void Report(OperationProgress value) => report(value);
-    }
 
     private sealed class ThrowingHandler : HttpMessageHandler
     {

@@ -26,7 +26,7 @@ public sealed class BankRunTests : IDisposable
     /// <summary>Instance ids with their PNG bytes' hash, and rejections: what two banks must share to be the same.</summary>
     private static string[] Contents(string folder)
     {
-        using InstanceBank bank = InstanceBank.Open(folder);
+        using InstanceBankReader bank = InstanceBank.Open(folder);
         return
         [
             .. bank.Instances.Select(i => $"{i.Id} {i.CategoryId} {i.CategoryName} {i.Source} {i.Extractor} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(bank.GetFullPath(i))))}"),
@@ -85,7 +85,7 @@ public sealed class BankRunTests : IDisposable
 
         ShardMergeResult partial = ShardMerge.Merge(root, _temp.File("merged"), allowPartial: true);
         Assert.Equal(1, partial.ShardsMerged);
-        using InstanceBank bank = InstanceBank.Open(_temp.File("merged"));
+        using InstanceBankReader bank = InstanceBank.Open(_temp.File("merged"));
         Assert.All(bank.Instances, i => Assert.Equal(0, ShardSpec.ShardOf(i.CategoryName, 3)));
     }
 

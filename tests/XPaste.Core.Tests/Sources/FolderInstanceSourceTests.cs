@@ -125,4 +125,43 @@ public sealed class FolderInstanceSourceTests
         Assert.Equal(new[] { new CategoryInfo(1, "hot dog"), new CategoryInfo(2, "traffic_light") }, source.Categories);
         Assert.Equal(5, source.Count);
     }
+
+    [Fact]
+    public async Task One_category_folder_gives_the_ids_and_name_of_the_whole_layout_and_honours_the_options()
+    {
+        using var temp = new TempFolder();
+        string root = MakeLayout(temp);
+        File.WriteAllBytes(Path.Combine(root, "traffic_light", "0005.png"), [0x89, 0x50, 0x4e, 0x47]); // unreadable
+        File.WriteAllBytes(Path.Combine(root, "traffic_light", "0006.gif"), [1]);
+        var options = new FolderSourceOptions { SkipUnreadableImages = true, Extensions = [".png", ".gif"] };
+        var whole = new FolderInstanceSource(root, Categories, options);
+        var one = FolderInstanceSource.FromCategoryFolder(Path.Combine(root, "traffic_light"), Categories[0], options);
+
+        Assert.Equal(whole.Name, one.Name);
+        Assert.Equal(whole.Root, one.Root);
+        Assert.Equal([Categories[0]], one.Categories);
+        Assert.Equal(5, one.Count);
+        var ids = new List<string>();
+        await foreach (SourceImage image in one.ReadAsync())
+        {
+            using (image)
+            {
+                ids.Add(image.Id);
+            }
+        }
+
+        var wholeIds = new List<string>();
+        await foreach (SourceImage image in whole.ReadAsync(id => !id.StartsWith("traffic_light/", StringComparison.Ordinal)))
+        {
+            using (image)
+            {
+                wholeIds.Add(image.Id);
+            }
+        }
+
+        // The unreadable PNG and the one-byte GIF are skipped, not fatal: the options apply.
+        Assert.Equal(["traffic_light/0000.png", "traffic_light/0001.png", "traffic_light/0010.png"], ids);
+        Assert.Equal(wholeIds, ids);
+        Assert.Throws<InvalidInputException>(() => FolderInstanceSource.FromCategoryFolder(temp.File("missing"), Categories[0]));
+    }
 }

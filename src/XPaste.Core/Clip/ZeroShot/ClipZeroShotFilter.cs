@@ -38,11 +38,11 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
         ValidateOptionsResult result = new ClipZeroShotOptionsValidator().Validate(null, options);
         if (result.Failed)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(ClipZeroShotOptions), result.Failures);
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(ClipZeroShotOptions), result.Failures);
         }
 
         Model = model;
-        Settings = options;
+        Options = options;
         _tokenizer = tokenizer;
         _processor = new ClipImageProcessor(ClipImageProcessorOptions.ForImageSize(model.ImageSize));
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -53,7 +53,10 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     public ClipModel Model { get; }
 
     /// <summary>The options in use.</summary>
-    public ClipZeroShotOptions Settings { get; }
+    public ClipZeroShotOptions Options { get; }
+
+    /// <summary>Test hook: called after each batch with the number of images scored so far.</summary>
+    internal Action<int>? BatchCompleted { get; set; }
 
     /// <summary>Loads model and tokenizer from a Hugging Face CLIP folder and creates a filter that owns them.</summary>
     /// <param name="folder">The model folder (config.json, weights, vocab.json, merges.txt).</param>
@@ -86,19 +89,20 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     /// <param name="category">The category the images should show.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <returns>One score per image.</returns>
+    /// <remarks>Runs on the calling thread (the work is compute on the model's device); the task is complete when it returns.</remarks>
     public Task<float[]> ScoreAsync(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(category);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Settings.RejectIfOtherCategoryWinsBy is not { } margin)
+        if (Options.RejectIfOtherCategoryWinsBy is not { } margin)
         {
             using var scope = NewDisposeScope();
             Tensor text = TextEmbeddings([category]);
             return Task.FromResult(Score(images, text, cancellationToken).select(1, 0).data<float>().ToArray());
         }
 
-        IReadOnlyList<CategoryInfo> universe = Settings.Categories!;
+        IReadOnlyList<CategoryInfo> universe = Options.Categories!;
         var competitors = universe.Where(c => c.Id != category.Id).ToList();
         using (var scope = NewDisposeScope())
         {
@@ -141,7 +145,7 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     /// <summary>The reference's decision with this filter's <see cref="ClipZeroShotOptions.MinScore"/> and <see cref="ClipZeroShotOptions.Tolerance"/>.</summary>
     /// <param name="scores">Every score of one category.</param>
     /// <returns>One keep flag per score.</returns>
-    public bool[] Decide(IReadOnlyList<float> scores) => Decide(scores, Settings.MinScore, Settings.Tolerance);
+    public bool[] Decide(IReadOnlyList<float> scores) => Decide(scores, Options.MinScore, Options.Tolerance);
 
     /// <summary>
     /// The X-Paste decision: keep a score when it is at least <c>min(minScore, best - tolerance)</c>, where best is the
@@ -198,11 +202,11 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
         using var scope = NewDisposeScope();
         float scale = Model.LogitScale;
         var parts = new List<Tensor>();
-        for (int start = 0; start < images.Count; start += Settings.BatchSize)
+        for (int start = 0; start < images.Count; start += Options.BatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var batchScope = NewDisposeScope();
-            int count = Math.Min(Settings.BatchSize, images.Count - start);
+            int count = Math.Min(Options.BatchSize, images.Count - start);
             var views = new Tensor[count];
             for (int i = 0; i < count; i++)
             {
@@ -213,6 +217,7 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
             Tensor features = Model.GetImageFeatures(pixels);
             features = features / features.norm(-1, keepdim: true);
             parts.Add((matmul(features, text.to(features.device).t()) * scale).cpu().MoveToOuterDisposeScope());
+            BatchCompleted?.Invoke(start + count);
         }
 
         Tensor result = parts.Count == 0 ? zeros(0, text.shape[0]) : cat(parts, 0);
@@ -243,13 +248,13 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
 
     private void Embed(List<string> names)
     {
-        int templates = Settings.Templates.Count;
+        int templates = Options.Templates.Count;
         const int chunk = 256;
         for (int start = 0; start < names.Count; start += chunk)
         {
             using var scope = NewDisposeScope();
             List<string> part = names.GetRange(start, Math.Min(chunk, names.Count - start));
-            var prompts = part.SelectMany(n => Settings.Templates.Select(t =>
+            var prompts = part.SelectMany(n => Options.Templates.Select(t =>
                 t.Replace(ClipZeroShotOptions.NamePlaceholder, n.Replace('_', ' '), StringComparison.Ordinal))).ToList();
             Tensor ids = _tokenizer.Tokenize(prompts);
             Tensor features = Model.GetTextFeatures(ids);

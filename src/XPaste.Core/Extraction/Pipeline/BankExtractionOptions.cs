@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using XPaste.Bank;
 using static TorchSharp.torch;
 
@@ -18,11 +19,7 @@ public sealed class BankExtractionOptions
     /// <summary>Selection and post-processing. Default <see cref="InstanceSelectorOptions.Default"/> (the reference).</summary>
     public InstanceSelectorOptions Selection { get; init; } = InstanceSelectorOptions.Default;
 
-    internal void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
-        ArgumentNullException.ThrowIfNull(Selection, nameof(Selection));
-    }
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new BankExtractionOptionsValidator(), this);
 }
 
 /// <summary>What one <see cref="BankExtractionStage.RunAsync"/> did.</summary>
@@ -34,4 +31,27 @@ public sealed record BankExtractionResult(int Added, int Skipped, int Rejected, 
 {
     /// <summary>How many images were rejected for each cause (<see cref="BankRejection.ReasonKind"/>, e.g. <c>mask area # &lt; 0.05</c>).</summary>
     public IReadOnlyDictionary<string, int> RejectedByReason { get; init; } = new Dictionary<string, int>();
+}
+
+/// <summary>Validates <see cref="BankExtractionOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
+public sealed class BankExtractionOptionsValidator : IValidateOptions<BankExtractionOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, BankExtractionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        BankExtractionOptions o = options;
+        var problems = new List<string>();
+        if (o.BatchSize < 1)
+        {
+            problems.Add($"BatchSize must be at least 1, got {o.BatchSize}");
+        }
+
+        if (o.Selection is null)
+        {
+            problems.Add("Selection must not be null");
+        }
+
+        return OptionsValidation.Result(problems);
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 namespace XPaste.Extraction;
 
 /// <summary>Options for <see cref="PlainBackgroundExtractor"/>. Colour distances are in 0-255 RGB units.</summary>
@@ -48,28 +49,50 @@ public sealed class PlainBackgroundOptions
     /// <summary>Radius of the morphological closing that fills cracks; 0 for none. Default 1.</summary>
     public int CloseRadius { get; init; } = 1;
 
-    internal void Validate()
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new PlainBackgroundOptionsValidator(), this);
+}
+
+/// <summary>Validates <see cref="PlainBackgroundOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
+public sealed class PlainBackgroundOptionsValidator : IValidateOptions<PlainBackgroundOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, PlainBackgroundOptions options)
     {
-        if (!(BorderFraction is >= 0 and < 0.5))
+        ArgumentNullException.ThrowIfNull(options);
+        PlainBackgroundOptions o = options;
+        var problems = new List<string>();
+        if (!(o.BorderFraction is >= 0 and < 0.5))
         {
-            throw new ArgumentOutOfRangeException(nameof(BorderFraction), BorderFraction, "must be in [0, 0.5)");
+            problems.Add($"BorderFraction must be in [0, 0.5), got {o.BorderFraction}");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinBorderPixels, 1);
-        if (!(InlierFraction is > 0 and <= 1))
+        if (o.MinBorderPixels < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(InlierFraction), InlierFraction, "must be in (0, 1]");
+            problems.Add($"MinBorderPixels must be at least 1, got {o.MinBorderPixels}");
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(FitIterations);
-        ArgumentOutOfRangeException.ThrowIfNegative(SmoothingRadius);
-        ArgumentOutOfRangeException.ThrowIfNegative(OpenRadius);
-        ArgumentOutOfRangeException.ThrowIfNegative(CloseRadius);
-        ArgumentOutOfRangeException.ThrowIfNegative(MinDistance);
-        ArgumentOutOfRangeException.ThrowIfNegative(NoiseFactor);
-        if (!(RampWidth > 0))
+        if (!(o.InlierFraction is > 0 and <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(RampWidth), RampWidth, "must be positive");
+            problems.Add($"InlierFraction must be in (0, 1], got {o.InlierFraction}");
         }
+
+        foreach ((string property, double value) in new (string, double)[]
+        {
+            (nameof(o.FitIterations), o.FitIterations), (nameof(o.SmoothingRadius), o.SmoothingRadius), (nameof(o.OpenRadius), o.OpenRadius),
+            (nameof(o.CloseRadius), o.CloseRadius), (nameof(o.MinDistance), o.MinDistance), (nameof(o.NoiseFactor), o.NoiseFactor),
+        })
+        {
+            if (!(value >= 0))
+            {
+                problems.Add($"{property} must be zero or more, got {value}");
+            }
+        }
+
+        if (!(o.RampWidth > 0))
+        {
+            problems.Add($"RampWidth must be positive, got {o.RampWidth}");
+        }
+
+        return OptionsValidation.Result(problems);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 namespace XPaste.Extraction;
 
 /// <summary>Which pixels touch: 4 (edges only) or 8 (edges and corners).</summary>
@@ -78,22 +79,38 @@ public sealed class InstancePostProcessorOptions
     /// <summary>What the cut-out's alpha holds. Default <see cref="CutoutAlpha.Mask"/> (the reference).</summary>
     public CutoutAlpha Alpha { get; init; } = CutoutAlpha.Mask;
 
-    internal void Validate()
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new InstancePostProcessorOptionsValidator(), this);
+}
+
+/// <summary>Validates <see cref="InstancePostProcessorOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
+public sealed class InstancePostProcessorOptionsValidator : IValidateOptions<InstancePostProcessorOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, InstancePostProcessorOptions options)
     {
-        if (!(MinArea >= 0 && MinArea <= MaxArea && MaxArea <= 1))
+        ArgumentNullException.ThrowIfNull(options);
+        InstancePostProcessorOptions o = options;
+        var problems = new List<string>();
+        if (!(o.MinArea >= 0 && o.MinArea <= o.MaxArea && o.MaxArea <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(MinArea), $"need 0 <= MinArea ({MinArea}) <= MaxArea ({MaxArea}) <= 1");
+            problems.Add($"need 0 <= MinArea ({o.MinArea}) <= MaxArea ({o.MaxArea}) <= 1");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinSide, 1);
-        if (!Enum.IsDefined(Connectivity))
+        if (o.MinSide < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(Connectivity), Connectivity, "must be Four or Eight");
+            problems.Add($"MinSide must be at least 1, got {o.MinSide}");
         }
 
-        if (!Enum.IsDefined(Alpha))
+        if (!Enum.IsDefined(o.Connectivity))
         {
-            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "must be Mask or Opaque");
+            problems.Add($"Connectivity must be Four or Eight, got {o.Connectivity}");
         }
+
+        if (!Enum.IsDefined(o.Alpha))
+        {
+            problems.Add($"Alpha must be Mask or Opaque, got {o.Alpha}");
+        }
+
+        return OptionsValidation.Result(problems);
     }
 }

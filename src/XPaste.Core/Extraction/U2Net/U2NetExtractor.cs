@@ -36,6 +36,9 @@ public sealed class U2NetExtractor : IInstanceExtractor, IDisposable
     /// <summary><c>u2net</c> for the full model, <c>u2netp</c> for the small one.</summary>
     public string Name { get; }
 
+    /// <summary>Test hook: called after each batch with the number of images segmented so far.</summary>
+    internal Action<int>? BatchCompleted { get; set; }
+
     /// <summary>Loads a checkpoint (<see cref="U2Net.FromPretrained(string, bool, Device?)"/>) and wraps it.</summary>
     /// <param name="path">The <c>.pth</c> or <c>.safetensors</c> checkpoint.</param>
     /// <param name="small">True for <c>U2NETP</c>.</param>
@@ -70,6 +73,7 @@ public sealed class U2NetExtractor : IInstanceExtractor, IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = Math.Min(_options.BatchSize, images.Count - start);
                 masks.AddRange(ExtractBatch(images.Skip(start).Take(count).ToList()).Select(m => m.DetachFromDisposeScope()));
+                BatchCompleted?.Invoke(start + count);
             }
         }
         catch

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 namespace XPaste.Extraction;
 
 /// <summary>Options for <see cref="U2NetExtractor"/>. The defaults reproduce X-Paste's U^2-Net export.</summary>
@@ -35,21 +36,33 @@ public sealed class U2NetExtractorOptions
     /// <summary>Images per forward pass. Default 8.</summary>
     public int BatchSize { get; init; } = 8;
 
-    internal void Validate()
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new U2NetExtractorOptionsValidator(), this);
+}
+
+/// <summary>Validates <see cref="U2NetExtractorOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
+public sealed class U2NetExtractorOptionsValidator : IValidateOptions<U2NetExtractorOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, U2NetExtractorOptions options)
     {
-        if (InputSize < 8)
+        ArgumentNullException.ThrowIfNull(options);
+        U2NetExtractorOptions o = options;
+        var problems = new List<string>();
+        if (o.InputSize < 8)
         {
-            throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "the input size must be at least 8 pixels");
+            problems.Add($"InputSize must be at least 8 pixels, got {o.InputSize}");
         }
 
-        if (SideOutput is < 0 or > 6)
+        if (o.SideOutput is < 0 or > 6)
         {
-            throw new ArgumentOutOfRangeException(nameof(SideOutput), SideOutput, "U^2-Net has side outputs 0 (fused) to 6");
+            problems.Add($"SideOutput must be 0 (fused) to 6, the side outputs U^2-Net has, got {o.SideOutput}");
         }
 
-        if (BatchSize < 1)
+        if (o.BatchSize < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "the batch size must be at least 1");
+            problems.Add($"BatchSize must be at least 1, got {o.BatchSize}");
         }
+
+        return OptionsValidation.Result(problems);
     }
 }

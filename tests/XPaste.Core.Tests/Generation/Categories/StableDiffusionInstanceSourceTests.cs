@@ -16,7 +16,7 @@ public sealed class StableDiffusionInstanceSourceTests : IDisposable
 
     private static string[] Cutouts(string folder)
     {
-        using InstanceBank bank = InstanceBank.Open(folder);
+        using InstanceBankReader bank = InstanceBank.Open(folder);
         return [.. bank.Instances.Select(i => $"{i.CategoryName} {i.Extractor} {i.ContentHash}").Order(StringComparer.Ordinal)];
     }
 

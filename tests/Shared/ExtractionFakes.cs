@@ -2,7 +2,7 @@ using XPaste.Abstractions;
 using XPaste.Imaging;
 using static TorchSharp.torch;
 
-namespace XPaste.Tests.Extraction;
+namespace XPaste.Tests;
 
 /// <summary>An extractor whose mask is a function of the image.</summary>
 internal sealed class FakeExtractor(string name, Func<Tensor, Tensor> mask, Action<int>? onImages = null) : IInstanceExtractor
@@ -60,12 +60,6 @@ internal sealed class FakeFilter(float minScore = 21, float tolerance = 1) : IZe
         float bar = Math.Min(minScore, scores.Max() - tolerance);
         return scores.Select(s => s >= bar).ToArray();
     }
-}
-
-/// <summary>Reports on the calling thread (unlike <see cref="Progress{T}"/>).</summary>
-internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }
 
 /// <summary>Writes <c>{root}/{category}/{k:04d}.png</c> scenes: a coloured rectangle on a plain background, noise added.</summary>

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+using XPaste.Bank;
+using XPaste.Extraction;
+using XPaste.Sources;
+
+namespace XPaste.Tests;
+
+public sealed class OptionsValidationTests
+{
+    [Fact]
+    public void Every_options_class_is_checked_by_its_validator_listing_every_problem()
+    {
+        Assert.Equal(3, Failures(new BankOptionsValidator(), new BankOptions { CommitEvery = 0, MaxSegments = 0, EncodeParallelism = 0 }).Count);
+        Assert.Equal(3, Failures(new BankBuilderOptionsValidator(), new BankBuilderOptions { BatchSize = 0, MinPixels = 0, Extractor = "" }).Count);
+        Assert.Equal(2, Failures(new BankExtractionOptionsValidator(), new BankExtractionOptions { BatchSize = 0, Selection = null! }).Count);
+        Assert.Equal(3, Failures(new U2NetExtractorOptionsValidator(), new U2NetExtractorOptions { InputSize = 4, SideOutput = -1, BatchSize = 0 }).Count);
+        Assert.Single(Failures(new DatasetSourceOptionsValidator(), new DatasetSourceOptions { MinArea = double.NaN }));
+        Assert.Equal(2, Failures(new PlainBackgroundOptionsValidator(), new PlainBackgroundOptions { BorderFraction = 0.5, NoiseFactor = -1 }).Count);
+        Assert.Empty(Failures(new BankOptionsValidator(), BankOptions.Default));
+        Assert.Empty(Failures(new PlainBackgroundOptionsValidator(), new PlainBackgroundOptions()));
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_the_same_way_by_the_components_that_take_them()
+    {
+        using var temp = new TempFolder();
+        var ex = Assert.Throws<OptionsValidationException>(() => InstanceBank.Create(temp.File("bank"), new BankOptions { CommitEvery = 0 }));
+        Assert.Equal(typeof(BankOptions), ex.OptionsType);
+        Assert.Contains("CommitEvery", Assert.Single(ex.Failures), StringComparison.Ordinal);
+        Assert.Throws<OptionsValidationException>(() => new PlainBackgroundExtractor(new PlainBackgroundOptions { RampWidth = 0 }));
+    }
+
+    private static List<string> Failures<T>(IValidateOptions<T> validator, T options)
+        where T : class
+    {
+        ValidateOptionsResult result = validator.Validate(Options.DefaultName, options);
+        return result.Failed ? [.. result.Failures] : [];
+    }
+}
