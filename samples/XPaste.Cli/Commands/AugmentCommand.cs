@@ -105,8 +105,8 @@ internal static class AugmentCommand
     {
         if (s.Count < 1)
         {
-            Console.Error.WriteLine($"--count must be at least 1, got {s.Count}");
-            return 1;
+            Console.Error.WriteLine($"error: --count: must be at least 1, got {s.Count}");
+            return ExitCodes.Usage;
         }
 
         var done = new StrongBox<int>();
@@ -124,29 +124,19 @@ internal static class AugmentCommand
             }
 
             Console.Error.WriteLine("Use a new --out, or pass --overwrite to delete that output and start again.");
-            return 1;
+            return ExitCodes.For(ex);
         }
-        catch (InvalidInputException ex)
+        catch (Exception ex) when (ExitCodes.IsExpected(ex) && ex is not OperationCanceledException)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-        {
-            Console.Error.WriteLine($"invalid settings: {ex.Message}");
-            return 1;
-        }
-        catch (IOException ex)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            Console.Error.WriteLine(ExitCodes.Describe(ex));
+            return ExitCodes.For(ex);
         }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine(done.Value > 0
                 ? $"cancelled: {done.Value} of {s.Count} images are done and kept in {s.Output.FullName}; run the same command again to continue where it stopped"
                 : "cancelled");
-            return 130;
+            return ExitCodes.Canceled;
         }
     }
 

@@ -62,7 +62,7 @@ internal static class BankCommand
                 catch (OperationCanceledException)
                 {
                     Console.Error.WriteLine($"{bankFolder}: stopped; {bank.Count - before} instances added and kept. Run the same command again to continue.");
-                    return 130;
+                    return ExitCodes.Canceled;
                 }
 
                 if (parse.GetValue(stats))
@@ -112,22 +112,17 @@ internal static class BankCommand
         return Directory.Exists(images) ? images : folder;
     }
 
-    /// <summary>Runs a command body, turning bad input into a one-line message and exit code 2.</summary>
+    /// <summary>Runs a command body, turning an expected failure into a one-line message and its <see cref="ExitCodes"/> code.</summary>
     internal static async Task<int> Run(Func<Task<int>> body)
     {
         try
         {
             return await body().ConfigureAwait(false);
         }
-        catch (InvalidInputException ex)
+        catch (Exception ex) when (ExitCodes.IsExpected(ex) && ex is not OperationCanceledException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 2;
-        }
-        catch (BankLockedException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 3;
+            Console.Error.WriteLine(ExitCodes.Describe(ex));
+            return ExitCodes.For(ex);
         }
     }
 

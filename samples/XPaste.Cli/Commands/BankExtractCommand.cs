@@ -45,24 +45,12 @@ internal static class BankExtractCommand
         {
             images, category, categoryId, output, extractors, weights, batch, inputSize, minArea, maxArea, clip, minClip, tolerance, device,
         };
-        command.SetAction((parse, cancellationToken) => BankCommand.Run(async () =>
-        {
-            try
-            {
-                return await RunAsync(
-                    parse.GetValue(images)!, parse.GetValue(category), parse.GetValue(categoryId), parse.GetValue(output)!,
-                    parse.GetValue(extractors) ?? [], parse.GetValue(weights), parse.GetValue(batch), parse.GetValue(inputSize),
-                    parse.GetValue(minArea), parse.GetValue(maxArea),
-                    new ClipChoice(parse.GetValue(clip), parse.GetValue(minClip), parse.GetValue(tolerance)),
-                    parse.GetValue(device)!, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is XPaste.Hub.HubException or ArgumentException)
-            {
-                // Besides what BankCommand.Run handles: an unreachable CLIP model and bad option values.
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return 2;
-            }
-        }));
+        command.SetAction((parse, cancellationToken) => BankCommand.Run(() => RunAsync(
+            parse.GetValue(images)!, parse.GetValue(category), parse.GetValue(categoryId), parse.GetValue(output)!,
+            parse.GetValue(extractors) ?? [], parse.GetValue(weights), parse.GetValue(batch), parse.GetValue(inputSize),
+            parse.GetValue(minArea), parse.GetValue(maxArea),
+            new ClipChoice(parse.GetValue(clip), parse.GetValue(minClip), parse.GetValue(tolerance)),
+            parse.GetValue(device)!, cancellationToken)));
         return command;
     }
 
@@ -125,7 +113,7 @@ internal static class BankExtractCommand
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine($"{bankFolder}: stopped; {bank.Count - before} instances added and kept. Run the same command again to continue.");
-                return 130;
+                return ExitCodes.Canceled;
             }
         }
         finally

@@ -160,10 +160,10 @@ internal static class ClipCommand
         {
             return await run().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidInputException or HubException or ArgumentException)
+        catch (Exception ex) when (ExitCodes.IsExpected(ex) && ex is not OperationCanceledException)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            Console.Error.WriteLine(ExitCodes.Describe(ex));
+            return ExitCodes.For(ex);
         }
     }
 }

@@ -68,15 +68,15 @@ internal static class InspectCommand
             if (problems.Count > 0)
             {
                 Console.Error.WriteLine($"{dataset.SourceName}: {problems.Count} problem(s) found");
-                return 1;
+                return ExitCodes.Failure;
             }
 
             return 0;
         }
         catch (InvalidInputException ex)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            Console.Error.WriteLine(ExitCodes.Describe(ex));
+            return ExitCodes.For(ex);
         }
     }
 

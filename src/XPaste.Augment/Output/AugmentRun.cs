@@ -105,7 +105,8 @@ public sealed partial class AugmentRun
     /// <param name="cancellationToken">Stops the run between batches.</param>
     /// <returns>What was done.</returns>
     /// <exception cref="AugmentRunConflictException">The folder holds another run's output (and <see cref="AugmentRunOptions.Overwrite"/> is off).</exception>
-    /// <exception cref="IOException">Another run is writing to the folder, or a file cannot be written.</exception>
+    /// <exception cref="AugmentRunLockedException">Another run is writing to the folder.</exception>
+    /// <exception cref="IOException">A file cannot be written.</exception>
     public AugmentRunResult Run(IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         bool fresh = !Directory.Exists(StateFolder);
@@ -180,7 +181,7 @@ public sealed partial class AugmentRun
     /// <param name="outputFolder">The output folder; nothing happens when it does not exist.</param>
     /// <param name="writer">The image layout the run used (its images folder); defaults when null.</param>
     /// <returns>How many files were deleted.</returns>
-    /// <exception cref="IOException">A run is writing to the folder.</exception>
+    /// <exception cref="AugmentRunLockedException">A run is writing to the folder.</exception>
     public static int Clear(string outputFolder, CocoPasteWriterOptions? writer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
@@ -496,7 +497,7 @@ internal sealed class RunLock : IDisposable
         }
         catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
         {
-            throw new IOException($"{outputFolder}: another augment run is writing to this folder (lock file {path})", ex);
+            throw new AugmentRunLockedException(outputFolder, path, ex);
         }
     }
 

@@ -174,13 +174,15 @@ public sealed partial class InstanceBank : IDisposable
     /// <param name="options">Commit and tidy-up settings; <see cref="BankOptions.Default"/> when null.</param>
     /// <param name="logger">Receives diagnostics; none when null.</param>
     /// <returns>The bank, holding the writer lock until disposed.</returns>
-    /// <exception cref="IOException">The folder already holds files.</exception>
+    /// <exception cref="InvalidBankException">The folder already holds files (a bank or anything else), as
+    /// <see cref="OpenOrCreate"/> throws for a folder that holds files but no bank.</exception>
+    /// <exception cref="BankLockedException">Another writer holds the folder.</exception>
     public static InstanceBank Create(string folder, BankOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
         {
-            throw new IOException($"{folder}: cannot create an instance bank in a folder that is not empty");
+            throw new InvalidBankException(folder, "is not empty; give a new or empty folder for a new bank (or OpenOrCreate to add to a bank)");
         }
 
         return OpenForWriting(folder, options, logger);
@@ -337,6 +339,8 @@ public sealed partial class InstanceBank : IDisposable
     /// <param name="clipScore">The zero-shot filter's score, or null.</param>
     /// <param name="origin">Where the pixels came from in human terms, or null.</param>
     /// <returns>The instance.</returns>
+    /// <exception cref="ArgumentException">The cut-out is not uint8 [4,H,W], or <paramref name="category"/>'s id has another
+    /// name in this bank (also when another thread registered that name while this one was encoding).</exception>
     public BankInstance Add(Tensor rgba, CategoryInfo category, string source, string extractor, float? clipScore = null, string? origin = null) =>
         AddCore([new BankCutout(rgba, category, source, extractor, clipScore, origin)], commit: false)[0];
 
@@ -346,6 +350,8 @@ public sealed partial class InstanceBank : IDisposable
     /// </summary>
     /// <param name="cutouts">The cut-outs; their tensors are not disposed by the bank.</param>
     /// <returns>One instance per cut-out, in order.</returns>
+    /// <exception cref="ArgumentException">A cut-out is invalid or names a category id with another name than the bank (or
+    /// the batch) has; then none of the batch is added.</exception>
     public IReadOnlyList<BankInstance> AddRange(IReadOnlyList<BankCutout> cutouts)
     {
         ArgumentNullException.ThrowIfNull(cutouts);
@@ -617,6 +623,7 @@ public sealed partial class InstanceBank : IDisposable
             Validate(cutouts[i], cutouts.Count == 1 ? "rgba" : $"cutouts[{i}]");
         }
 
+        // Fail fast before encoding; checked again below, when the instances are registered.
         lock (_gate)
         {
             ThrowIfNotWritable();
@@ -676,6 +683,9 @@ public sealed partial class InstanceBank : IDisposable
         lock (_gate)
         {
             ThrowIfNotWritable();
+            // Again: another thread may have registered one of these categories under another name while the lock was
+            // released for encoding. The loser's PNGs stay unlisted and are removed as orphans on the next open.
+            CheckCategories(cutouts);
             var result = new BankInstance[encoded.Length];
             for (int i = 0; i < encoded.Length; i++)
             {

@@ -366,8 +366,10 @@ public sealed class AugmentRunTests : IDisposable
         string folder = _temp.File("out");
         Directory.CreateDirectory(Path.Combine(folder, AugmentRun.StateFolderName));
         using var held = new FileStream(StateFile(folder, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        var ex = Assert.Throws<IOException>(() => Run(folder).Run());
-        Assert.Contains("another augment run", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<AugmentRunLockedException>(() => Run(folder).Run());
+        Assert.Equal(folder, ex.Folder);
+        Assert.Equal(StateFile(folder, ".lock"), ex.LockFile);
+        Assert.IsAssignableFrom<FolderLockedException>(ex);
         Assert.False(File.Exists(StateFile(folder, "manifest.json")));
     }
 

@@ -275,6 +275,23 @@ public sealed class InstanceBankTests
     }
 
     [Fact]
+    public void Create_and_OpenOrCreate_refuse_a_folder_of_other_files_with_the_same_exception()
+    {
+        using var temp = new TempFolder();
+        string folder = temp.File("photos");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "holiday.txt"), "not a bank");
+
+        var created = Assert.Throws<InvalidBankException>(() => InstanceBank.Create(folder));
+        var opened = Assert.Throws<InvalidBankException>(() => InstanceBank.OpenOrCreate(folder));
+
+        Assert.Equal(folder, created.Input);
+        Assert.Equal(folder, opened.Input);
+        Assert.IsAssignableFrom<InvalidInputException>(created);
+        Assert.Equal(["holiday.txt"], Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void Rejected_sources_are_remembered_so_a_resume_skips_them()
     {
         using var temp = new TempFolder();
@@ -420,7 +437,7 @@ public sealed class InstanceBankTests
         var notBank = Assert.Throws<InvalidBankException>(() => InstanceBank.Open(temp.File("empty")));
         Assert.Contains("not an instance bank", notBank.Message, StringComparison.Ordinal);
         File.WriteAllText(temp.File("empty", "x.txt"), "x");
-        Assert.Throws<IOException>(() => InstanceBank.Create(temp.File("empty")));
+        Assert.Equal(temp.File("empty"), Assert.Throws<InvalidBankException>(() => InstanceBank.Create(temp.File("empty"))).Input);
     }
 
     [Fact]

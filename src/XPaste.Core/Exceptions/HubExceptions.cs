@@ -1,7 +1,7 @@
 namespace XPaste.Hub;
 
 /// <summary>A model could not be fetched from the Hub or found in the cache; the message says which and why.</summary>
-public class HubException : Exception
+public class HubException : XPasteException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What failed.</param>

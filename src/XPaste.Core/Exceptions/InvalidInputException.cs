@@ -2,9 +2,10 @@ namespace XPaste;
 
 /// <summary>
 /// Thrown when an input (a file, a folder entry, a record inside a file) cannot be used. The message always
-/// starts with the input's name, then says what is wrong with it.
+/// starts with the input's name, then says what is wrong with it (<c>input: problem</c>). Derive from it for a more
+/// specific kind of input (see <see cref="XPasteException"/> for the whole hierarchy).
 /// </summary>
-public class InvalidInputException : Exception
+public class InvalidInputException : XPasteException
 {
     /// <summary>Creates the exception for <paramref name="input"/> with a description of the problem.</summary>
     /// <param name="input">The file path or other name of the input, as the caller gave it.</param>
