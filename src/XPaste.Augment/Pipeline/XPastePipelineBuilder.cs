@@ -12,6 +12,13 @@ namespace XPaste.Augment;
 /// <see cref="XPasteAugmenter"/>. Components can be given as instances or as factories over an
 /// <see cref="IServiceProvider"/> (resolved when the augmenter is built). Not thread-safe; configure, then build.
 /// </summary>
+/// <remarks>
+/// Ownership, as in Microsoft.Extensions.AI's <c>AddChatClient</c>: in a service collection (<c>AddXPaste</c>) each
+/// component given as a factory is registered as a keyed singleton, so the container makes it once and disposes it
+/// with itself (a CLIP filter on the GPU is released when the host stops); a component given as an instance stays
+/// the caller's and is never disposed for it. Outside a service collection (<see cref="XPastePipeline.CreateBuilder"/>)
+/// the caller owns whatever the factories make.
+/// </remarks>
 public sealed class XPastePipelineBuilder
 {
     private readonly List<Action<XPasteOptions>> _configure = [];
@@ -56,7 +63,8 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder AddSource(IInstanceSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return AddSource(_ => source);
+        _sources.Add(Given(source));
+        return this;
     }
 
     /// <summary>Adds a source made from the services.</summary>
@@ -65,7 +73,7 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder AddSource(Func<IServiceProvider, IInstanceSource> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        _sources.Add(factory);
+        _sources.Add(Made(factory));
         return this;
     }
 
@@ -75,7 +83,8 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder UseFilter(IZeroShotFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        return UseFilter(_ => filter);
+        _filter = Given(filter);
+        return this;
     }
 
     /// <summary>Sets the zero-shot filter, made from the services.</summary>
@@ -83,7 +92,8 @@ public sealed class XPastePipelineBuilder
     /// <returns>This builder.</returns>
     public XPastePipelineBuilder UseFilter(Func<IServiceProvider, IZeroShotFilter> factory)
     {
-        _filter = factory ?? throw new ArgumentNullException(nameof(factory));
+        ArgumentNullException.ThrowIfNull(factory);
+        _filter = Made(factory);
         return this;
     }
 
@@ -93,7 +103,8 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder AddExtractor(IInstanceExtractor extractor)
     {
         ArgumentNullException.ThrowIfNull(extractor);
-        return AddExtractor(_ => extractor);
+        _extractors.Add(Given(extractor));
+        return this;
     }
 
     /// <summary>Adds a segmenter made from the services.</summary>
@@ -102,7 +113,7 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder AddExtractor(Func<IServiceProvider, IInstanceExtractor> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        _extractors.Add(factory);
+        _extractors.Add(Made(factory));
         return this;
     }
 
@@ -112,7 +123,8 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder UseInstancePool(IPasteInstancePool pool)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        return UseInstancePool(_ => pool);
+        _pool = Given(pool);
+        return this;
     }
 
     /// <summary>Sets the instance pool, made from the services.</summary>
@@ -120,7 +132,8 @@ public sealed class XPastePipelineBuilder
     /// <returns>This builder.</returns>
     public XPastePipelineBuilder UseInstancePool(Func<IServiceProvider, IPasteInstancePool> factory)
     {
-        _pool = factory ?? throw new ArgumentNullException(nameof(factory));
+        ArgumentNullException.ThrowIfNull(factory);
+        _pool = Made(factory);
         return this;
     }
 
@@ -130,7 +143,8 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder UseDataset(IAnnotatedImageSource dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return UseDataset(_ => dataset);
+        _dataset = Given(dataset);
+        return this;
     }
 
     /// <summary>Sets the annotated images, made from the services.</summary>
@@ -138,7 +152,8 @@ public sealed class XPastePipelineBuilder
     /// <returns>This builder.</returns>
     public XPastePipelineBuilder UseDataset(Func<IServiceProvider, IAnnotatedImageSource> factory)
     {
-        _dataset = factory ?? throw new ArgumentNullException(nameof(factory));
+        ArgumentNullException.ThrowIfNull(factory);
+        _dataset = Made(factory);
         return this;
     }
 
@@ -148,7 +163,8 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder UseSizeStatistics(CategorySizeStatistics sizes)
     {
         ArgumentNullException.ThrowIfNull(sizes);
-        return UseSizeStatistics(_ => sizes);
+        _sizes = Given(sizes);
+        return this;
     }
 
     /// <summary>Sets the size statistics, made from the services.</summary>
@@ -156,7 +172,8 @@ public sealed class XPastePipelineBuilder
     /// <returns>This builder.</returns>
     public XPastePipelineBuilder UseSizeStatistics(Func<IServiceProvider, CategorySizeStatistics> factory)
     {
-        _sizes = factory ?? throw new ArgumentNullException(nameof(factory));
+        ArgumentNullException.ThrowIfNull(factory);
+        _sizes = Made(factory);
         return this;
     }
 
@@ -185,7 +202,8 @@ public sealed class XPastePipelineBuilder
     public XPastePipelineBuilder UsePolicy(IPastePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return UsePolicy(_ => policy);
+        _policy = Given(policy);
+        return this;
     }
 
     /// <summary>Uses a custom policy made from the services.</summary>
@@ -193,7 +211,8 @@ public sealed class XPastePipelineBuilder
     /// <returns>This builder.</returns>
     public XPastePipelineBuilder UsePolicy(Func<IServiceProvider, IPastePolicy> factory)
     {
-        _policy = factory ?? throw new ArgumentNullException(nameof(factory));
+        ArgumentNullException.ThrowIfNull(factory);
+        _policy = Made(factory);
         return this;
     }
 
@@ -219,7 +238,8 @@ public sealed class XPastePipelineBuilder
     }
 
     /// <summary>Builds the online augmenter. The options are validated first.</summary>
-    /// <param name="services">Services for the factories and, in DI, the options; null outside DI.</param>
+    /// <param name="services">Services for the factories and, in DI, the options; null outside DI. A builder from
+    /// <c>AddXPaste</c> builds from the container it was registered in (the container calls this).</param>
     /// <returns>The augmenter.</returns>
     /// <exception cref="OptionsValidationException">The options are invalid (every problem is listed).</exception>
     /// <exception cref="InvalidOperationException">The chosen policy lacks what it needs (a pool, a dataset).</exception>
@@ -269,6 +289,34 @@ public sealed class XPastePipelineBuilder
         return new XPasteAugmenter(options, policy, dataset, pool, sizes, loggerFactory?.CreateLogger<XPasteAugmenter>());
     }
 
+    /// <summary>A component the caller made and keeps: registered (in DI) as an instance, which the container never disposes.</summary>
+    private Func<IServiceProvider, T> Given<T>(T component)
+        where T : class
+    {
+        if (Services is null)
+        {
+            return _ => component;
+        }
+
+        var key = new ComponentKey(typeof(T));
+        Services.AddKeyedSingleton(key, component);
+        return sp => sp.GetRequiredKeyedService<T>(key);
+    }
+
+    /// <summary>A component made by a factory: registered (in DI) as a keyed singleton, so the container makes and disposes it.</summary>
+    private Func<IServiceProvider, T> Made<T>(Func<IServiceProvider, T> factory)
+        where T : class
+    {
+        if (Services is null)
+        {
+            return factory;
+        }
+
+        var key = new ComponentKey(typeof(T));
+        Services.AddKeyedSingleton(key, (sp, _) => factory(sp));
+        return sp => sp.GetRequiredKeyedService<T>(key);
+    }
+
     private XPastePipelineBuilder SelectPolicy(PastePolicyKind kind, Action<XPastePolicyOptions>? xpaste, Action<SimpleCopyPasteOptions>? simple) =>
         Configure(o =>
         {
@@ -276,6 +324,12 @@ public sealed class XPastePipelineBuilder
             xpaste?.Invoke(o.XPaste);
             simple?.Invoke(o.SimpleCopyPaste);
         });
+
+    /// <summary>The key of one component registration: unique per call, so a builder's components never collide with other registrations.</summary>
+    private sealed class ComponentKey(Type type)
+    {
+        public override string ToString() => $"XPaste {type.Name}";
+    }
 
     private sealed class EmptyServiceProvider : IServiceProvider
     {

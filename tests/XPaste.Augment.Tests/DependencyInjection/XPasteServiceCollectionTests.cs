@@ -52,7 +52,68 @@ public sealed class XPasteServiceCollectionTests
         Assert.Equal(PastePolicyKind.Both, augmenter.Options.Policy);
         Assert.IsType<CompositePastePolicy>(augmenter.Policy);
         Assert.Equal(32, augmenter.Plan(0, 0).Width);
-        Assert.Same(builder, provider.GetRequiredService<XPastePipelineBuilder>());
+    }
+
+    [Fact]
+    public void A_second_AddXPaste_adds_to_the_first_instead_of_being_dropped()
+    {
+        var services = new ServiceCollection();
+        FakeSource first = new(), second = new();
+        XPastePipelineBuilder a = services.AddXPaste(o => o.Seed = 5).AddSource(first);
+        XPastePipelineBuilder b = services.AddXPaste(o => o.BatchSize = 3).AddSource(second);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        Assert.Same(a, b);
+        Assert.Equal([first, second], provider.GetRequiredService<XPasteOfflineComponents>().Sources);
+        XPasteOptions options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<XPasteOptions>>().Value;
+        Assert.Equal((5, 3), (options.Seed, options.BatchSize));
+        Assert.Single(services, d => d.ServiceType == typeof(XPasteAugmenter));
+        Assert.Single(services, d => d.ServiceType == typeof(XPasteOfflineComponents));
+    }
+
+    [Fact]
+    public void Components_made_by_factories_belong_to_the_container_and_given_instances_to_the_caller()
+    {
+        var services = new ServiceCollection();
+        var given = new DisposableFilter();
+        DisposableFilter? made = null;
+        services.AddXPaste().UseFilter(_ => made = new DisposableFilter()).AddSource(new FakeSource());
+        using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            XPaste.Abstractions.IZeroShotFilter? filter = provider.GetRequiredService<XPasteOfflineComponents>().Filter;
+            Assert.NotNull(made);
+            Assert.Same(made, filter);
+            Assert.False(made.Disposed);
+        }
+
+        Assert.Equal(1, made.DisposeCount);
+
+        var services2 = new ServiceCollection();
+        services2.AddXPaste().UseFilter(given).AddSource(new FakeSource());
+        using (ServiceProvider provider = services2.BuildServiceProvider())
+        {
+            Assert.Same(given, provider.GetRequiredService<XPasteOfflineComponents>().Filter);
+        }
+
+        Assert.False(given.Disposed);
+    }
+
+    [Fact]
+    public void A_pool_made_by_a_factory_is_disposed_with_the_container()
+    {
+        using InMemoryInstancePool inner = SyntheticData.Pool(4);
+        DisposablePool? made = null;
+        var services = new ServiceCollection();
+        services.AddXPaste().UseInstancePool(_ => made = new DisposablePool(inner));
+        using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            IPasteInstancePool? pool = provider.GetRequiredService<XPasteAugmenter>().Pool;
+            Assert.NotNull(made);
+            Assert.Same(made, pool);
+            Assert.False(made.Disposed);
+        }
+
+        Assert.True(made.Disposed);
     }
 
     [Fact]
@@ -66,6 +127,35 @@ public sealed class XPasteServiceCollectionTests
         Assert.Same(source, Assert.Single(offline.Sources));
         Assert.Equal(["a", "b"], offline.Extractors.Select(e => e.Name));
         Assert.Null(offline.Filter);
+    }
+
+    private sealed class DisposableFilter : XPaste.Abstractions.IZeroShotFilter, IDisposable
+    {
+        public int DisposeCount { get; private set; }
+
+        public bool Disposed => DisposeCount > 0;
+
+        public Task<float[]> ScoreAsync(IReadOnlyList<TorchSharp.torch.Tensor> images, XPaste.Abstractions.CategoryInfo category, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new float[images.Count]);
+
+        public bool[] Decide(IReadOnlyList<float> scores) => new bool[scores.Count];
+
+        public void Dispose() => DisposeCount++;
+    }
+
+    private sealed class DisposablePool(IPasteInstancePool inner) : IPasteInstancePool, IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public IReadOnlyList<PasteInstanceInfo> Instances => inner.Instances;
+
+        public IReadOnlyList<int> Categories => inner.Categories;
+
+        public IReadOnlyList<int> InstancesOf(int categoryId) => inner.InstancesOf(categoryId);
+
+        public TorchSharp.torch.Tensor Load(int index) => inner.Load(index);
+
+        public void Dispose() => Disposed = true;
     }
 
     private sealed class FakeSource : XPaste.Abstractions.IInstanceSource
