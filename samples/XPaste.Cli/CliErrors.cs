@@ -100,7 +100,7 @@ internal static partial class CliErrors
             return $"a command is needed: {string.Join(", ", parent.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
         }
 
-        if (message.EndsWith(" is required.", StringComparison.Ordinal))
+        if (message.EndsWith(" is required.", StringComparison.Ordinal) || message.StartsWith("Required argument missing", StringComparison.Ordinal))
         {
             return "is required";
         }

@@ -134,4 +134,23 @@ public sealed class BadInputTests
         Assert.Contains("   at ", debug.StdErr, StringComparison.Ordinal);
         Assert.Contains("   at ", environment.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Folders_where_files_belong_and_missing_banks_are_named()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("images"));
+
+        CliResult folder = await CliRunner.RunAsync(["inspect", temp.Path]);
+        CliResult noBank = await CliRunner.RunAsync(["augment", "--dataset", BundledJson, "--images", BundledImages, "--out", temp.File("out"), "--size", "64"]);
+        CliResult notABank = await CliRunner.RunAsync(["augment", "--dataset", BundledJson, "--images", BundledImages, "--bank", temp.File("images"), "--out", temp.File("out2"), "--size", "64"]);
+        CliResult images = await CliRunner.RunAsync(["augment", "--dataset", BundledJson, "--images", temp.File("images"), "--policy", "simple", "--out", temp.File("out3"), "--count", "1", "--size", "64"]);
+
+        Assert.Equal((1, $"error: {temp.Path}: is a folder, not a COCO JSON file"), (folder.ExitCode, folder.StdErr.Trim()));
+        Assert.Equal((2, "error: --bank: the xpaste policy pastes from an instance bank; give --bank BANK (or --policy simple)"), (noBank.ExitCode, noBank.StdErr.Trim()));
+        Assert.Equal(1, notABank.ExitCode);
+        Assert.EndsWith($"error: {temp.File("images")}: no instance bank here (build one with xpaste bank, or pass --build-bank to cut the dataset's objects into it)", notABank.StdErr.Trim(), StringComparison.Ordinal);
+        Assert.Equal(1, images.ExitCode);
+        Assert.Matches($"error: {System.Text.RegularExpressions.Regex.Escape(temp.File("images"))}/[a-z]+\\.(png|jpg): file not found", images.StdErr);
+    }
 }

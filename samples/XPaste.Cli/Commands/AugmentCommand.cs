@@ -154,16 +154,10 @@ internal static class AugmentCommand
             {
                 if (s.Bank is null)
                 {
-                    Console.Error.WriteLine($"--bank is needed by the {s.Policy} policy");
-                    return 1;
+                    throw new ArgumentException($"--bank: the {s.Policy} policy pastes from an instance bank; give --bank BANK (or --policy simple)");
                 }
 
                 instanceBank = await OpenBankAsync(s, coco, datasetPath, imagesFolder, progress, cancellationToken).ConfigureAwait(false);
-                if (instanceBank is null)
-                {
-                    return 1;
-                }
-
                 pool = new InstanceBankPool(instanceBank);
                 if (pool.Instances.Count == 0)
                 {
@@ -257,7 +251,7 @@ internal static class AugmentCommand
         }
     }
 
-    private static async Task<InstanceBank?> OpenBankAsync(Settings s, CocoDataset coco, string datasetPath, string imagesFolder, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+    private static async Task<InstanceBank> OpenBankAsync(Settings s, CocoDataset coco, string datasetPath, string imagesFolder, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
     {
         string folder = s.Bank!.FullName;
         if (InstanceBank.Exists(folder))
@@ -267,8 +261,7 @@ internal static class AugmentCommand
 
         if (!s.BuildBank)
         {
-            Console.Error.WriteLine($"{folder}: no instance bank here (build one with xpaste bank, or pass --build-bank to cut the dataset's objects into it)");
-            return null;
+            throw new InvalidBankException(folder, "no instance bank here (build one with xpaste bank, or pass --build-bank to cut the dataset's objects into it)");
         }
 
         // Cut the dataset's own annotated objects into a new bank, then reopen it read-only.

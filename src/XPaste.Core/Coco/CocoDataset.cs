@@ -274,6 +274,10 @@ public sealed class CocoDataset
         {
             throw new CocoFormatException(path, null, "file not found", ex);
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new CocoFormatException(path, null, Directory.Exists(path) ? "is a folder, not a COCO JSON file" : "cannot be read (permission denied)", ex);
+        }
     }
 
     private static CocoFormatException BadJson(string name, JsonException ex) =>
