@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(BankCommand.Create());
         root.Subcommands.Add(ClipCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         root.Options.Add(Debug);
         return root;
     }

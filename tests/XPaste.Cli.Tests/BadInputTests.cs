@@ -91,7 +91,7 @@ public sealed class BadInputTests
         Assert.True(extract.ExitCode == 0, extract.ToString());
         Assert.Contains("instances added (", extract.StdErr, StringComparison.Ordinal);
         Assert.Contains("images rejected;", extract.StdErr, StringComparison.Ordinal);
-        Assert.Matches(@"\n *[0-9]+  mask too small \(below --min-area\)", extract.StdErr);
+        Assert.Matches(@"\nrejected:\n *[0-9]+  mask area # < 0\.05\n", extract.StdErr);
         Assert.Matches(@"\n  \S+/[a-z]+\.(png|jpg): mask area 0\.[0-9]+ < 0\.05 \(plain\)", extract.StdErr);
         Assert.DoesNotContain("()", extract.StdErr, StringComparison.Ordinal);
 

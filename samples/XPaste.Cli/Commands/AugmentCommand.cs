@@ -41,9 +41,12 @@ internal static class AugmentCommand
         occlusion.AcceptOnlyFromAmong("reference", "visible");
         var device = DeviceChoice.CreateOption();
         var overwrite = new Option<bool>("--overwrite") { Description = "Delete what an earlier run wrote to --out (its images, annotations, plans, preview and progress) and start again, instead of resuming it." };
+        var addCategories = new Option<bool>("--add-categories") { Description = "Bank categories the dataset lacks (matched by name, LVIS synonyms too) are added to the output's categories with new ids, instead of refused." };
+        var bankSource = new Option<FileInfo?>("--bank-source") { Description = "With --build-bank: the COCO/LVIS JSON whose annotated objects are cut into the new bank (images in the 'images' folder beside it); default: --dataset." };
         var command = new Command("augment", "Paste instances onto a dataset's images and write the augmented images as a COCO dataset.")
         {
             dataset, images, bank, buildBank, output, policy, seed, count, size, batch, format, blend, occlusion, device, overwrite,
+            addCategories, bankSource,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(new Settings(
             parse.GetValue(dataset)!,
@@ -60,7 +63,9 @@ internal static class AugmentCommand
             parse.GetValue(blend)!,
             parse.GetValue(occlusion)!,
             parse.GetValue(device)!,
-            parse.GetValue(overwrite)), cancellationToken));
+            parse.GetValue(overwrite),
+            parse.GetValue(addCategories),
+            parse.GetValue(bankSource)), cancellationToken));
         return command;
     }
 
@@ -79,7 +84,9 @@ internal static class AugmentCommand
         string Blend,
         string Occlusion,
         string Device,
-        bool Overwrite);
+        bool Overwrite,
+        bool AddCategories,
+        FileInfo? BankSource);
 
     /// <summary>The options behind the run's recorded settings, to name them in a refusal.</summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
@@ -148,6 +155,8 @@ internal static class AugmentCommand
         PastePolicyKind kind = s.Policy switch { "simple" => PastePolicyKind.SimpleCopyPaste, "both" => PastePolicyKind.Both, _ => PastePolicyKind.XPaste };
         InstanceBank? instanceBank = null;
         InstanceBankPool? pool = null;
+        IPasteInstancePool? pastePool = null;
+        IReadOnlyList<CocoCategory> outputCategories = coco.Categories;
         try
         {
             if (kind != PastePolicyKind.SimpleCopyPaste)
@@ -162,6 +171,16 @@ internal static class AugmentCommand
                 if (pool.Instances.Count == 0)
                 {
                     throw new InvalidInputException(instanceBank.Folder, "the bank has no instances to paste");
+                }
+
+                // Labels by name, never by number: the bank's ids become the dataset's, and what the dataset lacks is
+                // refused (with the list) or, with --add-categories, added to the output's categories.
+                CategoryMapping mapping = MapCategories(instanceBank, coco, datasetPath, s.AddCategories);
+                pastePool = mapping.IsIdentity ? pool : new CategoryMappedPool(pool, mapping);
+                outputCategories = mapping.Categories;
+                if (mapping.Added.Count > 0)
+                {
+                    Console.Error.WriteLine($"added to the output's categories: {string.Join(", ", mapping.Added.Select(c => $"{c.Id} {c.Name}"))}");
                 }
             }
 
@@ -186,13 +205,13 @@ internal static class AugmentCommand
                     o.Kernel.Blending = s.Blend switch { "alpha" => BlendMode.Alpha, "feather" => BlendMode.Feather, _ => BlendMode.Hard };
                     o.Kernel.Occlusion = s.Occlusion == "visible" ? OcclusionRule.VisibleFraction : OcclusionRule.Reference;
                 });
-            if (pool is not null)
+            if (pastePool is not null)
             {
-                builder.UseInstancePool(pool);
+                builder.UseInstancePool(pastePool);
             }
 
             XPasteAugmenter augmenter = builder.Build();
-            var run = new AugmentRun(augmenter, coco.Categories, s.Output.FullName, new AugmentRunOptions
+            var run = new AugmentRun(augmenter, outputCategories, s.Output.FullName, new AugmentRunOptions
             {
                 Count = s.Count,
                 Writer = new CocoPasteWriterOptions { Format = s.Format == "png" ? AugmentedImageFormat.Png : AugmentedImageFormat.Jpeg },
@@ -226,6 +245,19 @@ internal static class AugmentCommand
         {
             pool?.Dispose();
             instanceBank?.Dispose();
+        }
+    }
+
+    private static CategoryMapping MapCategories(InstanceBank bank, CocoDataset coco, string datasetPath, bool add)
+    {
+        try
+        {
+            return CategoryMapping.Create(bank.Categories, bank.Folder, coco.Categories, datasetPath,
+                new CategoryMappingOptions { Missing = add ? MissingCategoryHandling.Add : MissingCategoryHandling.Refuse });
+        }
+        catch (CategoryMismatchException ex) when (ex.Missing.Count > 0)
+        {
+            throw new CategoryMismatchException(ex.Input, ex.Problem + " (--add-categories)", ex.Missing);
         }
     }
 
@@ -264,7 +296,14 @@ internal static class AugmentCommand
             throw new InvalidBankException(folder, "no instance bank here (build one with xpaste bank, or pass --build-bank to cut the dataset's objects into it)");
         }
 
-        // Cut the dataset's own annotated objects into a new bank, then reopen it read-only.
+        // Cut the dataset's own annotated objects (or --bank-source's) into a new bank, then reopen it read-only.
+        if (s.BankSource is not null)
+        {
+            datasetPath = s.BankSource.ToString();
+            coco = await CocoDataset.LoadAsync(datasetPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+            imagesFolder = Path.Combine(s.BankSource.DirectoryName ?? ".", "images");
+        }
+
         using (InstanceBank created = InstanceBank.Create(folder))
         {
             var source = new DatasetInstanceSource(coco, imagesFolder);

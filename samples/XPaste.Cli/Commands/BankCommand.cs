@@ -17,6 +17,8 @@ internal static class BankCommand
         command.Subcommands.Add(BankExtractCommand.Create());
         command.Subcommands.Add(CreateStats());
         command.Subcommands.Add(CreateVerify());
+        command.Subcommands.Add(BankRunCommand.Create());
+        command.Subcommands.Add(BankMergeCommand.Create());
         return command;
     }
 
@@ -156,12 +158,26 @@ internal static class BankCommand
         }
 
         console.Write(table);
-        console.WriteLine($"extractors: {string.Join(", ", s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
+        console.WriteLine($"wins per extractor: {string.Join(", ", s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
+        if (s.RunnersUp.Count > 0)
+        {
+            // Only when several extractors competed: how often each one's mask was scored but lost.
+            console.WriteLine($"runner-up: {string.Join(", ", s.RunnersUp.Select(p => $"{p.Key} {p.Value}"))}");
+        }
+
+        foreach (var (reason, count) in s.RejectionReasons)
+        {
+            console.WriteLine($"rejected {count}: {reason}");
+        }
     }
 }
 
 /// <summary>What <c>xpaste bank stats</c> prints.</summary>
-internal sealed record BankStatistics(string Folder, int Instances, int Rejected, long Bytes, IReadOnlyDictionary<string, int> Extractors, IReadOnlyList<CategoryStatistics> Categories)
+/// <param name="Extractors">Instances per winning extractor.</param>
+/// <param name="RunnersUp">Instances where each extractor's mask was scored but lost (multi-extractor runs).</param>
+/// <param name="RejectionReasons">Rejected sources per cause (<see cref="BankRejection.ReasonKind"/>), most frequent first.</param>
+internal sealed record BankStatistics(string Folder, int Instances, int Rejected, long Bytes, IReadOnlyDictionary<string, int> Extractors, IReadOnlyList<CategoryStatistics> Categories,
+    IReadOnlyDictionary<string, int> RunnersUp, IReadOnlyDictionary<string, int> RejectionReasons)
 {
     public static BankStatistics Compute(InstanceBank bank)
     {
@@ -181,7 +197,11 @@ internal sealed record BankStatistics(string Folder, int Instances, int Rejected
         }).ToArray();
         long bytes = bank.Instances.Sum(i => new FileInfo(bank.GetFullPath(i)) is { Exists: true } f ? f.Length : 0);
         var extractors = bank.Instances.GroupBy(i => i.Extractor).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
-        return new BankStatistics(bank.Folder, bank.Count, bank.Rejections.Count, bytes, extractors, categories);
+        var runnersUp = bank.Instances.SelectMany(i => i.RunnerUpScores?.Keys ?? []).GroupBy(k => k)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
+        var reasons = bank.Rejections.GroupBy(r => r.ReasonKind).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count());
+        return new BankStatistics(bank.Folder, bank.Count, bank.Rejections.Count, bytes, extractors, categories, runnersUp, reasons);
     }
 
     private static int Median(IEnumerable<int> values)

@@ -21,9 +21,9 @@ internal static class ExtractionReport
         }
 
         output.WriteLine("rejected:");
-        foreach (var group in rejections.GroupBy(r => Reason(r.Reason)).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var (reason, count) in result.RejectedByReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {group.Count(),6}  {group.Key}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count,6}  {reason}"));
         }
 
         if (verbose)
@@ -38,16 +38,6 @@ internal static class ExtractionReport
             output.WriteLine("  (--verbose lists each image)");
         }
     }
-
-    /// <summary>The reason without the numbers that differ per image, so that equal reasons count together.</summary>
-    internal static string Reason(string reason) => reason switch
-    {
-        _ when reason.StartsWith("mask area", StringComparison.Ordinal) && reason.Contains('<', StringComparison.Ordinal) => "mask too small (below --min-area)",
-        _ when reason.StartsWith("mask area", StringComparison.Ordinal) && reason.Contains('>', StringComparison.Ordinal) => "mask too large (above --max-area)",
-        _ when reason.StartsWith("zero-shot score", StringComparison.Ordinal) => "CLIP score below the category's rule (--min-clip, --tolerance)",
-        _ when reason.StartsWith("cut-out thinner", StringComparison.Ordinal) => "cut-out too thin",
-        _ => reason,
-    };
 
     private static string Count(int n, string singular, string? plural = null) =>
         string.Create(CultureInfo.InvariantCulture, $"{n} {(n == 1 ? singular : plural ?? singular + "s")}");

@@ -21,9 +21,11 @@ public static class XPasteServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configure">Optionally edits the options.</param>
     /// <returns>The builder, to add the pool, dataset, policy and offline components.</returns>
+    /// <exception cref="XPaste.Runtime.TorchSharpLoadException">TorchSharp's native backend cannot load (the message says why).</exception>
     public static XPastePipelineBuilder AddXPaste(this IServiceCollection services, Action<XPasteOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        XPaste.Runtime.TorchSharpRuntime.EnsureLoaded(); // a clear message here, not TorchSharp's misleading one later
         XPastePipelineBuilder? existing = services
             .Where(d => d.ServiceType == typeof(Registration) && !d.IsKeyedService)
             .Select(d => ((Registration)d.ImplementationInstance!).Builder)

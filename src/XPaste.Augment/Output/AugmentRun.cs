@@ -302,7 +302,15 @@ public sealed partial class AugmentRun
     private void SavePreview(AugmentedBatch batch)
     {
         using var scope = NewDisposeScope();
-        Tensor mosaic = PreviewMosaic.Draw(batch, Options.PreviewColumns, Options.PreviewTileSize, Options.PreviewImages);
+        // Each sample beside its original: the same plans replayed without their pastes (no random draws, exact).
+        using AugmentedBatch originals = _augmenter.Replay([.. batch.Plans.Select(p => p with { Steps = [] })]);
+        Tensor mosaic = PreviewMosaic.Draw(batch, originals, new PreviewMosaicOptions
+        {
+            Columns = Options.PreviewColumns,
+            TileSize = Options.PreviewTileSize,
+            MaxImages = Options.PreviewImages,
+            CategoryNames = _categories.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First().Name),
+        });
         ImageIO.SavePng(mosaic, Path.Combine(OutputFolder, PreviewFileName));
     }
 

@@ -10,7 +10,12 @@ public static class XPastePipeline
 {
     /// <summary>Starts a pipeline outside dependency injection.</summary>
     /// <returns>A builder with default options.</returns>
-    public static XPastePipelineBuilder CreateBuilder() => new(null);
+    /// <exception cref="Runtime.TorchSharpLoadException">TorchSharp's native backend cannot load (the message says why).</exception>
+    public static XPastePipelineBuilder CreateBuilder()
+    {
+        Runtime.TorchSharpRuntime.EnsureLoaded();
+        return new(null);
+    }
 }
 
 /// <summary>

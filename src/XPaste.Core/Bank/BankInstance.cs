@@ -35,6 +35,13 @@ public sealed record BankInstance
     /// <summary>The zero-shot filter's score (CLIP: 100 x cosine similarity), or null when none was computed.</summary>
     public float? ClipScore { get; init; }
 
+    /// <summary>
+    /// When several extractors competed for this image: the zero-shot scores of the masks that lost, by extractor name
+    /// (the winner is <see cref="Extractor"/> with <see cref="ClipScore"/>). Null in banks written before it existed,
+    /// for dataset cut-outs and when no filter scored the candidates. Compared by reference in record equality.
+    /// </summary>
+    public IReadOnlyDictionary<string, float>? RunnerUpScores { get; init; }
+
     /// <summary>Width of the cut-out in pixels.</summary>
     public required int Width { get; init; }
 

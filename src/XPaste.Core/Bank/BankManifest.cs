@@ -154,6 +154,7 @@ internal static class BankManifest
         Origin = i.Origin,
         Extractor = i.Extractor,
         ClipScore = i.ClipScore,
+        RunnerUpScores = i.RunnerUpScores?.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
         Width = i.Width,
         Height = i.Height,
         Sha256 = i.ContentHash,
@@ -202,6 +203,11 @@ internal static class BankManifest
             throw new InvalidBankException(segment, $"{entry}: \"clip_score\" must be a finite number");
         }
 
+        if (dto.RunnerUpScores is { } runnersUp && runnersUp.Any(p => string.IsNullOrEmpty(p.Key) || !float.IsFinite(p.Value)))
+        {
+            throw new InvalidBankException(segment, $"{entry}: \"runner_up_scores\" must map extractor names to finite numbers");
+        }
+
         return new BankInstance
         {
             Id = id,
@@ -212,6 +218,7 @@ internal static class BankManifest
             Origin = dto.Origin,
             Extractor = Require(dto.Extractor, "extractor"),
             ClipScore = dto.ClipScore,
+            RunnerUpScores = dto.RunnerUpScores,
             Width = width,
             Height = height,
             ContentHash = hash,
@@ -246,6 +253,9 @@ internal static class BankManifest
         public string? Extractor { get; set; }
 
         public float? ClipScore { get; set; }
+
+        // Added after version 1 shipped: optional, so older manifests still read and older readers skip it.
+        public Dictionary<string, float>? RunnerUpScores { get; set; }
 
         public int? Width { get; set; }
 

@@ -648,6 +648,7 @@ public sealed partial class InstanceBank : IDisposable
                 Origin = cutout.Origin,
                 Extractor = cutout.Extractor,
                 ClipScore = cutout.ClipScore,
+                RunnerUpScores = cutout.RunnerUpScores is { Count: > 0 } runnersUp ? new Dictionary<string, float>(runnersUp, StringComparer.Ordinal) : null,
                 Width = (int)cutout.Rgba.shape[2],
                 Height = (int)cutout.Rgba.shape[1],
                 ContentHash = hash,
@@ -735,6 +736,11 @@ public sealed partial class InstanceBank : IDisposable
         if (cutout.ClipScore is float score && !float.IsFinite(score))
         {
             throw new ArgumentException($"the CLIP score must be finite, got {score}", name);
+        }
+
+        if (cutout.RunnerUpScores is { } runnersUp && runnersUp.Any(p => string.IsNullOrEmpty(p.Key) || !float.IsFinite(p.Value)))
+        {
+            throw new ArgumentException("runner-up scores need extractor names and finite scores", name);
         }
     }
 

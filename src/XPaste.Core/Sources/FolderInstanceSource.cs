@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Abstractions;
+using XPaste.Coco;
 using XPaste.Imaging;
 
 namespace XPaste.Sources;
@@ -29,50 +30,17 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
     /// <param name="logger">Receives notes on skipped images; none when null.</param>
     /// <exception cref="InvalidInputException">The root is missing, or a folder matches no category (unless ignored).</exception>
     public FolderInstanceSource(string root, IReadOnlyList<CategoryInfo> categories, FolderSourceOptions? options = null, ILogger? logger = null)
+        : this(root, MatchFolders(root, categories, options ?? new FolderSourceOptions()), options, logger)
     {
-        ArgumentException.ThrowIfNullOrEmpty(root);
-        ArgumentNullException.ThrowIfNull(categories);
+    }
+
+    private FolderInstanceSource(string root, List<(CategoryInfo Category, string Folder)> found, FolderSourceOptions? options, ILogger? logger)
+    {
         _options = options ?? new FolderSourceOptions();
         _logger = logger ?? NullLogger.Instance;
         Root = Path.GetFullPath(root);
-        if (!Directory.Exists(Root))
-        {
-            throw new InvalidInputException(root, "folder not found");
-        }
-
         Name = "folder:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Root));
-        var byName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
-        var byPromptName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
-        foreach (CategoryInfo category in categories)
-        {
-            if (!byName.TryAdd(category.Name, category))
-            {
-                throw new ArgumentException($"the category name '{category.Name}' appears twice", nameof(categories));
-            }
-
-            byPromptName.TryAdd(category.PromptName, category);
-        }
-
         var extensions = new HashSet<string>(_options.Extensions, StringComparer.OrdinalIgnoreCase);
-        var found = new List<(CategoryInfo Category, string Folder)>();
-        foreach (string folder in Directory.EnumerateDirectories(Root))
-        {
-            string name = Path.GetFileName(folder);
-            if (name.StartsWith('.'))
-            {
-                continue;
-            }
-
-            if (byName.TryGetValue(name, out CategoryInfo? category) || byPromptName.TryGetValue(name, out category))
-            {
-                found.Add((category, folder));
-            }
-            else if (!_options.IgnoreUnknownFolders)
-            {
-                throw new InvalidInputException(folder, $"no category named '{name}' in the category list (FolderSourceOptions.IgnoreUnknownFolders leaves such folders out)");
-            }
-        }
-
         var duplicate = found.GroupBy(f => f.Category.Id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -101,6 +69,85 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
 
     /// <inheritdoc />
     public int Count => _entries.Length;
+
+    private static List<(CategoryInfo Category, string Folder)> MatchFolders(string root, IReadOnlyList<CategoryInfo> categories, FolderSourceOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentNullException.ThrowIfNull(categories);
+        string full = Path.GetFullPath(root);
+        if (!Directory.Exists(full))
+        {
+            throw new InvalidInputException(root, "folder not found");
+        }
+
+        var byName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
+        var byPromptName = new Dictionary<string, CategoryInfo>(StringComparer.Ordinal);
+        foreach (CategoryInfo category in categories)
+        {
+            if (!byName.TryAdd(category.Name, category))
+            {
+                throw new ArgumentException($"the category name '{category.Name}' appears twice", nameof(categories));
+            }
+
+            byPromptName.TryAdd(category.PromptName, category);
+        }
+
+        var found = new List<(CategoryInfo Category, string Folder)>();
+        foreach (string folder in Directory.EnumerateDirectories(full))
+        {
+            string name = Path.GetFileName(folder);
+            if (name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            if (byName.TryGetValue(name, out CategoryInfo? category) || byPromptName.TryGetValue(name, out category))
+            {
+                found.Add((category, folder));
+            }
+            else if (!options.IgnoreUnknownFolders)
+            {
+                throw new InvalidInputException(folder, $"no category named '{name}' in the category list (FolderSourceOptions.IgnoreUnknownFolders leaves such folders out)");
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Creates a source whose folders are matched <b>by name</b> to a dataset's categories (COCO/LVIS <c>name</c>, then
+    /// LVIS <c>synonyms</c>; case, <c>_</c> and <c>-</c> ignored, see <see cref="CategoryMapping"/>), so the bank records
+    /// the dataset's ids and names: a bank made this way pastes with the right labels into that dataset.
+    /// </summary>
+    /// <param name="root">The folder holding one sub-folder per category.</param>
+    /// <param name="dataset">The dataset's categories.</param>
+    /// <param name="datasetName">The dataset as the user named it (its file), for messages.</param>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <param name="logger">Receives notes on skipped images; none when null.</param>
+    /// <returns>The source.</returns>
+    /// <exception cref="CategoryMismatchException">Folders that match no dataset category (listed), or one that matches several.</exception>
+    public static FolderInstanceSource FromDataset(string root, IReadOnlyList<CocoCategory> dataset, string datasetName,
+        FolderSourceOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (!Directory.Exists(root))
+        {
+            throw new InvalidInputException(root, "folder not found");
+        }
+
+        string[] folders = [.. Directory.EnumerateDirectories(root).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal)];
+        CategoryInfo[] byFolder = [.. folders.Select((f, i) => new CategoryInfo(i + 1, Path.GetFileName(f)))];
+        CategoryMapping mapping = CategoryMapping.Create(byFolder, root, dataset, datasetName);
+        var found = folders
+            .Select((folder, i) =>
+            {
+                CocoCategory match = dataset.First(c => c.Id == mapping.Map(i + 1));
+                return (new CategoryInfo(match.Id, match.Name), folder);
+            })
+            .ToList();
+        return new FolderInstanceSource(root, found, options, logger);
+    }
 
     /// <summary>Creates a source whose categories are the folder names themselves, numbered 1, 2, ... in ordinal name order.</summary>
     /// <param name="root">The folder holding one sub-folder per category.</param>

@@ -132,7 +132,10 @@ public sealed class AugmentRunTests : IDisposable
             writer.Add(batch);
             if (start == 0)
             {
-                ImageIO.SavePng(PreviewMosaic.Draw(batch), Path.Combine(manual, AugmentRun.PreviewFileName));
+                // The preview: each sample beside its original (its plan replayed without pastes), labelled by category name.
+                using AugmentedBatch originals = augmenter.Replay([.. batch.Plans.Select(p => p with { Steps = [] })]);
+                var names = _categories.ToDictionary(c => c.Id, c => c.Name);
+                ImageIO.SavePng(PreviewMosaic.Draw(batch, originals, new PreviewMosaicOptions { CategoryNames = names }), Path.Combine(manual, AugmentRun.PreviewFileName));
             }
         }
 
@@ -235,7 +238,8 @@ public sealed class AugmentRunTests : IDisposable
 
         _dataset.Loads = 0;
         Run(folder, settings).Run();
-        Assert.Equal(Batch, _dataset.Loads);
+        // The first batch's destinations only: once for the batch, once for its originals beside it in the preview.
+        Assert.Equal(2 * Batch, _dataset.Loads);
         AssertSameOutput(reference, folder);
     }
 

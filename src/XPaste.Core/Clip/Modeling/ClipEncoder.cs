@@ -61,4 +61,18 @@ internal sealed class ClipEncoder : nn.Module<Tensor, Tensor?, Tensor>
 
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>Every block's output in order (transformers' <c>hidden_states[1..]</c>); the caller owns them.</summary>
+    internal Tensor[] ForwardAll(Tensor hidden, Tensor? blocked)
+    {
+        var outputs = new Tensor[layers.Count];
+        Tensor x = hidden;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            x = layers[i].call(x, blocked);
+            outputs[i] = x;
+        }
+
+        return outputs;
+    }
 }

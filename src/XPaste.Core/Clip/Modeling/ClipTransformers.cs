@@ -27,7 +27,10 @@ internal sealed class ClipTextTransformer : nn.Module<Tensor, Tensor>
 
     /// <param name="inputIds"><c>int64 [B,T]</c> token ids.</param>
     /// <returns>The final-layer-normed state at each row's end token, <c>[B,C]</c>.</returns>
-    public override Tensor forward(Tensor inputIds)
+    public override Tensor forward(Tensor inputIds) => Forward(inputIds, null);
+
+    /// <summary>The pooled state, with an optional padding mask (<c>[B,T]</c>, 0 on padding) beside the causal one.</summary>
+    internal Tensor Forward(Tensor inputIds, Tensor? attentionMask)
     {
         using var scope = NewDisposeScope();
         long batch = inputIds.shape[0], length = inputIds.shape[1];
@@ -39,6 +42,12 @@ internal sealed class ClipTextTransformer : nn.Module<Tensor, Tensor>
         Tensor hidden = embeddings.call(inputIds);
         // Causal: position i attends to positions <= i.
         Tensor blocked = ones(length, length, ScalarType.Bool, hidden.device).triu(1);
+        if (attentionMask is not null)
+        {
+            // Keys on padding are hidden from every query (transformers' expanded attention mask).
+            blocked = blocked.logical_or(attentionMask.to(hidden.device).eq(0).view(batch, 1, 1, length));
+        }
+
         hidden = final_layer_norm.call(encoder.call(hidden, blocked));
         Tensor index = PoolingIndex(inputIds, _eosTokenId).to(hidden.device);
         Tensor pooled = hidden.gather(1, index.view(batch, 1, 1).expand(batch, 1, hidden.shape[2])).squeeze(1);
@@ -94,5 +103,25 @@ internal sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>
         Tensor hidden = encoder.call(pre_layrnorm.call(embeddings.call(pixels)), null);
         Tensor pooled = post_layernorm.call(hidden.select(1, 0));
         return pooled.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Every hidden state (transformers' <c>output_hidden_states=True</c>) for square inputs of any size that is a
+    /// multiple of the patch size, the position table interpolated to the grid (<c>interpolate_pos_encoding=True</c>).
+    /// </summary>
+    /// <param name="pixels"><c>[B,C,S,S]</c> normalised pixels, S a multiple of the patch size.</param>
+    /// <returns>The embeddings after <c>pre_layrnorm</c> (<c>hidden_states[0]</c>), each block's output and the pooled class token; the caller owns them.</returns>
+    internal (Tensor Embeddings, Tensor[] Layers, Tensor Pooled) ForwardHiddenStates(Tensor pixels)
+    {
+        using var scope = NewDisposeScope();
+        Tensor embedded = pre_layrnorm.call(embeddings.Embed(pixels, interpolate: true));
+        Tensor[] layers = encoder.ForwardAll(embedded, null);
+        Tensor pooled = post_layernorm.call(layers[^1].select(1, 0));
+        foreach (Tensor layer in layers)
+        {
+            layer.MoveToOuterDisposeScope();
+        }
+
+        return (embedded.MoveToOuterDisposeScope(), layers, pooled.MoveToOuterDisposeScope());
     }
 }

@@ -47,6 +47,9 @@ public sealed partial class ClipTokenizer
     /// <summary>The number of tokens in the vocabulary (49408 for CLIP).</summary>
     public int VocabularySize => _decoder.Length;
 
+    /// <summary>The id of a vocabulary entry written as it is stored (e.g. <c>!</c>, <c>&lt;|endoftext|&gt;</c>), or null.</summary>
+    internal int? TokenToId(string token) => _encoder.TryGetValue(token, out int id) ? id : null;
+
     /// <summary>Loads the tokenizer from a Hugging Face model folder holding <c>vocab.json</c> and <c>merges.txt</c>.</summary>
     /// <param name="folder">The model folder.</param>
     /// <returns>The tokenizer.</returns>

@@ -1,3 +1,4 @@
+using XPaste.Bank;
 using static TorchSharp.torch;
 
 namespace XPaste.Extraction;
@@ -29,4 +30,8 @@ public sealed class BankExtractionOptions
 /// <param name="Skipped">Images skipped because the bank had already processed them (a resumed run).</param>
 /// <param name="Rejected">Images recorded as rejected (post-processing or zero-shot filter).</param>
 /// <param name="AddedByExtractor">How many of the added instances each extractor's mask made.</param>
-public sealed record BankExtractionResult(int Added, int Skipped, int Rejected, IReadOnlyDictionary<string, int> AddedByExtractor);
+public sealed record BankExtractionResult(int Added, int Skipped, int Rejected, IReadOnlyDictionary<string, int> AddedByExtractor)
+{
+    /// <summary>How many images were rejected for each cause (<see cref="BankRejection.ReasonKind"/>, e.g. <c>mask area # &lt; 0.05</c>).</summary>
+    public IReadOnlyDictionary<string, int> RejectedByReason { get; init; } = new Dictionary<string, int>();
+}

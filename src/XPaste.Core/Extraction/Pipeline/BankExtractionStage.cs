@@ -103,7 +103,7 @@ public sealed class BankExtractionStage
         }
 
         ExtractionLog.Finished(_logger, source.Name, bank.Folder, run.Added, run.Skipped, run.Rejected);
-        return new BankExtractionResult(run.Added, run.Skipped, run.Rejected, run.AddedByExtractor);
+        return new BankExtractionResult(run.Added, run.Skipped, run.Rejected, run.AddedByExtractor) { RejectedByReason = run.RejectedByReason };
     }
 
     /// <summary>The state of one <see cref="RunAsync"/> call.</summary>
@@ -122,6 +122,8 @@ public sealed class BankExtractionStage
         public int Rejected { get; private set; }
 
         public Dictionary<string, int> AddedByExtractor { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, int> RejectedByReason { get; } = new(StringComparer.Ordinal);
 
         public void Report() => progress?.Report(new OperationProgress("extract", _done, Total, "images"));
 
@@ -190,7 +192,7 @@ public sealed class BankExtractionStage
                     }
 
                     _held.Add(new Held(BankBuilder.SourceKey(source, item.Id), item.Origin, selection.Extractor, selection.Score,
-                        selection.Cutout.Rejection, selection.Cutout.AreaFraction, rgba));
+                        selection.Cutout.Rejection, selection.Cutout.AreaFraction, rgba, RunnersUp(selection)));
                 }
             }
             finally
@@ -222,7 +224,7 @@ public sealed class BankExtractionStage
             CategoryInfo category = _category;
             bool[] keep = Decide();
             var cutouts = new List<BankCutout>();
-            int rejected = 0;
+            var rejections = new List<BankRejection>();
             try
             {
                 for (int i = 0; i < _held.Count; i++)
@@ -230,18 +232,21 @@ public sealed class BankExtractionStage
                     Held h = _held[i];
                     if (h.Rgba is null)
                     {
-                        bank.Reject(h.Key, Describe(h, stage._options.Selection.PostProcessing), h.Extractor);
-                        rejected++;
+                        rejections.Add(new BankRejection(h.Key, Describe(h, stage._options.Selection.PostProcessing), h.Extractor));
                     }
                     else if (!keep[i])
                     {
-                        bank.Reject(h.Key, $"zero-shot score {h.Score:F2} rejected by the category rule", h.Extractor);
-                        rejected++;
+                        rejections.Add(new BankRejection(h.Key, $"zero-shot score {h.Score:F2} rejected by the category rule", h.Extractor));
                     }
                     else
                     {
-                        cutouts.Add(new BankCutout(h.Rgba, category, h.Key, h.Extractor, h.Score, h.Origin));
+                        cutouts.Add(new BankCutout(h.Rgba, category, h.Key, h.Extractor, h.Score, h.Origin, h.RunnersUp));
                     }
+                }
+
+                foreach (BankRejection rejection in rejections)
+                {
+                    bank.Reject(rejection.Source, rejection.Reason, rejection.Extractor);
                 }
 
                 // One segment with the rejections recorded above: the category lands whole or not at all.
@@ -264,9 +269,14 @@ public sealed class BankExtractionStage
                 AddedByExtractor[cutout.Extractor] = AddedByExtractor.GetValueOrDefault(cutout.Extractor) + 1;
             }
 
+            foreach (BankRejection rejection in rejections)
+            {
+                RejectedByReason[rejection.ReasonKind] = RejectedByReason.GetValueOrDefault(rejection.ReasonKind) + 1;
+            }
+
             Added += cutouts.Count;
-            Rejected += rejected;
-            ExtractionLog.Category(stage._logger, category.Name, cutouts.Count, rejected);
+            Rejected += rejections.Count;
+            ExtractionLog.Category(stage._logger, category.Name, cutouts.Count, rejections.Count);
         }
 
         public void DropCategory()
@@ -345,7 +355,15 @@ public sealed class BankExtractionStage
         };
     }
 
-    private sealed record Held(string Key, string Origin, string Extractor, float? Score, CutoutRejection Rejection, double Area, Tensor? Rgba);
+    private sealed record Held(string Key, string Origin, string Extractor, float? Score, CutoutRejection Rejection, double Area, Tensor? Rgba,
+        IReadOnlyDictionary<string, float>? RunnersUp);
+
+    /// <summary>The scores of the candidates that lost to the chosen one; null when there were none.</summary>
+    private static Dictionary<string, float>? RunnersUp(InstanceSelection selection)
+    {
+        var others = selection.Scores.Where(p => p.Key != selection.Extractor).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return others.Count == 0 ? null : others;
+    }
 }
 
 internal static partial class ExtractionLog

@@ -7,7 +7,9 @@ namespace XPaste.Extraction;
 /// Runs several extractors on the same images and keeps, for each image, the mask a zero-shot filter scores best on
 /// the reference's view (the full frame, foreground kept, the rest white), then cuts it out with
 /// <see cref="InstancePostProcessor"/>. Without a filter, the extractors are a preference order: the first whose
-/// mask passes the post-processing wins.
+/// mask passes the post-processing wins. Extractors are called with the images' categories (the category-aware
+/// <see cref="IInstanceExtractor.ExtractAsync(IReadOnlyList{Tensor}, IReadOnlyList{CategoryInfo}, CancellationToken)"/>),
+/// so text-prompted ones such as <see cref="ClipSegExtractor"/> take part like the others.
 /// </summary>
 public sealed class InstanceSelector
 {
@@ -78,7 +80,7 @@ public sealed class InstanceSelector
             foreach (IInstanceExtractor extractor in _extractors)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                IReadOnlyList<Tensor> masks = await extractor.ExtractAsync(images, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Tensor> masks = await extractor.ExtractAsync(images, categories, cancellationToken).ConfigureAwait(false);
                 if (masks.Count != n)
                 {
                     foreach (Tensor mask in masks)
@@ -189,11 +191,13 @@ public sealed class InstanceSelector
             .ThenBy(c => c)
             .ToArray();
         bool tryOthers = scores is null || _options.TryNextBest;
+        Dictionary<string, float>? all = scores is null ? null
+            : Enumerable.Range(0, candidates.Count).ToDictionary(c => candidates[c].Name, c => scores[c], StringComparer.Ordinal);
         InstanceSelection? first = null;
         foreach (int c in order)
         {
             InstanceCutout cutout = _postProcessor.Process(image, candidates[c].Mask);
-            var selection = new InstanceSelection(candidates[c].Name, scores?[c], cutout);
+            var selection = new InstanceSelection(candidates[c].Name, scores?[c], cutout, all);
             if (cutout.IsAccepted)
             {
                 first?.Dispose();

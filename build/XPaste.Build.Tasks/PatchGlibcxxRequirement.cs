@@ -1,5 +1,5 @@
-// Compiled by MSBuild's RoslynCodeTaskFactory (see LibTorchSharpGlibcxxFix.targets) against netstandard2.0,
-// so: no nullable annotations, no spans. Not part of any project.
+// Built by XPaste.Build.Tasks.csproj (netstandard2.0) and packed into XPaste.Core's buildTransitive folder;
+// used by XPaste.Core.targets. No nullable annotations, no spans: it must load in any MSBuild.
 using System;
 using System.Diagnostics;
 using System.IO;
@@ -7,7 +7,10 @@ using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
-public sealed class XPastePatchGlibcxxRequirement : Task
+namespace XPaste.Build.Tasks
+{
+/// <summary>Marks one GLIBCXX version requirement of ELF libraries weak where the system libstdc++ lacks that version.</summary>
+public sealed class PatchGlibcxxRequirement : Task
 {
     private const uint ShtGnuVerneed = 0x6ffffffe;
     private const ushort VerFlgWeak = 0x2;
@@ -27,6 +30,8 @@ public sealed class XPastePatchGlibcxxRequirement : Task
             return true;
         }
 
+        // One line of build output however many copies there are (packages may ship the library twice).
+        var patched = new System.Collections.Generic.List<string>();
         foreach (ITaskItem item in Libraries)
         {
             string path = item.GetMetadata("FullPath");
@@ -45,14 +50,19 @@ public sealed class XPastePatchGlibcxxRequirement : Task
                 File.WriteAllBytes(temp, bytes);
                 File.Delete(path);
                 File.Move(temp, path);
-                Log.LogMessage(MessageImportance.High,
-                    $"XPaste: system libstdc++ lacks {VersionName}; marked that requirement weak in {path} so TorchSharp loads.");
+                patched.Add(path);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException)
             {
                 Log.LogError($"XPaste: could not patch {path}: {ex.Message}");
                 return false;
             }
+        }
+
+        if (patched.Count > 0)
+        {
+            Log.LogMessage(MessageImportance.High,
+                $"XPaste: system libstdc++ lacks {VersionName}; marked that requirement weak in {string.Join(", ", patched)} so TorchSharp loads.");
         }
 
         return !Log.HasLoggedErrors;
@@ -191,4 +201,5 @@ public sealed class XPastePatchGlibcxxRequirement : Task
 
         return -1;
     }
+}
 }

@@ -1,0 +1,124 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using XPaste.Generation;
+using static TorchSharp.torch;
+
+namespace XPaste.Benchmarks.Generation;
+
+/// <summary>
+/// The Stable Diffusion v1.5 architecture (published configs, random weights), fp32 on the CPU: one UNet step at
+/// 512x512 (latents 64x64) for a batch of 2 (the classifier-free-guidance batch of one image), and the VAE decode
+/// of one 512x512 image. <c>benchmarks/python/sd_unet_step.py</c> times the same in PyTorch; compare the two in
+/// one sitting. Peak memory: the process's peak resident set above its level before the call (VmHWM, reset per
+/// iteration through <c>/proc/self/clear_refs</c>), printed as <c>PEAK name: N MiB</c>.
+/// Threads: <c>XPASTE_TORCH_THREADS</c> (set the same in the Python script). Run with <c>--inProcess</c>.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet frees the models in GlobalCleanup.")]
+public class StableDiffusionBenchmarks
+{
+    private UNet2DConditionModel _unet = null!;
+    private AutoencoderKL _vae = null!;
+    private Tensor _latents = null!;
+    private Tensor _timestep = null!;
+    private Tensor _context = null!;
+    private Tensor _z = null!;
+    private long _rssBefore;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("XPASTE_TORCH_THREADS"), out int threads) && threads > 0)
+        {
+            set_num_threads(threads);
+        }
+
+        manual_seed(0);
+        _unet = new UNet2DConditionModel(UNet2DConditionConfig.Parse(Sd15Configs.Unet));
+        _vae = new AutoencoderKL(AutoencoderKLConfig.Parse(Sd15Configs.Vae));
+        foreach (var p in _unet.parameters().Concat(_vae.parameters()))
+        {
+            p.requires_grad = false;
+        }
+
+        _latents = randn(2, 4, 64, 64);
+        _timestep = tensor(999L);
+        _context = randn(2, 77, 768);
+        _z = randn(1, 4, 64, 64);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _unet.Dispose();
+        _vae.Dispose();
+        _latents.Dispose();
+        _timestep.Dispose();
+        _context.Dispose();
+        _z.Dispose();
+    }
+
+    [IterationSetup]
+    public void ResetPeak()
+    {
+        GC.Collect();
+        _rssBefore = PeakMemory.Reset();
+    }
+
+    [IterationCleanup]
+    public void ReportPeak() => PeakMemory.Report(_rssBefore);
+
+    /// <summary>One UNet call, batch 2, 64x64 latents, in inference mode.</summary>
+    [Benchmark]
+    public float UnetStep()
+    {
+        using var mode = inference_mode();
+        using Tensor noise = _unet.call(_latents, _timestep, _context);
+        return noise[0, 0, 0, 0].item<float>();
+    }
+
+    /// <summary>One VAE decode of a 64x64 latent to a 512x512 image, in inference mode.</summary>
+    [Benchmark]
+    public float VaeDecode512()
+    {
+        using var mode = inference_mode();
+        using Tensor image = _vae.Decode(_z);
+        return image[0, 0, 0, 0].item<float>();
+    }
+}
+
+/// <summary>Peak resident memory of this process (Linux: VmHWM, reset through <c>/proc/self/clear_refs</c>).</summary>
+internal static class PeakMemory
+{
+    public static long Reset()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return Read("VmRSS:");
+    }
+
+    public static void Report(long before)
+    {
+        long peak = Read("VmHWM:");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PEAK rss={peak / 1048576} MiB, above start={(peak - before) / 1048576} MiB"));
+    }
+
+    private static long Read(string field)
+    {
+        if (!File.Exists("/proc/self/status"))
+        {
+            return 0;
+        }
+
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+    }
+}

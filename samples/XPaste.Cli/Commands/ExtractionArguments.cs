@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Globalization;
+using XPaste.Abstractions;
+using XPaste.Clip;
+using XPaste.Extraction;
+using static TorchSharp.torch;
+
+namespace XPaste.Cli.Commands;
+
+/// <summary>The extraction and CLIP options a command shares (<c>bank run</c>), and the stage they build.</summary>
+internal sealed class ExtractionArguments
+{
+    private readonly Option<string[]> _extractors = new("--extractor")
+    {
+        Description = "Extractors: u2net, u2netp (need --weights) or plain (no weights); a comma list or repeated. With --clip the mask CLIP scores highest wins. Default: u2net with --weights, else plain.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private readonly Option<FileInfo?> _weights = new("--weights") { Description = "U^2-Net checkpoint: the published u2net.pth / u2netp.pth or a .safetensors with the same keys." };
+    private readonly Option<int> _batch = new("--batch-size") { Description = "Images segmented together.", DefaultValueFactory = _ => 8 };
+    private readonly Option<int> _inputSize = new("--input-size") { Description = "U^2-Net input side (X-Paste: 256).", DefaultValueFactory = _ => 256 };
+    private readonly Option<double> _minArea = new("--min-area") { Description = "Reject masks covering less of the image than this fraction.", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<double> _maxArea = new("--max-area") { Description = "Reject masks covering more of the image than this fraction.", DefaultValueFactory = _ => 0.95 };
+    private readonly Option<string?> _clip = new("--clip") { Description = "CLIP model folder or Hub repository id (X-Paste: openai/clip-vit-large-patch14); without it nothing is filtered." };
+    private readonly Option<float> _minClip = new("--min-clip") { Description = "CLIP rule: keep a score >= min(this, best score of the category - tolerance).", DefaultValueFactory = _ => 21f };
+    private readonly Option<float> _tolerance = new("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f };
+    private readonly Option<string> _device = new("--device") { Description = "auto (CUDA when available), cpu or cuda.", DefaultValueFactory = _ => "auto" };
+
+    public ExtractionArguments() => _device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+
+    /// <summary>The device option, for commands that also generate.</summary>
+    public Option<string> Device => _device;
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { _extractors, _weights, _batch, _inputSize, _minArea, _maxArea, _clip, _minClip, _tolerance, _device })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The device the user asked for.</summary>
+    public static Device ResolveDevice(string name) => name switch
+    {
+        "cuda" when !cuda.is_available() => throw new ArgumentException("--device: cuda was asked for but CUDA is not available (no GPU, or a CPU-only TorchSharp backend)"),
+        "cuda" => CUDA,
+        "cpu" => CPU,
+        _ => cuda.is_available() ? CUDA : CPU,
+    };
+
+    /// <summary>Builds the extractors, the CLIP filter and the stage; the result owns them.</summary>
+    public async Task<ExtractionSetup> CreateAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        Device device = ResolveDevice(parse.GetValue(_device)!);
+        FileInfo? weights = parse.GetValue(_weights);
+        int batch = Positive(parse.GetValue(_batch), "--batch-size");
+        int inputSize = Positive(parse.GetValue(_inputSize), "--input-size");
+        double minArea = parse.GetValue(_minArea), maxArea = parse.GetValue(_maxArea);
+        if (minArea is < 0 or > 1 || maxArea is < 0 or > 1 || minArea >= maxArea)
+        {
+            throw new ArgumentException($"--min-area/--max-area: need 0 <= min < max <= 1 (got {minArea} and {maxArea})");
+        }
+
+        string[] names = [.. (parse.GetValue(_extractors) ?? []).SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal)];
+        if (names.Length == 0)
+        {
+            names = weights is null ? ["plain"] : ["u2net"];
+        }
+
+        var setup = new ExtractionSetup();
+        try
+        {
+            foreach (string name in names)
+            {
+                setup.Extractors.Add(CreateExtractor(name, weights, inputSize, batch, device));
+            }
+
+            string? clip = parse.GetValue(_clip);
+            float minClip = parse.GetValue(_minClip), tolerance = parse.GetValue(_tolerance);
+            if (clip is not null)
+            {
+                string folder = await ClipCommand.ResolveModelAsync(clip, cancellationToken).ConfigureAwait(false);
+                setup.Filter = ClipZeroShotFilter.FromPretrained(folder, device, new ClipZeroShotOptions { MinScore = minClip, Tolerance = tolerance, BatchSize = batch });
+            }
+
+            setup.Stage = new BankExtractionStage(setup.Extractors, setup.Filter, new BankExtractionOptions
+            {
+                BatchSize = batch,
+                Device = device,
+                Selection = new InstanceSelectorOptions { PostProcessing = new InstancePostProcessorOptions { MinArea = minArea, MaxArea = maxArea } },
+            });
+            var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["extractors"] = string.Join(",", names),
+                ["min_area"] = minArea.ToString(CultureInfo.InvariantCulture),
+                ["max_area"] = maxArea.ToString(CultureInfo.InvariantCulture),
+                ["clip"] = clip ?? "",
+            };
+            if (weights is not null)
+            {
+                settings["weights"] = weights.Name;
+                settings["input_size"] = inputSize.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (clip is not null)
+            {
+                settings["min_clip"] = minClip.ToString(CultureInfo.InvariantCulture);
+                settings["tolerance"] = tolerance.ToString(CultureInfo.InvariantCulture);
+            }
+
+            setup.Settings = settings;
+            setup.Description = $"extractors {string.Join(", ", names)}; " + (clip is null ? "no CLIP filter" : $"CLIP filter {clip} (min {minClip}, tolerance {tolerance})") + $"; on {device.type}";
+            return setup;
+        }
+        catch
+        {
+            setup.Dispose();
+            throw;
+        }
+    }
+
+    private static int Positive(int value, string option) =>
+        value >= 1 ? value : throw new ArgumentException($"{option}: must be at least 1 (got {value})");
+
+    private static IInstanceExtractor CreateExtractor(string name, FileInfo? weights, int inputSize, int batchSize, Device device)
+    {
+        switch (name)
+        {
+            case "plain":
+                return new PlainBackgroundExtractor();
+            case "u2net" or "u2netp":
+                if (weights is null)
+                {
+                    throw new ArgumentException($"--weights: the {name} extractor needs a checkpoint ({name}.pth from the U^2-Net release, or a .safetensors with its keys)");
+                }
+
+                return U2NetExtractor.FromPretrained(weights.FullName, small: name == "u2netp", device, new U2NetExtractorOptions { InputSize = inputSize, BatchSize = batchSize });
+            default:
+                throw new ArgumentException($"--extractor: '{name}' is not an extractor (allowed: u2net, u2netp, plain)");
+        }
+    }
+}
+
+/// <summary>The extractors, filter and stage built from the options, with the settings they record.</summary>
+internal sealed class ExtractionSetup : IDisposable
+{
+    public List<IInstanceExtractor> Extractors { get; } = [];
+
+    public ClipZeroShotFilter? Filter { get; set; }
+
+    public BankExtractionStage Stage { get; set; } = null!;
+
+    public IReadOnlyDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>();
+
+    public string Description { get; set; } = "";
+
+    public void Dispose()
+    {
+        foreach (IDisposable disposable in Extractors.OfType<IDisposable>())
+        {
+            disposable.Dispose();
+        }
+
+        Filter?.Dispose();
+    }
+}

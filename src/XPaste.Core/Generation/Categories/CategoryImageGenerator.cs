@@ -1,0 +1,274 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using XPaste.Abstractions;
+using XPaste.Imaging;
+using XPaste.IO;
+using XPaste.Offline;
+using static TorchSharp.torch;
+
+namespace XPaste.Generation.Categories;
+
+/// <summary>
+/// Generates the reference's per-category images, <c>{out}/{category}/{k:04d}.png</c> (the layout
+/// <c>FolderInstanceSource</c> reads), with one metadata line per image in <c>{out}/{category}/metadata.jsonl</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Resumable and idempotent: a rerun keeps every image that exists and decodes at the right size, and makes the missing
+/// or unreadable ones again; images are written atomically (temporary file, then rename). The seed of image
+/// <c>k</c> depends only on the run seed, the category name and <c>k</c>, so the result is the same picture whatever the
+/// batch size, the shard count or the interruptions. Several processes may fill disjoint categories of one folder
+/// at once (shards).
+/// </para>
+/// <para>
+/// The settings that change pixels (the generator's <see cref="ITextToImageGenerator.Settings"/>, the prompt template and
+/// the run seed) are recorded in <c>{out}/.xpaste-generate.json</c>; a run with other settings is refused with
+/// <see cref="RunSettingsConflictException"/> naming the setting, unless
+/// <see cref="CategoryGenerationOptions.StartOver"/> is set.
+/// </para>
+/// </remarks>
+public sealed class CategoryImageGenerator
+{
+    /// <summary>The settings file a generation folder carries.</summary>
+    public const string SettingsFileName = ".xpaste-generate.json";
+
+    /// <summary>The per-category metadata file.</summary>
+    public const string MetadataFileName = "metadata.jsonl";
+
+    private readonly ITextToImageGenerator _generator;
+    private readonly CategoryGenerationOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the stage.</summary>
+    /// <param name="generator">Makes the pixels (Stable Diffusion, or a fake in tests).</param>
+    /// <param name="options">Prompt, count, seed, batch; defaults when null.</param>
+    /// <param name="logger">Receives per-category notes; none when null.</param>
+    public CategoryImageGenerator(ITextToImageGenerator generator, CategoryGenerationOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        _generator = generator;
+        _options = options ?? new CategoryGenerationOptions();
+        _options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The base seed of a category: image <c>k</c> uses this plus <c>k</c>.</summary>
+    /// <param name="runSeed">The run seed.</param>
+    /// <param name="categoryName">The category name.</param>
+    /// <returns>A seed in [0, 2^48).</returns>
+    public static long SeedOf(long runSeed, string categoryName)
+    {
+        ArgumentNullException.ThrowIfNull(categoryName);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{runSeed}\n{categoryName}")), hash);
+        // 48 bits leave room for + k without overflow and stay exact in JSON readers that use doubles.
+        return (long)(BinaryPrimitives.ReadUInt64LittleEndian(hash) & 0xFFFF_FFFF_FFFFUL);
+    }
+
+    /// <summary>The prompt for a category: the template with <c>{name}</c> replaced by the name with underscores as spaces.</summary>
+    /// <param name="template">The template.</param>
+    /// <param name="category">The category.</param>
+    /// <returns>The prompt.</returns>
+    public static string PromptOf(string template, CategoryInfo category) =>
+        template.Replace("{name}", category.PromptName, StringComparison.Ordinal);
+
+    /// <summary>The file name of image <paramref name="k"/>: <c>{k:04d}.png</c>.</summary>
+    /// <param name="k">The image index within its category.</param>
+    /// <returns>The name.</returns>
+    public static string FileNameOf(int k) => string.Create(CultureInfo.InvariantCulture, $"{k:D4}.png");
+
+    /// <summary>The settings recorded for this stage (the generator's, the prompt template and the run seed).</summary>
+    public IReadOnlyDictionary<string, string> Settings
+    {
+        get
+        {
+            var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach ((string key, string value) in _generator.Settings)
+            {
+                settings[key] = value;
+            }
+
+            settings["prompt_template"] = _options.PromptTemplate;
+            settings["seed"] = _options.Seed.ToString(CultureInfo.InvariantCulture);
+            return settings;
+        }
+    }
+
+    /// <summary>Makes the images of <paramref name="categories"/> that <paramref name="outputFolder"/> lacks.</summary>
+    /// <param name="outputFolder">The root of the category folders; created if missing.</param>
+    /// <param name="categories">The categories to fill (e.g. one shard's).</param>
+    /// <param name="progress">Receives <c>generate</c> progress in images (images already there included).</param>
+    /// <param name="cancellationToken">Stops between batches (and inside a batch between denoising steps); written images stay.</param>
+    /// <returns>Counts of what was made and kept.</returns>
+    /// <exception cref="RunSettingsConflictException">The folder holds images made with other settings.</exception>
+    public CategoryGenerationResult Run(string outputFolder, IReadOnlyList<CategoryInfo> categories,
+        IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputFolder);
+        ArgumentNullException.ThrowIfNull(categories);
+        Directory.CreateDirectory(outputFolder);
+        IReadOnlyDictionary<string, string> settings = Settings;
+        RunSettings.CheckOrWrite(Path.Combine(outputFolder, SettingsFileName), settings, _options.StartOver);
+        string settingsHash = RunSettings.Hash(settings);
+
+        long total = (long)categories.Count * _options.PerCategory;
+        long done = 0;
+        int generated = 0, kept = 0;
+        progress?.Report(new OperationProgress("generate", 0, total, "images"));
+        foreach (CategoryInfo category in categories)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string folder = Path.Combine(outputFolder, CategoryList.CheckFolderName(outputFolder, category.Name));
+            Directory.CreateDirectory(folder);
+            CategoryMetadata.DeleteTemporaryFiles(folder);
+            var metadata = CategoryMetadata.Load(Path.Combine(folder, MetadataFileName));
+            List<int> missing = FindMissing(folder, metadata, settingsHash);
+            kept += _options.PerCategory - missing.Count;
+            done += _options.PerCategory - missing.Count;
+            progress?.Report(new OperationProgress("generate", done, total, "images"));
+
+            string prompt = PromptOf(_options.PromptTemplate, category);
+            long baseSeed = SeedOf(_options.Seed, category.Name);
+            var wanted = missing.ToHashSet();
+            foreach ((int first, int count) in Blocks(missing, _options.BatchSize, _options.PerCategory))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int made = 0;
+                using (NewDisposeScope())
+                {
+                    Tensor images = _generator.Generate(prompt, count, baseSeed + first, cancellationToken);
+                    CheckShape(images, count);
+                    Tensor cpu = images.cpu();
+                    for (int i = 0; i < count; i++)
+                    {
+                        int k = first + i;
+                        if (!wanted.Contains(k))
+                        {
+                            continue;
+                        }
+
+                        ImageIO.SavePng(cpu[i], Path.Combine(folder, FileNameOf(k)));
+                        metadata.Set(k, settingsHash, CategoryMetadata.Line(FileNameOf(k), category, k, prompt, baseSeed + k, settingsHash, settings));
+                        made++;
+                    }
+                }
+
+                // After the images: a crash between the two leaves an image whose line the next run writes again.
+                metadata.Save();
+                generated += made;
+                done += made;
+                progress?.Report(new OperationProgress("generate", done, total, "images"));
+            }
+
+            metadata.Save();
+            GenerationLog.CategoryDone(_logger, category.Name, _options.PerCategory, missing.Count);
+        }
+
+        return new CategoryGenerationResult(generated, kept);
+    }
+
+    private void CheckShape(Tensor images, int count)
+    {
+        if (images.dtype != ScalarType.Byte || images.ndim != 4 || images.shape[0] != count || images.shape[1] != 3
+            || images.shape[2] != _generator.Height || images.shape[3] != _generator.Width)
+        {
+            throw new InvalidOperationException(
+                $"the generator returned {images.dtype} [{string.Join(",", images.shape)}], expected uint8 [{count},3,{_generator.Height},{_generator.Width}]");
+        }
+    }
+
+    /// <summary>
+    /// The indices whose image is missing, unreadable, of the wrong size, or (when starting over) made with other
+    /// settings; their metadata lines are dropped. An image without a metadata line (a crash between the two writes) is
+    /// made again: same seed, same pixels.
+    /// </summary>
+    private List<int> FindMissing(string folder, CategoryMetadata metadata, string settingsHash)
+    {
+        var missing = new List<int>();
+        for (int k = 0; k < _options.PerCategory; k++)
+        {
+            string path = Path.Combine(folder, FileNameOf(k));
+            string? hash = metadata.SettingsHashOf(k);
+            if (hash is not null && hash != settingsHash && !_options.StartOver)
+            {
+                throw new RunSettingsConflictException(path, "settings_hash",
+                    $"was made with settings {hash}, this run has {settingsHash} (set StartOver, or --start-over, to make it again)");
+            }
+
+            if (hash != settingsHash || !IsReadable(path))
+            {
+                missing.Add(k);
+                metadata.Remove(k);
+            }
+        }
+
+        return missing;
+    }
+
+    private bool IsReadable(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            ImageHeader header = ImageIO.ReadHeader(path);
+            if (header.Width != _generator.Width || header.Height != _generator.Height)
+            {
+                return false;
+            }
+
+            // A header can be intact while the pixel data is cut short: decode fully.
+            ImageIO.Load(path).Dispose();
+            return true;
+        }
+        catch (InvalidImageException ex)
+        {
+            GenerationLog.Unreadable(_logger, path, ex.Problem);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The batches that hold a missing index: <c>[j*batch, (j+1)*batch)</c>, cut at <paramref name="perCategory"/>.
+    /// Batches sit at fixed places so an image is always made in the same batch (same companions, same shapes): CPU and
+    /// GPU kernels may round differently for other batch shapes, and a resumed or sharded run must give the same bytes
+    /// as an uninterrupted one. A batch with an image already there makes it again and keeps the old file.
+    /// </summary>
+    internal static IEnumerable<(int First, int Count)> Blocks(IReadOnlyList<int> sortedMissing, int batch, int perCategory)
+    {
+        int last = -1;
+        foreach (int k in sortedMissing)
+        {
+            int block = k / batch;
+            if (block == last)
+            {
+                continue;
+            }
+
+            last = block;
+            int first = block * batch;
+            yield return (first, Math.Min(batch, perCategory - first));
+        }
+    }
+}
+
+/// <summary>What <see cref="CategoryImageGenerator.Run"/> did.</summary>
+/// <param name="Generated">Images made by this run.</param>
+/// <param name="Kept">Images that were already there and were kept.</param>
+public sealed record CategoryGenerationResult(int Generated, int Kept);
+
+internal static partial class GenerationLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Category}: {Total} images, {Made} made now")]
+    public static partial void CategoryDone(ILogger logger, string category, int total, int made);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path}: {Problem}; making it again")]
+    public static partial void Unreadable(ILogger logger, string path, string problem);
+}

@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using XPaste.Generation.Schedulers;
+using static TorchSharp.torch;
+
+namespace XPaste.Generation;
+
+/// <summary>
+/// Text-to-image with Stable Diffusion 1.x/2.x, as diffusers' <c>StableDiffusionPipeline</c>: batched prompts,
+/// negative prompts, classifier-free guidance on the doubled batch, a choice of sampler, and one seeded CPU generator
+/// per image so that image <c>i</c> is the same alone or in any batch (and on the CPU, the picture diffusers makes
+/// from the same seed). Calls run one at a time per pipeline. A pipeline made by <see cref="FromPretrained"/> disposes
+/// its models; one made over models the caller passes leaves them to the caller.
+/// </summary>
+public sealed partial class StableDiffusionPipeline : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly bool _upcastVae;
+    private bool _ownsModels;
+
+    /// <summary>A pipeline over models already loaded; the caller keeps ownership of them.</summary>
+    /// <param name="models">The models (tokenizer, text encoder, UNet, VAE, scheduler config).</param>
+    /// <param name="options">Run options; defaults when null.</param>
+    /// <param name="logger">Receives one line per generation.</param>
+    /// <exception cref="InvalidInputException">The models' scheduler config is not valid JSON.</exception>
+    public StableDiffusionPipeline(StableDiffusionModels models, StableDiffusionPipelineOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        Models = models;
+        Options = options ?? new StableDiffusionPipelineOptions();
+        _logger = logger ?? NullLogger.Instance;
+        SchedulerConfig = SchedulerConfig.Parse(models.SchedulerConfigJson, Path.Combine(models.ModelId, "scheduler", "scheduler_config.json"));
+        Models.Vae.EnableSlicing = Options.VaeSlicing;
+        _upcastVae = (Options.UpcastVae ?? Models.Vae.Config.ForceUpcast) && Models.DType == ScalarType.Float16;
+        int levels = Models.Vae.Config.BlockOutChannels.Count;
+        VaeScaleFactor = 1 << (levels - 1);
+    }
+
+    /// <summary>The models the pipeline runs.</summary>
+    public StableDiffusionModels Models { get; }
+
+    /// <summary>The run options.</summary>
+    public StableDiffusionPipelineOptions Options { get; }
+
+    /// <summary>The model's <c>scheduler_config.json</c>, from which every sampler is built.</summary>
+    public SchedulerConfig SchedulerConfig { get; }
+
+    /// <summary>Pixels per latent cell (8 for SD).</summary>
+    public int VaeScaleFactor { get; }
+
+    /// <summary>The default image side: the UNet's <c>sample_size</c> × <see cref="VaeScaleFactor"/> (512 for SD 1.5).</summary>
+    public int DefaultSize => (Models.Unet.Config.SampleSize ?? 64) * VaeScaleFactor;
+
+    /// <summary>Loads the models (<see cref="StableDiffusionModels.FromPretrained"/>) and wraps them in a pipeline.</summary>
+    /// <param name="folderOrFileOrRepoId">A diffusers folder, a single-file checkpoint, or a Hub repo id.</param>
+    /// <param name="loadOptions">Device, dtype, variant; fp32 on the CPU when null.</param>
+    /// <param name="logger">Receives what was loaded and generated.</param>
+    /// <param name="options">Run options; defaults when null.</param>
+    /// <returns>The pipeline.</returns>
+    /// <exception cref="InvalidInputException">The models cannot be loaded; the message names the file.</exception>
+    public static StableDiffusionPipeline FromPretrained(string folderOrFileOrRepoId, StableDiffusionLoadOptions? loadOptions = null,
+        ILogger? logger = null, StableDiffusionPipelineOptions? options = null)
+    {
+        StableDiffusionModels models = StableDiffusionModels.FromPretrained(folderOrFileOrRepoId, loadOptions, logger);
+        try
+        {
+            return new StableDiffusionPipeline(models, options, logger) { _ownsModels = true };
+        }
+        catch
+        {
+            models.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Generates the images of <paramref name="request"/>.</summary>
+    /// <param name="request">Prompts, guidance, size, sampler, seed.</param>
+    /// <param name="progress">Receives one report per denoising step.</param>
+    /// <param name="cancellationToken">Checked between steps.</param>
+    /// <returns><c>uint8 [images,3,H,W]</c> on the models' device (round half to even of 255 × the image in [0,1]).</returns>
+    /// <exception cref="InvalidInputException">A request value is invalid (e.g. a width that is not a multiple of 8).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled between steps.</exception>
+    public Tensor Generate(TextToImageRequest request, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        GenerateTraced(request, trace: null, progress, cancellationToken);
+
+    /// <summary>Disposes the models when the pipeline loaded them itself.</summary>
+    public void Dispose()
+    {
+        if (_ownsModels)
+        {
+            Models.Dispose();
+        }
+    }
+
+    internal Tensor GenerateTraced(TextToImageRequest request, GenerationTrace? trace, IProgress<GenerationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var (width, height) = Validate(request);
+        long seed = request.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
+        int images = request.ImageCount;
+        bool guided = request.GuidanceScale > 1;
+        INoiseScheduler scheduler = SchedulerFactory.FromConfig(SchedulerConfig, request.Scheduler);
+        Log.Generating(_logger, images, width, height, scheduler.ClassName, request.Steps, request.GuidanceScale, seed);
+
+        Generator[] generators = Enumerable.Range(0, images).Select(i => new Generator((ulong)(seed + i), CPU)).ToArray();
+        try
+        {
+            using var inference = inference_mode();
+            using var scope = NewDisposeScope();
+            Tensor context = EncodePrompts(request, guided);
+            trace?.Keep(nameof(GenerationTrace.PromptEmbeds), context);
+
+            using ISchedulerRun run = scheduler.SetTimesteps(request.Steps);
+            long[] latentShape = [1, Models.Unet.Config.InChannels, height / VaeScaleFactor, width / VaeScaleFactor];
+            Tensor latents = request.InitialLatents is { } given
+                ? CheckLatents(given, images, latentShape).to(ScalarType.Float32, CPU)
+                : cat(generators.Select(g => randn(latentShape, ScalarType.Float32, CPU, generator: g)).ToArray(), 0);
+            latents = (latents.to(Models.Device) * (float)run.InitNoiseSigma).to(Models.DType);
+
+            var noise = new GeneratorNoise(generators);
+            for (int i = 0; i < run.StepCount; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Tensor previous = latents;
+                using (var step = NewDisposeScope())
+                {
+                    latents = Denoise(run, latents, context, request.GuidanceScale, guided, noise, trace).MoveToOuterDisposeScope();
+                }
+
+                previous.Dispose();
+                progress?.Report(new GenerationProgress(i + 1, run.StepCount, images));
+            }
+
+            Tensor image = Decode(latents);
+            trace?.Keep(nameof(GenerationTrace.Image), image);
+            return image.to(ScalarType.Float32).mul(255).round().to(ScalarType.Byte).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            foreach (Generator g in generators)
+            {
+                g.Dispose();
+            }
+        }
+    }
+
+    private Tensor Denoise(ISchedulerRun run, Tensor latents, Tensor context, double guidance, bool guided, IStepNoise noise, GenerationTrace? trace)
+    {
+        Tensor input = run.ScaleModelInput(guided ? cat([latents, latents], 0) : latents);
+        Tensor prediction = Models.Unet.forward(input, run.CurrentTimestep, context);
+        trace?.Keep(nameof(GenerationTrace.UnetOutputs), prediction);
+        if (guided)
+        {
+            Tensor[] halves = prediction.chunk(2, 0);
+            prediction = halves[0] + ((halves[1] - halves[0]) * guidance);
+        }
+
+        Tensor next = run.Step(prediction, latents, noise);
+        trace?.Keep(nameof(GenerationTrace.Latents), next);
+        return next;
+    }
+
+    /// <summary>The UNet context: the negative half first when guided, each prompt repeated per image.</summary>
+    private Tensor EncodePrompts(TextToImageRequest request, bool guided)
+    {
+        Tensor positive = Encode(request.Prompts);
+        if (!guided)
+        {
+            return positive.repeat_interleave(request.Count, 0);
+        }
+
+        IReadOnlyList<string> negatives = request.NegativePrompts switch
+        {
+            null => Enumerable.Repeat(string.Empty, request.Prompts.Count).ToArray(),
+            { Count: 1 } one => Enumerable.Repeat(one[0], request.Prompts.Count).ToArray(),
+            var list => list,
+        };
+        Tensor negative = Encode(negatives);
+        return cat([negative.repeat_interleave(request.Count, 0), positive.repeat_interleave(request.Count, 0)], 0);
+    }
+
+    private Tensor Encode(IReadOnlyList<string> prompts)
+    {
+        Tensor ids = Models.Tokenizer.Tokenize(prompts).to(Models.Device);
+        return Models.TextEncoder.forward(ids).to(Models.DType);
+    }
+
+    private Tensor Decode(Tensor latents)
+    {
+        Tensor z = latents / Models.Vae.Config.ScalingFactor;
+        Tensor decoded;
+        if (_upcastVae)
+        {
+            Models.Vae.to(ScalarType.Float32);
+            try
+            {
+                decoded = Models.Vae.Decode(z.to(ScalarType.Float32));
+            }
+            finally
+            {
+                Models.Vae.to(Models.DType);
+            }
+        }
+        else
+        {
+            decoded = Models.Vae.Decode(z);
+        }
+
+        return ((decoded * 0.5) + 0.5).clamp(0, 1);
+    }
+}

@@ -1,0 +1,71 @@
+using XPaste.Generation.Schedulers;
+using static TorchSharp.torch;
+
+namespace XPaste.Generation;
+
+/// <summary>
+/// One text-to-image call of <see cref="StableDiffusionPipeline.Generate"/>: prompts, guidance, size, sampler and
+/// seed. Images come out prompt by prompt, <see cref="Count"/> per prompt (p0, p0, p1, p1, ...).
+/// </summary>
+public sealed class TextToImageRequest
+{
+    /// <summary>The prompts; each gives <see cref="Count"/> images.</summary>
+    public required IReadOnlyList<string> Prompts { get; init; }
+
+    /// <summary>
+    /// Negative prompts: null for none (the empty prompt), one for every prompt, or one per prompt.
+    /// </summary>
+    public IReadOnlyList<string>? NegativePrompts { get; init; }
+
+    /// <summary>Images per prompt (diffusers' <c>num_images_per_prompt</c>). Default 1.</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>Classifier-free guidance scale; at most 1 runs the conditional branch only. Default 7.5.</summary>
+    public double GuidanceScale { get; init; } = 7.5;
+
+    /// <summary>Denoising steps. Default 50.</summary>
+    public int Steps { get; init; } = 50;
+
+    /// <summary>Image width, a multiple of 8; null for the UNet's <c>sample_size</c> × 8.</summary>
+    public int? Width { get; init; }
+
+    /// <summary>Image height, a multiple of 8; null for the UNet's <c>sample_size</c> × 8.</summary>
+    public int? Height { get; init; }
+
+    /// <summary>The sampler. Default <see cref="SchedulerKind.Dpm"/> built from the model's scheduler config, as X-Paste.</summary>
+    public SchedulerKind Scheduler { get; init; } = SchedulerKind.Dpm;
+
+    /// <summary>
+    /// Image <c>i</c> of the request draws its noise from its own CPU generator seeded <c>Seed + i</c>, so it is the
+    /// same picture alone or in any batch, and the picture diffusers makes with
+    /// <c>torch.Generator("cpu").manual_seed(Seed + i)</c>. Null picks a random seed.
+    /// </summary>
+    public long? Seed { get; init; }
+
+    /// <summary>
+    /// Initial latents <c>[images,4,H/8,W/8]</c> instead of seeded noise (multiplied by the scheduler's initial
+    /// sigma, as diffusers' <c>latents=</c>). Ancestral samplers still draw step noise from the seeded generators.
+    /// </summary>
+    public Tensor? InitialLatents { get; init; }
+
+    /// <summary>The number of images: prompts × <see cref="Count"/>.</summary>
+    public int ImageCount => Prompts.Count * Count;
+}
+
+/// <summary>Progress of a generation: denoising step <see cref="Step"/> of <see cref="TotalSteps"/> is done.</summary>
+/// <param name="Step">Steps done.</param>
+/// <param name="TotalSteps">Model calls of the run (PNDM makes one more than the steps asked for).</param>
+/// <param name="Images">Images in the batch.</param>
+public readonly record struct GenerationProgress(int Step, int TotalSteps, int Images);
+
+/// <summary>How a <see cref="StableDiffusionPipeline"/> runs (not what it draws).</summary>
+public sealed class StableDiffusionPipelineOptions
+{
+    /// <summary>Decode one image at a time: same pixels, less peak memory. Default false.</summary>
+    public bool VaeSlicing { get; init; }
+
+    /// <summary>
+    /// Decode in float32 when the models are float16; null follows the VAE config's <c>force_upcast</c>.
+    /// </summary>
+    public bool? UpcastVae { get; init; }
+}

@@ -1,0 +1,168 @@
+using static TorchSharp.torch;
+
+namespace XPaste.Generation.Schedulers;
+
+/// <summary>Euler (diffusers' <c>EulerDiscreteScheduler</c>, no churn): fractional timesteps, sigma-space updates.</summary>
+public sealed class EulerDiscreteScheduler : INoiseScheduler
+{
+    /// <summary>The diffusers class name.</summary>
+    public const string DiffusersName = "EulerDiscreteScheduler";
+
+    private readonly EulerTables _tables;
+
+    /// <summary>Configures the scheduler from <paramref name="config"/> (missing keys take this class's defaults).</summary>
+    /// <exception cref="InvalidInputException">A value is invalid or an unsupported option is on.</exception>
+    public EulerDiscreteScheduler(SchedulerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _tables = new EulerTables(config, DiffusersName, ancestral: false);
+    }
+
+    /// <inheritdoc/>
+    public string ClassName => DiffusersName;
+
+    /// <inheritdoc/>
+    public int NumTrainTimesteps => _tables.Schedule.NumTrainTimesteps;
+
+    /// <inheritdoc/>
+    public ISchedulerRun SetTimesteps(int numInferenceSteps)
+    {
+        var (timesteps, sigmas, init) = _tables.Make(numInferenceSteps);
+        return new Run(_tables.Schedule.VPrediction, timesteps, sigmas, init);
+    }
+
+    private sealed class Run(bool vPrediction, Tensor timesteps, float[] sigmas, double init) : EulerRun(vPrediction, timesteps, sigmas, init)
+    {
+        protected override Tensor StepCore(Tensor modelOutput, Tensor sample, int index, IStepNoise? noise)
+        {
+            float sigma = SigmaValues![index];
+            Tensor x0 = PredictX0(modelOutput, sample, sigma);
+            Tensor derivative = (sample - x0) / sigma;
+            return sample + (derivative * (SigmaValues[index + 1] - sigma));
+        }
+    }
+}
+
+/// <summary>Euler ancestral (diffusers' <c>EulerAncestralDiscreteScheduler</c>): adds fresh noise every step.</summary>
+public sealed class EulerAncestralDiscreteScheduler : INoiseScheduler
+{
+    /// <summary>The diffusers class name.</summary>
+    public const string DiffusersName = "EulerAncestralDiscreteScheduler";
+
+    private readonly EulerTables _tables;
+
+    /// <summary>Configures the scheduler from <paramref name="config"/> (missing keys take this class's defaults).</summary>
+    /// <exception cref="InvalidInputException">A value is invalid or an unsupported option is on.</exception>
+    public EulerAncestralDiscreteScheduler(SchedulerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _tables = new EulerTables(config, DiffusersName, ancestral: true);
+    }
+
+    /// <inheritdoc/>
+    public string ClassName => DiffusersName;
+
+    /// <inheritdoc/>
+    public int NumTrainTimesteps => _tables.Schedule.NumTrainTimesteps;
+
+    /// <inheritdoc/>
+    public ISchedulerRun SetTimesteps(int numInferenceSteps)
+    {
+        var (timesteps, sigmas, init) = _tables.Make(numInferenceSteps);
+        return new Run(_tables.Schedule.VPrediction, timesteps, sigmas, init);
+    }
+
+    private sealed class Run(bool vPrediction, Tensor timesteps, float[] sigmas, double init) : EulerRun(vPrediction, timesteps, sigmas, init)
+    {
+        protected override Tensor StepCore(Tensor modelOutput, Tensor sample, int index, IStepNoise? noise)
+        {
+            float sigmaFrom = SigmaValues![index];
+            float sigmaTo = SigmaValues[index + 1];
+            Tensor x0 = PredictX0(modelOutput, sample, sigmaFrom);
+            float sigmaUp = MathF.Sqrt(sigmaTo * sigmaTo * ((sigmaFrom * sigmaFrom) - (sigmaTo * sigmaTo)) / (sigmaFrom * sigmaFrom));
+            float sigmaDown = MathF.Sqrt((sigmaTo * sigmaTo) - (sigmaUp * sigmaUp));
+            Tensor derivative = (sample - x0) / sigmaFrom;
+            Tensor next = sample + (derivative * (sigmaDown - sigmaFrom));
+
+            // Drawn every step, the last included (sigma_up 0), so each generator advances exactly as in diffusers.
+            Tensor fresh = noise is null
+                ? randn(modelOutput.shape, ScalarType.Float32, modelOutput.device)
+                : noise.Draw(modelOutput.shape, ScalarType.Float32, modelOutput.device);
+            return next + (fresh * sigmaUp);
+        }
+    }
+}
+
+/// <summary>The Euler family's input scaling and clean-sample prediction.</summary>
+internal abstract class EulerRun(bool vPrediction, Tensor timesteps, float[] sigmas, double init)
+    : SchedulerRun(timesteps, sigmas, init)
+{
+    public override Tensor ScaleModelInput(Tensor sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        float sigma = SigmaValues![Math.Min(StepIndex, StepCount - 1)];
+        return sample / MathF.Sqrt((sigma * sigma) + 1f);
+    }
+
+    protected Tensor PredictX0(Tensor modelOutput, Tensor sample, float sigma) => vPrediction
+        ? (modelOutput * (-sigma / MathF.Sqrt((sigma * sigma) + 1f))) + (sample / ((sigma * sigma) + 1f))
+        : sample - (modelOutput * sigma);
+}
+
+/// <summary>Timesteps and sigmas of the Euler family, as diffusers computes them (numpy float64, then float32).</summary>
+internal sealed class EulerTables
+{
+    private readonly bool _karras;
+    private readonly double? _sigmaMin;
+    private readonly double? _sigmaMax;
+    private readonly bool _finalSigmaMin;
+
+    public EulerTables(SchedulerConfig config, string className, bool ancestral)
+    {
+        Schedule = NoiseSchedule.Read(config, className, "linspace");
+        if (!ancestral)
+        {
+            config.GetString("interpolation_type", "linear", "linear");
+            config.GetString("timestep_type", "discrete", "discrete");
+            _karras = config.GetBool("use_karras_sigmas", false);
+            _sigmaMin = config.GetNullableDouble("sigma_min");
+            _sigmaMax = config.GetNullableDouble("sigma_max");
+            _finalSigmaMin = config.GetString("final_sigmas_type", "zero", "zero", "sigma_min") == "sigma_min";
+            foreach (string flag in new[] { "use_exponential_sigmas", "use_beta_sigmas" })
+            {
+                if (config.GetBool(flag, false))
+                {
+                    throw config.Unsupported(className, flag);
+                }
+            }
+        }
+    }
+
+    public NoiseSchedule Schedule { get; }
+
+    public (Tensor Timesteps, float[] Sigmas, double InitNoiseSigma) Make(int n)
+    {
+        Schedule.CheckSteps(n);
+        int train = Schedule.NumTrainTimesteps;
+        double[] steps = Schedule.TimestepSpacing switch
+        {
+            "linspace" => NoiseSchedule.Linspace(0, train - 1, n).Select(t => (double)(float)t).Reverse().ToArray(),
+            "leading" => Enumerable.Range(0, n).Select(i => (double)(i * (train / n))).Reverse().Select(t => t + Schedule.StepsOffset).ToArray(),
+            _ => NoiseSchedule.ArangeDown(train, 0, -(double)train / n).Select(t => Math.Round(t) - 1).ToArray(),
+        };
+        float[] table = Schedule.TrainSigmas;
+        double[] sigmas = steps.Select(t => NoiseSchedule.Interp(t, table)).ToArray();
+        if (_karras)
+        {
+            sigmas = NoiseSchedule.Karras(_sigmaMax ?? sigmas[0], _sigmaMin ?? sigmas[^1], n);
+            float[] logSigmas = Schedule.LogSigmas();
+            steps = sigmas.Select(s => NoiseSchedule.SigmaToT(s, logSigmas)).ToArray();
+        }
+
+        float last = _finalSigmaMin ? table[0] : 0f;
+        float[] all = [.. sigmas.Select(s => (float)s), last];
+        float max = all.Max();
+        double init = Schedule.TimestepSpacing is "linspace" or "trailing" ? max : MathF.Sqrt((max * max) + 1f);
+        return (tensor(steps.Select(t => (float)t).ToArray()), all, init);
+    }
+}

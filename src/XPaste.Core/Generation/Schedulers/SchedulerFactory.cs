@@ -1,0 +1,65 @@
+namespace XPaste.Generation.Schedulers;
+
+/// <summary>Builds schedulers from a scheduler config, as diffusers' <c>from_config</c>.</summary>
+public static class SchedulerFactory
+{
+    /// <summary>The CLI names of the kinds: config, dpm, ddim, pndm, euler, euler-a.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["config", "dpm", "ddim", "pndm", "euler", "euler-a"];
+
+    /// <summary>Parses a CLI name (<see cref="Names"/>), case-insensitively.</summary>
+    /// <exception cref="InvalidInputException">The name is not one of <see cref="Names"/>.</exception>
+    public static SchedulerKind ParseKind(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.ToLowerInvariant() switch
+        {
+            "config" => SchedulerKind.Config,
+            "dpm" => SchedulerKind.Dpm,
+            "ddim" => SchedulerKind.Ddim,
+            "pndm" => SchedulerKind.Pndm,
+            "euler" => SchedulerKind.Euler,
+            "euler-a" => SchedulerKind.EulerAncestral,
+            _ => throw new InvalidInputException(name, $"unknown scheduler; use one of {string.Join(", ", Names)}"),
+        };
+    }
+
+    /// <summary>
+    /// A scheduler of <paramref name="kind"/> configured by <paramref name="config"/>: keys the config lacks take the
+    /// class's own defaults (e.g. DPM-Solver keeps its <c>linspace</c> spacing when built from SD's PNDM config).
+    /// </summary>
+    /// <exception cref="InvalidInputException">The class is unknown, or a value is invalid or unsupported.</exception>
+    public static INoiseScheduler FromConfig(SchedulerConfig config, SchedulerKind kind = SchedulerKind.Config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string className = kind switch
+        {
+            SchedulerKind.Config => config.ClassName
+                ?? throw new InvalidInputException(config.Source, "the scheduler config has no _class_name"),
+            SchedulerKind.Dpm => DpmSolverMultistepScheduler.DiffusersName,
+            SchedulerKind.Ddim => DdimScheduler.DiffusersName,
+            SchedulerKind.Pndm => PndmScheduler.DiffusersName,
+            SchedulerKind.Euler => EulerDiscreteScheduler.DiffusersName,
+            SchedulerKind.EulerAncestral => EulerAncestralDiscreteScheduler.DiffusersName,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown scheduler kind"),
+        };
+        return FromConfig(config, className);
+    }
+
+    /// <summary>A scheduler of the diffusers class <paramref name="className"/> configured by <paramref name="config"/>.</summary>
+    /// <exception cref="InvalidInputException">The class is unknown, or a value is invalid or unsupported.</exception>
+    public static INoiseScheduler FromConfig(SchedulerConfig config, string className)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(className);
+        return className switch
+        {
+            DpmSolverMultistepScheduler.DiffusersName => new DpmSolverMultistepScheduler(config),
+            DdimScheduler.DiffusersName => new DdimScheduler(config),
+            PndmScheduler.DiffusersName => new PndmScheduler(config),
+            EulerDiscreteScheduler.DiffusersName => new EulerDiscreteScheduler(config),
+            EulerAncestralDiscreteScheduler.DiffusersName => new EulerAncestralDiscreteScheduler(config),
+            _ => throw new InvalidInputException(config.Source,
+                $"unknown scheduler class '{className}'; supported: {DpmSolverMultistepScheduler.DiffusersName}, {DdimScheduler.DiffusersName}, {PndmScheduler.DiffusersName}, {EulerDiscreteScheduler.DiffusersName}, {EulerAncestralDiscreteScheduler.DiffusersName}"),
+        };
+    }
+}

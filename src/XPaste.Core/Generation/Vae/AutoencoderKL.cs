@@ -1,0 +1,139 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace XPaste.Generation;
+
+/// <summary>The posterior of <see cref="AutoencoderKL.Encode"/>: a diagonal Gaussian per latent. Owns its tensors.</summary>
+public sealed class AutoencoderKLEncoding : IDisposable
+{
+    internal AutoencoderKLEncoding(Tensor mean, Tensor logVar)
+    {
+        Mean = mean;
+        LogVar = logVar;
+    }
+
+    /// <summary>The mean <c>[B,latent,h,w]</c>.</summary>
+    public Tensor Mean { get; }
+
+    /// <summary>The log-variance, clamped to [-30, 20].</summary>
+    public Tensor LogVar { get; }
+
+    /// <summary>A sample <c>mean + exp(logvar / 2) * noise</c> with noise from <paramref name="generator"/> (on the CPU, then moved).</summary>
+    /// <param name="generator">The random source; the global one when null.</param>
+    /// <returns>The sample (before <see cref="AutoencoderKLConfig.ScalingFactor"/>).</returns>
+    public Tensor Sample(Generator? generator = null)
+    {
+        using var scope = NewDisposeScope();
+        Tensor noise = randn(Mean.shape, ScalarType.Float32, CPU, generator: generator).to(Mean.dtype, Mean.device);
+        return (Mean + (LogVar * 0.5).exp() * noise).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Mean.Dispose();
+        LogVar.Dispose();
+    }
+}
+
+/// <summary>
+/// diffusers' <c>AutoencoderKL</c>, the Stable Diffusion VAE: <see cref="Encode"/> images in [-1,1] to a latent
+/// Gaussian, <see cref="Decode"/> latents back. Module and parameter names equal the diffusers checkpoint keys.
+/// </summary>
+public sealed class AutoencoderKL : nn.Module
+{
+    internal readonly VaeEncoder encoder;
+    internal readonly VaeDecoder decoder;
+    internal readonly Conv2d? quant_conv;
+    internal readonly Conv2d? post_quant_conv;
+
+    /// <summary>Builds the network with freshly initialised weights (nothing allocated on the meta device).</summary>
+    /// <param name="config">The architecture.</param>
+    /// <param name="device">Where the parameters live; the CPU when null.</param>
+    public AutoencoderKL(AutoencoderKLConfig config, Device? device = null) : base(nameof(AutoencoderKL))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Config = config;
+        encoder = new VaeEncoder(config, device);
+        decoder = new VaeDecoder(config, device);
+        if (config.UseQuantConv)
+        {
+            quant_conv = nn.Conv2d(2 * config.LatentChannels, 2 * config.LatentChannels, 1, device: device);
+        }
+
+        if (config.UsePostQuantConv)
+        {
+            post_quant_conv = nn.Conv2d(config.LatentChannels, config.LatentChannels, 1, device: device);
+        }
+
+        RegisterComponents();
+        eval();
+    }
+
+    /// <summary>The architecture, with <see cref="AutoencoderKLConfig.ScalingFactor"/>.</summary>
+    public AutoencoderKLConfig Config { get; }
+
+    /// <summary>Decode one image at a time (same result, less peak memory). Default false.</summary>
+    public bool EnableSlicing { get; set; }
+
+    /// <summary>Decodes latents (exactly diffusers' <c>vae.decode(z).sample</c>).</summary>
+    /// <param name="z">Latents divided by the scaling factor, <c>[B,latent,h,w]</c>, any device or dtype.</param>
+    /// <returns>Images <c>[B,3,8h,8w]</c>, roughly in [-1,1], in the model's dtype on its device.</returns>
+    public Tensor Decode(Tensor z)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        CheckInput(z, Config.LatentChannels, nameof(z));
+        if (EnableSlicing && z.shape[0] > 1)
+        {
+            using var outer = NewDisposeScope();
+            Tensor[] parts = Enumerable.Range(0, (int)z.shape[0]).Select(i => DecodeBatch(z.narrow(0, i, 1))).ToArray();
+            return cat(parts, 0).MoveToOuterDisposeScope();
+        }
+
+        return DecodeBatch(z);
+    }
+
+    /// <summary>Encodes images to the latent posterior (diffusers' <c>vae.encode(x).latent_dist</c>).</summary>
+    /// <param name="x">Images in [-1,1], <c>[B,3,H,W]</c> with H, W multiples of 8.</param>
+    /// <returns>Mean and clamped log-variance; the caller disposes them.</returns>
+    public AutoencoderKLEncoding Encode(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckInput(x, Config.InChannels, nameof(x));
+        using var scope = NewDisposeScope();
+        Tensor weight = encoder.conv_in.weight!;
+        Tensor moments = encoder.call(x.to(weight.dtype, weight.device));
+        if (quant_conv is not null)
+        {
+            moments = quant_conv.call(moments);
+        }
+
+        Tensor[] halves = moments.chunk(2, 1);
+        Tensor mean = halves[0].contiguous();
+        Tensor logVar = halves[1].clamp(-30.0, 20.0);
+        mean.MoveToOuterDisposeScope();
+        logVar.MoveToOuterDisposeScope();
+        return new AutoencoderKLEncoding(mean, logVar);
+    }
+
+    private Tensor DecodeBatch(Tensor z)
+    {
+        using var scope = NewDisposeScope();
+        Tensor weight = decoder.conv_in.weight!;
+        Tensor x = z.to(weight.dtype, weight.device);
+        if (post_quant_conv is not null)
+        {
+            x = post_quant_conv.call(x);
+        }
+
+        return decoder.call(x).MoveToOuterDisposeScope();
+    }
+
+    private static void CheckInput(Tensor x, int channels, string name)
+    {
+        if (x.dim() != 4 || x.shape[1] != channels)
+        {
+            throw new ArgumentException($"expected [B,{channels},H,W], got [{string.Join(",", x.shape)}]", name);
+        }
+    }
+}

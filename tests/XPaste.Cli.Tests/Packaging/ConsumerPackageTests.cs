@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using XPaste.Tests;
+
+namespace XPaste.Cli.Tests.Packaging;
+
+/// <summary>
+/// The packages as a user meets them: pack XPaste.Core and XPaste.Augment to a folder feed, create a console app
+/// from <c>ConsumerTemplate/</c> outside the repository, restore it from that feed (TorchSharp-cpu from nuget.org
+/// through the repository's nuget.config, found offline in the machine's NuGet cache when it is there), build it,
+/// run a tensor operation. Proves that the libstdc++ fix travels in the XPaste.Core package (buildTransitive) and
+/// that, without it, XPaste's first call names the real cause.
+/// </summary>
+public sealed partial class ConsumerPackageTests
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Packed_packages_build_and_run_a_tensor_op_in_a_new_console_app()
+    {
+        string repo = FindRepositoryRoot();
+        using var temp = new TempFolder();
+        string feed = temp.File("feed");
+        string version = $"0.1.0-consumer.{DateTime.UtcNow:yyyyMMddHHmmss}";
+
+        // The libraries were built with the tests (same configuration): pack what was built.
+        foreach (string project in new[] { "src/XPaste.Core/XPaste.Core.csproj", "src/XPaste.Augment/XPaste.Augment.csproj" })
+        {
+            ProcessResult pack = await DotnetAsync(repo, "pack", Path.Combine(repo, project), "--no-build", "-c", Configuration,
+                "-o", feed, $"-p:Version={version}", "-nodeReuse:false");
+            Assert.True(pack.ExitCode == 0, $"pack {project} failed:\n{pack}");
+        }
+
+        foreach (string id in new[] { "XPaste.Core", "XPaste.Augment" })
+        {
+            AssertPackageMetadata(Path.Combine(feed, $"{id}.{version}.nupkg"), id);
+        }
+
+        string consumer = temp.File("consumer");
+        Directory.CreateDirectory(consumer);
+        string template = Path.Combine(AppContext.BaseDirectory, "Packaging", "ConsumerTemplate");
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), File.ReadAllText(Path.Combine(template, "Consumer.csproj.template"))
+            .Replace("$XPASTE_VERSION$", version, StringComparison.Ordinal)
+            .Replace("$TORCHSHARP_VERSION$", "0.107.0", StringComparison.Ordinal)
+            .Replace("$DI_VERSION$", CentralVersion(repo, "Microsoft.Extensions.DependencyInjection"), StringComparison.Ordinal));
+        File.Copy(Path.Combine(template, "Program.cs.template"), Path.Combine(consumer, "Program.cs"));
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), ConsumerNuGetConfig(repo, feed, temp.File("packages")));
+
+        // The README's example, as written, compiles in this new project against the packed packages.
+        string readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Packaging", "README.md"));
+        Match snippet = Regex.Match(readme, @"^```csharp[ \t]*\r?\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline);
+        Assert.True(snippet.Success, "the README has no csharp block");
+        File.WriteAllText(Path.Combine(consumer, "ReadmeSnippet.txt"), snippet.Groups[1].Value);
+        ProcessResult readmeBuild = await DotnetAsync(consumer, "build", "-t:Compile", "-c", "Release", "-nodeReuse:false",
+            "-p:XPasteReadmeCheck=true", "-p:IntermediateOutputPath=obj/readme/");
+        Assert.True(readmeBuild.ExitCode == 0, $"the README's example does not compile in a new project:\n{readmeBuild}");
+
+        bool systemLacksVersion = SystemLibstdcxxLacks("GLIBCXX_3.4.32");
+        string app = Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll");
+        if (systemLacksVersion)
+        {
+            // Without the fix, TorchSharp cannot load here: XPaste's first call says why (found and needed versions).
+            ProcessResult unfixed = await DotnetAsync(consumer, "build", "-c", "Release", "-nodeReuse:false", "-p:XPasteSkipGlibcxxFix=true");
+            Assert.True(unfixed.ExitCode == 0, $"consumer build failed:\n{unfixed}");
+            ProcessResult failing = await DotnetAsync(consumer, "exec", app);
+            Assert.NotEqual(0, failing.ExitCode);
+            // The headline (TorchSharp's misleading message survives only as the inner exception).
+            string headline = failing.StdErr.Split('\n')[0];
+            Assert.StartsWith("Unhandled exception. XPaste.Runtime.TorchSharpLoadException:", headline, StringComparison.Ordinal);
+            Assert.Contains("libLibTorchSharp.so needs GLIBCXX_3.4.32", headline, StringComparison.Ordinal);
+            Assert.Matches(@"provides up to GLIBCXX_3\.4\.\d+\.", headline);
+            Assert.DoesNotContain("doesn't contain a reference", headline, StringComparison.Ordinal);
+        }
+
+        ProcessResult build = await DotnetAsync(consumer, "build", "-c", "Release", "-nodeReuse:false");
+        Assert.True(build.ExitCode == 0, $"consumer build failed:\n{build}");
+        // One line of build output where the fix applies, none elsewhere.
+        int fixLines = FixLine().Count(build.StdOut);
+        Assert.True(fixLines == (systemLacksVersion ? 1 : 0), $"expected {(systemLacksVersion ? 1 : 0)} fix line(s):\n{build}");
+
+        ProcessResult run = await DotnetAsync(consumer, "exec", app);
+        Assert.True(run.ExitCode == 0, $"consumer run failed:\n{run}");
+        Assert.Equal("matmul sum 134", run.StdOut.Trim());
+    }
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    [GeneratedRegex(@"XPaste: system libstdc\+\+ lacks GLIBCXX_3\.4\.32; marked that requirement weak")]
+    private static partial Regex FixLine();
+
+    /// <summary>The temp feed first, then the repository's own sources; packages land in a scratch folder, with the
+    /// machine's NuGet cache as a fallback so TorchSharp's 500 MB are not fetched again.</summary>
+    private static string ConsumerNuGetConfig(string repo, string feed, string packages)
+    {
+        string repoConfig = File.ReadAllText(Path.Combine(repo, "nuget.config"));
+        Match sources = Regex.Match(repoConfig, @"<packageSources>(.*?)</packageSources>", RegexOptions.Singleline);
+        Assert.True(sources.Success, "the repository's nuget.config has no packageSources");
+        string userCache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string repoSources = sources.Groups[1].Value.Replace("<clear />", string.Empty, StringComparison.Ordinal);
+        return $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config><add key="globalPackagesFolder" value="{packages}" /></config>
+              <fallbackPackageFolders><clear /><add key="machine" value="{userCache}" /></fallbackPackageFolders>
+              <packageSources>
+                <clear />
+                <add key="xpaste-test-feed" value="{feed}" />
+                {repoSources}
+              </packageSources>
+            </configuration>
+            """;
+    }
+
+    /// <summary>nuget.org needs: project and repository URLs, and a README packed in the package with no relative links.</summary>
+    private static void AssertPackageMetadata(string nupkg, string id)
+    {
+        using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(nupkg);
+        string Read(string name)
+        {
+            System.IO.Compression.ZipArchiveEntry entry = zip.GetEntry(name) ?? throw new Xunit.Sdk.XunitException($"{id}: {name} is not in the package");
+            using var reader = new StreamReader(entry.Open());
+            return reader.ReadToEnd();
+        }
+
+        string nuspec = Read($"{id}.nuspec");
+        Assert.Matches(@"<projectUrl>https://[^<]+</projectUrl>", nuspec);
+        Assert.Matches(@"<repository type=""git"" url=""https://[^""]+""", nuspec);
+        Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
+        string readme = Read("README.md");
+        Assert.Contains("TorchSharp-cpu", readme, StringComparison.Ordinal);
+        // Markdown links and images must be absolute on nuget.org.
+        foreach (Match link in Regex.Matches(readme, @"\]\(([^)]+)\)"))
+        {
+            Assert.StartsWith("https://", link.Groups[1].Value, StringComparison.Ordinal);
+        }
+
+        if (id == "XPaste.Core")
+        {
+            Assert.NotNull(zip.GetEntry("buildTransitive/XPaste.Core.targets"));
+            Assert.NotNull(zip.GetEntry("buildTransitive/XPaste.Build.Tasks.dll"));
+        }
+    }
+
+    /// <summary>The version Directory.Packages.props pins for a package (what the machine's NuGet cache holds).</summary>
+    private static string CentralVersion(string repo, string package)
+    {
+        string props = File.ReadAllText(Path.Combine(repo, "Directory.Packages.props"));
+        Match m = Regex.Match(props, $@"<PackageVersion Include=""{Regex.Escape(package)}"" Version=""([^""]+)""");
+        Assert.True(m.Success, $"{package} is not in Directory.Packages.props");
+        return m.Groups[1].Value;
+    }
+
+    private static bool SystemLibstdcxxLacks(string version)
+    {
+        string? lib = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }
+            .FirstOrDefault(File.Exists);
+        if (!OperatingSystem.IsLinux() || lib is null)
+        {
+            return false;
+        }
+
+        return !Encoding.Latin1.GetString(File.ReadAllBytes(lib)).Contains(version + "\0", StringComparison.Ordinal);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "XPaste.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root (XPaste.sln) not found above the test folder");
+    }
+
+    private sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StdOut}\n--- stderr\n{StdErr}";
+    }
+
+    private static async Task<ProcessResult> DotnetAsync(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        // The test host's MSBuild variables would point the child build at the test run's SDK state.
+        foreach (string key in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly" })
+        {
+            info.Environment.Remove(key);
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(StepTimeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in {StepTimeout}");
+        }
+
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+}

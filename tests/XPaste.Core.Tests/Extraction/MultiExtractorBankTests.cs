@@ -1,0 +1,157 @@
+using XPaste.Abstractions;
+using XPaste.Bank;
+using XPaste.Extraction;
+using XPaste.Sources;
+using static TorchSharp.torch;
+
+namespace XPaste.Tests.Extraction;
+
+/// <summary>
+/// Several extractors in one bank extraction pass: on constructed scenes (a rectangle on a plain background) and with
+/// a constructed filter (score = percentage of the view that is not white, i.e. the mask's area), the winner of each
+/// image must be the extractor whose mask scores highest, the losers' scores are recorded, and a winner that fails
+/// the post-processing is handled as <see cref="InstanceSelectorOptions.TryNextBest"/> says.
+/// </summary>
+public sealed class MultiExtractorBankTests : IDisposable
+{
+    // Object sides as fractions of the 60x80 canvas: object areas 4% .. 49%.
+    private static readonly Dictionary<string, double[]> Scenes = new()
+    {
+        ["kettle"] = [0.2, 0.3, 0.45, 0.7, 0.25, 0.5],
+        ["lamp"] = [0.35, 0.6, 0.28, 0.4],
+    };
+
+    // A fixed 24x20 box: 10% of the 60x80 canvas, beaten by the plain extractor's mask when the object is larger.
+    private static readonly FakeExtractor Corner = new("corner", FakeExtractor.Rectangle(0, 0, 24, 20));
+
+    // The whole frame: the filter's favourite (100), but over the 0.95 area bound.
+    private static readonly FakeExtractor Everything = new("everything", FakeExtractor.Rectangle(0, 0, 80, 60));
+
+    private readonly TempFolder _temp = new();
+    private readonly string _images;
+
+    public MultiExtractorBankTests()
+    {
+        _images = _temp.File("generated");
+        SceneFolder.Write(_images, Scenes);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>The filter's score of each image's plain-background mask, by source id.</summary>
+    private async Task<Dictionary<string, float>> PlainScores()
+    {
+        var plain = new PlainBackgroundExtractor();
+        var scores = new Dictionary<string, float>();
+        await foreach (SourceImage image in FolderInstanceSource.FromFolderNames(_images).ReadAsync())
+        {
+            using (image)
+            {
+                using Tensor rgb = image.Image.narrow(0, 0, 3);
+                IReadOnlyList<Tensor> masks = await plain.ExtractAsync([rgb]);
+                using Tensor mask = masks[0];
+                using Tensor view = InstancePostProcessor.OnWhite(rgb, mask);
+                scores[image.Id] = (await new FakeFilter().ScoreAsync([view], image.Category))[0];
+            }
+        }
+
+        return scores;
+    }
+
+    private async Task<(BankExtractionResult Result, string Folder)> Run(string name, InstanceSelectorOptions selection, params IInstanceExtractor[] extractors)
+    {
+        string folder = _temp.File(name);
+        using InstanceBank bank = InstanceBank.Create(folder);
+        var stage = new BankExtractionStage(extractors, new FakeFilter(), new BankExtractionOptions { BatchSize = 3, Selection = selection });
+        return (await stage.RunAsync(FolderInstanceSource.FromFolderNames(_images), bank), folder);
+    }
+
+    /// <summary>Which extractor each processed source was recorded with (instances and rejections alike), by source id.</summary>
+    private static Dictionary<string, string> Winners(InstanceBank bank) =>
+        bank.Instances.Select(i => (i.Source, i.Extractor))
+            .Concat(bank.Rejections.Select(r => (r.Source, r.Extractor!)))
+            .ToDictionary(p => p.Source[(p.Source.IndexOf('/', StringComparison.Ordinal) + 1)..], p => p.Item2);
+
+    [Fact]
+    public async Task The_extractor_whose_mask_the_filter_scores_highest_wins_and_the_runners_up_are_recorded()
+    {
+        Dictionary<string, float> plain = await PlainScores();
+        Assert.Contains(plain.Values, s => s > 10f);
+        Assert.Contains(plain.Values, s => s < 10f);
+
+        var (result, folder) = await Run("bank", InstanceSelectorOptions.Default, new PlainBackgroundExtractor(), Corner);
+        using InstanceBank bank = InstanceBank.Open(folder);
+        Dictionary<string, string> winners = Winners(bank);
+        Assert.Equal(plain.Keys.Order(), winners.Keys.Order());
+        Assert.All(plain, p => Assert.Equal(p.Value > 10f ? "plain" : "corner", winners[p.Key]));
+
+        Assert.NotEmpty(bank.Instances);
+        foreach (BankInstance instance in bank.Instances)
+        {
+            // Read back from the manifest: the loser's score is kept beside the winner's.
+            string id = instance.Source[(instance.Source.IndexOf('/', StringComparison.Ordinal) + 1)..];
+            var (loser, loserScore) = instance.Extractor == "plain" ? ("corner", 10f) : ("plain", plain[id]);
+            Assert.Equal(Math.Max(plain[id], 10f), instance.ClipScore!.Value, 3);
+            Assert.Equal(loserScore, Assert.Single(instance.RunnerUpScores!, p => p.Key == loser).Value, 3);
+            Assert.Single(instance.RunnerUpScores!);
+        }
+
+        Assert.Equal(bank.Instances.GroupBy(i => i.Extractor).ToDictionary(g => g.Key, g => g.Count()), result.AddedByExtractor);
+        Assert.Equal(result.Rejected, result.RejectedByReason.Values.Sum());
+    }
+
+    [Fact]
+    public async Task A_winner_that_fails_the_area_test_drops_the_image_unless_next_best_is_allowed()
+    {
+        Dictionary<string, float> plain = await PlainScores();
+
+        var (dropped, droppedFolder) = await Run("reference", InstanceSelectorOptions.Default, new PlainBackgroundExtractor(), Corner, Everything);
+        Assert.Equal(0, dropped.Added);
+        Assert.Equal(plain.Count, dropped.Rejected);
+        Assert.Equal(new Dictionary<string, int> { ["mask area # > 0.95"] = plain.Count }, dropped.RejectedByReason);
+        using (InstanceBank bank = InstanceBank.Open(droppedFolder))
+        {
+            Assert.All(bank.Rejections, r => Assert.Equal(("everything", "mask area 1.000 > 0.95"), (r.Extractor, r.Reason)));
+        }
+
+        var (lenient, lenientFolder) = await Run("lenient", new InstanceSelectorOptions { TryNextBest = true }, new PlainBackgroundExtractor(), Corner, Everything);
+        Assert.True(lenient.Added > 0);
+        using (InstanceBank bank = InstanceBank.Open(lenientFolder))
+        {
+            Dictionary<string, string> winners = Winners(bank);
+            Assert.All(plain, p => Assert.Equal(p.Value > 10f ? "plain" : "corner", winners[p.Key]));
+            Assert.All(bank.Instances, i => Assert.Equal(100f, i.RunnerUpScores!["everything"], 3));
+        }
+    }
+
+    [Fact]
+    public void Rejection_reasons_group_by_cause()
+    {
+        Assert.Equal("mask area # < 0.05", new BankRejection("s", "mask area 0.012 < 0.05").ReasonKind);
+        Assert.Equal("zero-shot score # rejected by the category rule", new BankRejection("s", "zero-shot score 18.20 rejected by the category rule").ReasonKind);
+        Assert.Equal("empty mask", new BankRejection("s", "empty mask").ReasonKind);
+    }
+
+    [Fact]
+    public void Runner_up_scores_are_an_optional_manifest_field_so_older_segments_still_open()
+    {
+        string folder = _temp.File("format");
+        using (Tensor rgba = full(new long[] { 4, 6, 5 }, 200, ScalarType.Byte))
+        using (InstanceBank bank = InstanceBank.Create(folder))
+        {
+            bank.AddRange([
+                new BankCutout(rgba, new CategoryInfo(1, "kettle"), "s/old", "u2net", 25f),
+                new BankCutout(rgba, new CategoryInfo(1, "kettle"), "s/new", "clipseg", 27f, null, new Dictionary<string, float> { ["u2net"] = 24.5f }),
+            ]);
+        }
+
+        string segment = File.ReadAllText(Directory.GetFiles(Path.Combine(folder, "manifest"), "seg-*.json").Single());
+        // The instance without runners-up is written exactly as before the field existed.
+        Assert.Equal(1, segment.Split("runner_up_scores").Length - 1);
+        Assert.Contains("\"runner_up_scores\":{\"u2net\":24.5}", segment, StringComparison.Ordinal);
+
+        using InstanceBank reader = InstanceBank.Open(folder);
+        Assert.Null(reader.Instances.Single(i => i.Source == "s/old").RunnerUpScores);
+        Assert.Equal(24.5f, reader.Instances.Single(i => i.Source == "s/new").RunnerUpScores!["u2net"]);
+    }
+}
