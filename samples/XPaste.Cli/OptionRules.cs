@@ -56,6 +56,33 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>The value, when given, must be at least <paramref name="minimum"/>.</summary>
+    public static Option<T?> AtLeast<T>(this Option<T?> option, T minimum)
+        where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (NullableValue<T>(result) is { } value && value < minimum)
+            {
+                result.AddError(Invariant($"must be at least {minimum}, got {value}"));
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The value, when given, must be a positive multiple of <paramref name="factor"/> (image sides of latent models).</summary>
+    public static Option<int?> MultipleOf(this Option<int?> option, int factor)
+    {
+        option.Validators.Add(result =>
+        {
+            if (NullableValue<int>(result) is { } value && (value < factor || value % factor != 0))
+            {
+                result.AddError(Invariant($"must be a positive multiple of {factor}, got {value}"));
+            }
+        });
+        return option;
+    }
+
     /// <summary>The value must lie in <c>[minimum, maximum]</c>.</summary>
     public static Option<T> Between<T>(this Option<T> option, T minimum, T maximum)
         where T : struct, INumber<T>
@@ -109,6 +136,24 @@ internal static class OptionRules
         try
         {
             return result.GetValueOrDefault<T>();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static T? NullableValue<T>(OptionResult result)
+        where T : struct, INumber<T>
+    {
+        if (result.Implicit)
+        {
+            return null;
+        }
+
+        try
+        {
+            return result.GetValueOrDefault<T?>();
         }
         catch (InvalidOperationException)
         {

@@ -25,9 +25,9 @@ internal static class BankRunCommand
         var frequency = new Option<string?>("--frequency") { Description = "Only these LVIS frequencies, e.g. r or r,c (needs a dataset .json)." };
         var only = new Option<string[]>("--category") { Description = "Only these category names (repeat for several).", AllowMultipleArgumentsPerToken = true };
         var images = new Option<DirectoryInfo?>("--images") { Description = "Read crawled or generated images from this {root}/{category}/ folder instead of generating." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "The run's folder: images/, bank/ (or shard-K-of-N/ per shard) and runs/.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "The run's folder: images/, bank/ (or shard-K-of-N/ per shard) and runs/.", Required = true }.NotAFile();
         var shard = new Option<string?>("--shard") { Description = ShardOption.ShardDescription };
-        var shards = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription };
+        var shards = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription }.AtLeast(1);
         var startOver = new Option<bool>("--start-over") { Description = "Start a shard (and its images) over when it was begun with other settings, instead of refusing." };
         var generation = new GenerationArguments();
         var extraction = new ExtractionArguments();

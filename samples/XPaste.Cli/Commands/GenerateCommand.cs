@@ -18,16 +18,17 @@ internal static class GenerateCommand
         var model = new Option<string>("--model", "-m") { Description = "A diffusers folder, a single-file checkpoint (.safetensors/.ckpt) or a Hub repo id.", Required = true };
         var prompt = new Option<string>("--prompt", "-p") { Description = "What to draw.", Required = true };
         var negative = new Option<string>("--negative") { Description = "What to steer away from (default: the empty prompt)." };
-        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => 50 };
-        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (<= 1: no guidance).", DefaultValueFactory = _ => 7.5 };
+        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => 50 }.AtLeast(1);
+        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (<= 1: no guidance).", DefaultValueFactory = _ => 7.5 }.Finite();
         var scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm, ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
-        var width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5)." };
-        var height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's)." };
-        var size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height)." };
-        var seed = new Option<long>("--seed") { Description = "Image i uses seed + i (the picture diffusers makes with torch.Generator('cpu').manual_seed(seed + i)).", DefaultValueFactory = _ => 0 };
-        var count = new Option<int>("--count", "-n") { Description = "How many images.", DefaultValueFactory = _ => 1 };
-        var batch = new Option<int>("--batch") { Description = "Images per model call (memory for speed; the pictures do not change).", DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { Description = "auto (CUDA when present), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        scheduler.AcceptOnlyFromAmong("config", "dpm", "ddim", "pndm", "euler", "euler-a");
+        var width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5)." }.MultipleOf(8);
+        var height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's)." }.MultipleOf(8);
+        var size = new Option<int?>("--size") { Description = "Square images of this side, a multiple of 8 (instead of --width/--height)." }.MultipleOf(8);
+        var seed = new Option<long>("--seed") { Description = "Image i uses seed + i (the picture diffusers makes with torch.Generator('cpu').manual_seed(seed + i)).", DefaultValueFactory = _ => 0 }.AtLeast(0L);
+        var count = new Option<int>("--count", "-n") { Description = "How many images.", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var batch = new Option<int>("--batch") { Description = "Images per model call (memory for speed; the pictures do not change).", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var device = DeviceChoice.CreateOption();
         var output = new Option<string>("--out", "-o") { Description = "Output folder for 0000.png, 0001.png, ...", Required = true };
         var command = new Command("generate", "Generate images from a text prompt with Stable Diffusion (seeded, resumable).")
         {
@@ -175,28 +176,7 @@ internal static class GenerateCommand
         }
     }
 
-    private static Device ResolveDevice(string name)
-    {
-        if (name == "auto")
-        {
-            return cuda.is_available() ? CUDA : CPU;
-        }
-
-        try
-        {
-            Device device = TorchSharp.torch.device(name);
-            if (device.type == TorchSharp.DeviceType.CUDA && !cuda.is_available())
-            {
-                throw new InvalidInputException("--device", "CUDA is not available on this machine");
-            }
-
-            return device;
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidInputException("--device", $"'{name}' is not a device (auto, cpu, cuda, cuda:N)", e);
-        }
-    }
+    private static Device ResolveDevice(string name) => DeviceChoice.Resolve(name);
 
     private sealed record Settings(string Model, string Prompt, string? Negative, int Steps, double Guidance, string Scheduler,
         int? Width, int? Height, int? Size, long Seed, int Count, int Batch, string Device, string Out);

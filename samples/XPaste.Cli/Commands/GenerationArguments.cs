@@ -12,17 +12,17 @@ namespace XPaste.Cli.Commands;
 /// </summary>
 internal sealed class GenerationArguments
 {
-    private readonly Option<string?> _model = new("--model") { Description = "Stable Diffusion: a diffusers folder, a single-file checkpoint (.safetensors/.ckpt) or a Hub repo id (X-Paste: stable-diffusion-v1-5/stable-diffusion-v1-5)." };
-    private readonly Option<string?> _variant = new("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
-    private readonly Option<int> _perCategory = new("--per-category") { Description = "Images per category (X-Paste: 100).", DefaultValueFactory = _ => 100 };
-    private readonly Option<string> _template = new("--prompt-template") { Description = "The prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => "a photo of a single {name}" };
-    private readonly Option<string?> _negative = new("--negative") { Description = "Negative prompt (default: none, as X-Paste)." };
-    private readonly Option<int> _steps = new("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 };
-    private readonly Option<double> _guidance = new("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: none).", DefaultValueFactory = _ => 7.5 };
-    private readonly Option<string> _scheduler = new("--scheduler") { Description = "config (the model's own), dpm (X-Paste), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
-    private readonly Option<int?> _size = new("--size") { Description = "Square images of this side, a multiple of 8 (default: the model's, 512 for SD 1.5)." };
-    private readonly Option<long> _seed = new("--seed") { Description = "Run seed: image k of a category uses a seed derived from it, the category name and k.", DefaultValueFactory = _ => 0 };
-    private readonly Option<int> _batch = new("--generate-batch") { Description = "Images generated together (memory for speed; the pictures do not change).", DefaultValueFactory = _ => 4 };
+    private readonly Option<string?> _model = new Option<string?>("--model") { Description = "Stable Diffusion: a diffusers folder, a single-file checkpoint (.safetensors/.ckpt) or a Hub repo id (X-Paste: stable-diffusion-v1-5/stable-diffusion-v1-5)." };
+    private readonly Option<string?> _variant = new Option<string?>("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
+    private readonly Option<int> _perCategory = new Option<int>("--per-category") { Description = "Images per category (X-Paste: 100).", DefaultValueFactory = _ => 100 }.AtLeast(1);
+    private readonly Option<string> _template = new Option<string>("--prompt-template") { Description = "The prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => "a photo of a single {name}" };
+    private readonly Option<string?> _negative = new Option<string?>("--negative") { Description = "Negative prompt (default: none, as X-Paste)." };
+    private readonly Option<int> _steps = new Option<int>("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 }.AtLeast(1);
+    private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: none).", DefaultValueFactory = _ => 7.5 }.Finite();
+    private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
+    private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side, a multiple of 8 (default: the model's, 512 for SD 1.5)." }.MultipleOf(8);
+    private readonly Option<long> _seed = new Option<long>("--seed") { Description = "Run seed: image k of a category uses a seed derived from it, the category name and k.", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _batch = new Option<int>("--generate-batch") { Description = "Images generated together (memory for speed; the pictures do not change).", DefaultValueFactory = _ => 4 }.AtLeast(1);
 
     public GenerationArguments()
     {
