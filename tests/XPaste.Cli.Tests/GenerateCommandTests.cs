@@ -66,7 +66,7 @@ public sealed class GenerateCommandTests
 
     [Theory]
     [InlineData("--width", "81", "error: --width: must be a positive multiple of 8, got 81")]
-    [InlineData("--scheduler", "heun", "error: --scheduler: 'heun' is not one of config, dpm, ddim, pndm, euler, euler-a")]
+    [InlineData("--scheduler", "heun", "error: --scheduler: 'heun' is not a scheduler")]
     public async Task Bad_input_is_one_error_line(string option, string value, string message)
     {
         using var folder = new TempFolder();
@@ -82,7 +82,8 @@ public sealed class GenerateCommandTests
         using var folder = new TempFolder();
         string missing = folder.File("no-such-model");
         CliResult result = await CliRunner.RunAsync(["generate", "--model", missing, "--prompt", "x", "--out", folder.File("out")]);
-        Assert.Equal(1, result.ExitCode); // bad data, not a bad command line (ExitCodes)
+        // Bad data, not a bad command line: exit 1 (docs/errors.md).
+        Assert.Equal(1, result.ExitCode);
         Assert.Contains($"error: {missing}: ", result.StdErr, StringComparison.Ordinal);
     }
 
@@ -128,5 +129,59 @@ public sealed class GenerateCommandTests
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(SdTiny, "seeded_cases.json")));
         JsonElement cases = doc.RootElement.GetProperty("cases").Clone();
         return index < 0 ? cases : cases[index];
+    }
+}
+
+public sealed class GenerateCategoriesTests
+{
+    private static string SdTiny => TestFiles.Data("generation", "sd_tiny");
+
+    [Fact]
+    public async Task Per_category_images_in_the_reference_layout_sharded_into_one_folder_equal_one_unsharded_run()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllLines(folder.File("names.txt"), ["traffic_light", "kiwi", "drum"]);
+        string[] common = ["generate", "--model", SdTiny, "--categories", folder.File("names.txt"), "--per-category", "2", "--steps", "2", "--size", "32", "--seed", "4", "--device", "cpu"];
+        CliResult whole = await CliRunner.RunAsync([.. common, "--out", folder.File("whole")], timeout: TimeSpan.FromMinutes(4));
+        Assert.True(whole.ExitCode == 0, whole.ToString());
+        CliResult[] shards = await Task.WhenAll(Enumerable.Range(0, 2).Select(k =>
+            CliRunner.RunAsync([.. common, "--out", folder.File("sharded"), "--shard", $"{k}/2"], timeout: TimeSpan.FromMinutes(4))));
+        Assert.All(shards, r => Assert.True(r.ExitCode == 0, r.ToString()));
+
+        string[] files = [.. Directory.EnumerateFiles(folder.File("whole"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder.File("whole"), f)).Order(StringComparer.Ordinal)];
+        Assert.Equal(
+            [".xpaste-generate.json", "drum/0000.png", "drum/0001.png", "drum/metadata.jsonl", "kiwi/0000.png", "kiwi/0001.png", "kiwi/metadata.jsonl",
+             "traffic_light/0000.png", "traffic_light/0001.png", "traffic_light/metadata.jsonl"],
+            files.Select(f => f.Replace('\\', '/')));
+        foreach (string file in files)
+        {
+            Assert.Equal(File.ReadAllBytes(folder.File("whole", file)), File.ReadAllBytes(folder.File("sharded", file)));
+        }
+
+        JsonElement line = JsonDocument.Parse(File.ReadLines(folder.File("whole", "traffic_light", "metadata.jsonl")).First()).RootElement;
+        Assert.Equal("a photo of a single traffic light", line.GetProperty("prompt").GetString());
+        Assert.Equal("dpm", line.GetProperty("scheduler").GetString());
+        Assert.Equal("2", line.GetProperty("steps").GetString());
+        Assert.Equal("sd_tiny", line.GetProperty("model").GetString());
+        Assert.Matches("^[0-9a-f]{16}$", line.GetProperty("weights_sha256").GetString());
+        Assert.True(line.GetProperty("seed").GetInt64() > 0);
+
+        CliResult other = await CliRunner.RunAsync([.. common, "--out", folder.File("whole"), "--guidance", "2"], timeout: TimeSpan.FromMinutes(4));
+        Assert.Equal(1, other.ExitCode);
+        Assert.StartsWith($"error: {folder.File("whole", ".xpaste-generate.json")}: the images there were made with guidance = '7.5', this run has '2'",
+            other.StdErr.Trim().Split('\n')[^1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--prompt", "a photo", "error: --prompt: 'a photo' has no {name} (with --categories the prompt is a template, e.g. 'a photo of a single {name}')")]
+    [InlineData("--per-category", "0", "error: --per-category: must be at least 1, got 0")]
+    [InlineData("--shard", "2/2", "error: --shard: '2/2': K must be below N and N at least 1")]
+    public async Task Bad_per_category_options_are_usage_errors(string option, string value, string message)
+    {
+        using var folder = new TempFolder();
+        File.WriteAllLines(folder.File("names.txt"), ["kiwi"]);
+        CliResult r = await CliRunner.RunAsync(["generate", "--model", SdTiny, "--categories", folder.File("names.txt"), option, value, "--out", folder.File("out")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(message, r.StdErr.Trim());
     }
 }

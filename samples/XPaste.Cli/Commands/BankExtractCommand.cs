@@ -150,12 +150,12 @@ internal static class BankExtractCommand
     private sealed record ClipChoice(string? Model, float MinScore, float Tolerance);
 
     /// <summary>Each extractor's own model option.</summary>
-    private sealed record ExtractorChoice(FileInfo? Weights, string? ClipSegModel, string ClipSegPrompt, int U2NetInputSize);
+    internal sealed record ExtractorChoice(FileInfo? Weights, string? ClipSegModel, string ClipSegPrompt, int U2NetInputSize);
 
     private static readonly string[] KnownExtractors = ["u2net", "u2netp", "clipseg", "plain"];
 
     /// <summary>Splits <c>u2net,clipseg plain</c> into names, in order, each once; an unknown name is a usage error.</summary>
-    private static string[] ParseExtractors(string[]? values)
+    internal static string[] ParseExtractors(string[]? values)
     {
         string[] names = (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Distinct(StringComparer.Ordinal).ToArray();
@@ -174,7 +174,7 @@ internal static class BankExtractCommand
         return names;
     }
 
-    private static async Task<IInstanceExtractor> CreateExtractorAsync(string name, ExtractorChoice choice, int batchSize, Device device, CancellationToken cancellationToken)
+    internal static async Task<IInstanceExtractor> CreateExtractorAsync(string name, ExtractorChoice choice, int batchSize, Device device, CancellationToken cancellationToken)
     {
         switch (name)
         {

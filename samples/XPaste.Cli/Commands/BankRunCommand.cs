@@ -21,62 +21,49 @@ internal static class BankRunCommand
 {
     public static Command Create()
     {
-        var categoriesFile = new Option<FileInfo>("--categories") { Description = "The categories: a COCO/LVIS dataset .json (ids from it) or a text file of names, one a line.", Required = true };
-        var frequency = new Option<string?>("--frequency") { Description = "Only these LVIS frequencies, e.g. r or r,c (needs a dataset .json)." };
-        var only = new Option<string[]>("--category") { Description = "Only these category names (repeat for several).", AllowMultipleArgumentsPerToken = true };
-        var images = new Option<DirectoryInfo?>("--images") { Description = "Read crawled or generated images from this {root}/{category}/ folder instead of generating." };
+        var categories = new CategoryArguments(required: true);
+        var images = new Option<DirectoryInfo?>("--images") { Description = "Read crawled or generated images from this {root}/{category}/ folder instead of generating (--model)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "The run's folder: images/, bank/ (or shard-K-of-N/ per shard) and runs/.", Required = true }.NotAFile();
-        var shard = new Option<string?>("--shard") { Description = ShardOption.ShardDescription };
-        var shards = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription }.AtLeast(1);
+        var prompt = new Option<string?>("--prompt") { Description = "The prompt template: {name} is the category name with underscores as spaces (X-Paste: 'a photo of a single {name}')." };
+        var perCategory = new Option<int>("--per-category") { Description = "Images per category (X-Paste: 100).", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var startOver = new Option<bool>("--start-over") { Description = "Start a shard (and its images) over when it was begun with other settings, instead of refusing." };
-        var generation = new GenerationArguments();
+        var generation = new GenerationArguments(modelRequired: false, "--generate-batch",
+            "Run seed: image k of a category uses a seed derived from it, the category name and k.");
         var extraction = new ExtractionArguments();
         var command = new Command("run", "The offline half in one resumable command: generate (or read) images, extract, select and filter with CLIP, cut out into a bank; sharded for Kubernetes Indexed Jobs and Slurm arrays.")
         {
-            categoriesFile, frequency, only, images, output, shard, shards, startOver,
+            images, output, prompt, perCategory, startOver,
         };
+        categories.AddTo(command);
         generation.AddTo(command);
         extraction.AddTo(command);
         command.SetAction((parse, cancellationToken) => BankCommand.Run(async () =>
         {
-            string[] frequencies = (parse.GetValue(frequency) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (string f in frequencies)
-            {
-                if (f is not ("r" or "c" or "f"))
-                {
-                    throw new ArgumentException($"--frequency: '{f}' is not an LVIS frequency (r, c or f)");
-                }
-            }
-
-            IReadOnlyList<CategoryInfo> categories = CategoryList.Load(parse.GetValue(categoriesFile)!.FullName, frequencies);
-            string[] names = parse.GetValue(only) ?? [];
-            if (names.Length > 0)
-            {
-                categories = CategoryList.Select(categories, names, "--category");
-            }
-
-            ShardSpec spec = ShardOption.Resolve(parse.GetValue(shard), parse.GetValue(shards));
+            IReadOnlyList<CategoryInfo> all = categories.Categories(parse);
+            ShardSpec spec = categories.Shard(parse);
             DirectoryInfo? imageFolder = parse.GetValue(images);
             if (imageFolder is null == parse.GetValue(generation.Model) is null)
             {
                 throw new ArgumentException("--images/--model: give either --model (generate the images) or --images (read crawled or generated ones)");
             }
 
-            CategoryGenerationOptions? generationOptions = imageFolder is null ? generation.ParseOptions(parse, parse.GetValue(startOver)) : null;
+            CategoryGenerationOptions? generationOptions = imageFolder is null
+                ? generation.CategoryOptions(parse, parse.GetValue(prompt), parse.GetValue(perCategory), parse.GetValue(startOver))
+                : null;
+            StableDiffusionGeneratorOptions? samplerOptions = imageFolder is null ? generation.GeneratorOptions(parse) : null;
             using ExtractionSetup setup = await extraction.CreateAsync(parse, cancellationToken).ConfigureAwait(false);
-            using StableDiffusionGenerator? generator = generationOptions is null ? null
-                : generation.CreateGenerator(parse, ExtractionArguments.ResolveDevice(parse.GetValue(extraction.Device)!));
+            using StableDiffusionGenerator? generator = samplerOptions is null ? null : generation.CreateGenerator(parse, setup.Device);
             var options = new BankRunOptions
             {
                 OutputFolder = parse.GetValue(output)!.FullName,
-                Categories = categories,
+                Categories = all,
                 ImagesFolder = imageFolder?.FullName,
                 Shard = spec,
                 Settings = setup.Settings,
                 StartOver = parse.GetValue(startOver),
             };
             var run = new BankRun(options, generator is null ? null : new CategoryImageGenerator(generator, generationOptions), setup.Stage);
-            Console.Error.WriteLine($"shard {spec}: {run.ShardCategories.Count} of {categories.Count} categories; {setup.Description}; bank {options.BankFolder}");
+            Console.Error.WriteLine($"shard {spec}: {run.ShardCategories.Count} of {all.Count} categories; {setup.Description}; bank {options.BankFolder}");
             try
             {
                 RunManifest manifest = await ConsoleProgress.RunAsync("bank run", (progress, ct) => run.RunAsync(progress, ct), cancellationToken).ConfigureAwait(false);
@@ -86,7 +73,7 @@ internal static class BankRunCommand
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine($"{options.OutputFolder}: stopped; finished categories are kept. Run the same command again to continue.");
-                return 130;
+                return ExitCodes.Canceled;
             }
         }));
         return command;

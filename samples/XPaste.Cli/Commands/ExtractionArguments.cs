@@ -12,40 +12,34 @@ internal sealed class ExtractionArguments
 {
     private readonly Option<string[]> _extractors = new Option<string[]>("--extractor")
     {
-        Description = "Extractors: u2net, u2netp (need --weights) or plain (no weights); a comma list or repeated. With --clip the mask CLIP scores highest wins. Default: u2net with --weights, else plain.",
+        Description = "Extractors, comma-separated or repeated: u2net or u2netp (need --weights), clipseg (needs --clipseg-model), plain (no weights). Every one runs on each image; with --clip the mask CLIP scores highest wins. Default: u2net with --weights, else plain.",
         AllowMultipleArgumentsPerToken = true,
     };
 
     private readonly Option<FileInfo?> _weights = new Option<FileInfo?>("--weights") { Description = "U^2-Net checkpoint: the published u2net.pth / u2netp.pth or a .safetensors with the same keys." };
+    private readonly Option<string?> _clipsegModel = new Option<string?>("--clipseg-model") { Description = "CLIPSeg model folder or Hub repository id for clipseg (X-Paste's weights: CIDAS/clipseg-rd64)." };
+    private readonly Option<string> _clipsegPrompt = new Option<string>("--clipseg-prompt") { Description = "CLIPSeg's prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => ClipSegExtractorOptions.Default.PromptTemplate };
     private readonly Option<int> _batch = new Option<int>("--batch-size") { Description = "Images segmented together.", DefaultValueFactory = _ => 8 }.AtLeast(1);
-    private readonly Option<int> _inputSize = new Option<int>("--input-size") { Description = $"U^2-Net input side, at least {OptionRules.MinimumImageSide} (X-Paste: 256).", DefaultValueFactory = _ => 256 }.AtLeast(OptionRules.MinimumImageSide);
-    private readonly Option<double> _minArea = new Option<double>("--min-area") { Description = "Reject masks covering less of the image than this fraction (0 to 1).", DefaultValueFactory = _ => 0.05 }.Between(0.0, 1.0);
-    private readonly Option<double> _maxArea = new Option<double>("--max-area") { Description = "Reject masks covering more of the image than this fraction (0 to 1).", DefaultValueFactory = _ => 0.95 }.Between(0.0, 1.0);
+    private readonly Option<int> _inputSize = new Option<int>("--input-size") { Description = "U^2-Net input side (X-Paste: 256).", DefaultValueFactory = _ => 256 }.AtLeast(OptionRules.MinimumImageSide);
+    private readonly Option<double> _minArea = new Option<double>("--min-area") { Description = "Reject masks covering less of the image than this fraction.", DefaultValueFactory = _ => 0.05 }.Between(0.0, 1.0);
+    private readonly Option<double> _maxArea = new Option<double>("--max-area") { Description = "Reject masks covering more of the image than this fraction.", DefaultValueFactory = _ => 0.95 }.Between(0.0, 1.0);
     private readonly Option<string?> _clip = new Option<string?>("--clip") { Description = "CLIP model folder or Hub repository id (X-Paste: openai/clip-vit-large-patch14); without it nothing is filtered." };
     private readonly Option<float> _minClip = new Option<float>("--min-clip") { Description = "CLIP rule: keep a score >= min(this, best score of the category - tolerance).", DefaultValueFactory = _ => 21f }.Finite();
     private readonly Option<float> _tolerance = new Option<float>("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f }.AtLeast(0f).Finite();
     private readonly Option<string> _device = DeviceChoice.CreateOption();
 
-    public ExtractionArguments() => _device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
-
-    /// <summary>The device option, for commands that also generate.</summary>
-    public Option<string> Device => _device;
-
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _extractors, _weights, _batch, _inputSize, _minArea, _maxArea, _clip, _minClip, _tolerance, _device })
+        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _batch, _inputSize, _minArea, _maxArea, _clip, _minClip, _tolerance, _device })
         {
             command.Options.Add(option);
         }
     }
 
-    /// <summary>The device the user asked for.</summary>
-    public static Device ResolveDevice(string name) => DeviceChoice.Resolve(name);
-
     /// <summary>Builds the extractors, the CLIP filter and the stage; the result owns them.</summary>
     public async Task<ExtractionSetup> CreateAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        Device device = ResolveDevice(parse.GetValue(_device)!);
+        Device device = GenerateCommand.ResolveDevice(parse.GetValue(_device)!);
         FileInfo? weights = parse.GetValue(_weights);
         int batch = Positive(parse.GetValue(_batch), "--batch-size");
         int inputSize = Positive(parse.GetValue(_inputSize), "--input-size");
@@ -55,18 +49,19 @@ internal sealed class ExtractionArguments
             throw new ArgumentException($"--min-area/--max-area: need 0 <= min < max <= 1 (got {minArea} and {maxArea})");
         }
 
-        string[] names = [.. (parse.GetValue(_extractors) ?? []).SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal)];
+        string[] names = BankExtractCommand.ParseExtractors(parse.GetValue(_extractors));
+        var choice = new BankExtractCommand.ExtractorChoice(weights, parse.GetValue(_clipsegModel), parse.GetValue(_clipsegPrompt)!, inputSize);
         if (names.Length == 0)
         {
             names = weights is null ? ["plain"] : ["u2net"];
         }
 
-        var setup = new ExtractionSetup();
+        var setup = new ExtractionSetup { Device = device };
         try
         {
             foreach (string name in names)
             {
-                setup.Extractors.Add(CreateExtractor(name, weights, inputSize, batch, device));
+                setup.Extractors.Add(await BankExtractCommand.CreateExtractorAsync(name, choice, batch, device, cancellationToken).ConfigureAwait(false));
             }
 
             string? clip = parse.GetValue(_clip);
@@ -96,6 +91,12 @@ internal sealed class ExtractionArguments
                 settings["input_size"] = inputSize.ToString(CultureInfo.InvariantCulture);
             }
 
+            if (choice.ClipSegModel is not null)
+            {
+                settings["clipseg_model"] = choice.ClipSegModel;
+                settings["clipseg_prompt"] = choice.ClipSegPrompt;
+            }
+
             if (clip is not null)
             {
                 settings["min_clip"] = minClip.ToString(CultureInfo.InvariantCulture);
@@ -115,30 +116,14 @@ internal sealed class ExtractionArguments
 
     private static int Positive(int value, string option) =>
         value >= 1 ? value : throw new ArgumentException($"{option}: must be at least 1 (got {value})");
-
-    private static IInstanceExtractor CreateExtractor(string name, FileInfo? weights, int inputSize, int batchSize, Device device)
-    {
-        switch (name)
-        {
-            case "plain":
-                return new PlainBackgroundExtractor();
-            case "u2net" or "u2netp":
-                if (weights is null)
-                {
-                    throw new ArgumentException($"--weights: the {name} extractor needs a checkpoint ({name}.pth from the U^2-Net release, or a .safetensors with its keys)");
-                }
-
-                return U2NetExtractor.FromPretrained(weights.FullName, small: name == "u2netp", device, new U2NetExtractorOptions { InputSize = inputSize, BatchSize = batchSize });
-            default:
-                throw new ArgumentException($"--extractor: '{name}' is not an extractor (allowed: u2net, u2netp, plain)");
-        }
-    }
 }
 
 /// <summary>The extractors, filter and stage built from the options, with the settings they record.</summary>
 internal sealed class ExtractionSetup : IDisposable
 {
     public List<IInstanceExtractor> Extractors { get; } = [];
+
+    public required Device Device { get; init; }
 
     public ClipZeroShotFilter? Filter { get; set; }
 

@@ -7,87 +7,153 @@ using static TorchSharp.torch;
 namespace XPaste.Cli.Commands;
 
 /// <summary>
-/// The per-category generation options commands share (<c>bank run</c>, <c>generate --categories</c>): model,
-/// sampler, size, prompt template, images per category, run seed; and the generator they build.
+/// The Stable Diffusion options the generating commands share (<c>generate</c>, <c>bank run</c>), with one name each:
+/// model, variant, negative prompt, steps, guidance, scheduler, size, seed, batch; and what they build.
 /// </summary>
 internal sealed class GenerationArguments
 {
-    private readonly Option<string?> _model = new Option<string?>("--model") { Description = "Stable Diffusion: a diffusers folder, a single-file checkpoint (.safetensors/.ckpt) or a Hub repo id (X-Paste: stable-diffusion-v1-5/stable-diffusion-v1-5)." };
-    private readonly Option<string?> _variant = new Option<string?>("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
-    private readonly Option<int> _perCategory = new Option<int>("--per-category") { Description = "Images per category (X-Paste: 100).", DefaultValueFactory = _ => 100 }.AtLeast(1);
-    private readonly Option<string> _template = new Option<string>("--prompt-template") { Description = "The prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => "a photo of a single {name}" };
-    private readonly Option<string?> _negative = new Option<string?>("--negative") { Description = "Negative prompt (default: none, as X-Paste)." };
-    private readonly Option<int> _steps = new Option<int>("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 }.AtLeast(1);
-    private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: none).", DefaultValueFactory = _ => 7.5 }.Finite();
-    private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
-    private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side, a multiple of 8 (default: the model's, 512 for SD 1.5)." }.MultipleOf(8);
-    private readonly Option<long> _seed = new Option<long>("--seed") { Description = "Run seed: image k of a category uses a seed derived from it, the category name and k.", DefaultValueFactory = _ => 0 };
-    private readonly Option<int> _batch = new Option<int>("--generate-batch") { Description = "Images generated together (memory for speed; the pictures do not change).", DefaultValueFactory = _ => 4 }.AtLeast(1);
+    /// <summary>X-Paste's prompt for per-category generation.</summary>
+    public const string DefaultTemplate = "a photo of a single {name}";
 
-    public GenerationArguments()
+    private readonly Option<string?> _model;
+    private readonly Option<string?> _variant = new Option<string?>("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
+    private readonly Option<string?> _negative = new Option<string?>("--negative") { Description = "What to steer away from (default: the empty prompt, as X-Paste)." };
+    private readonly Option<int> _steps = new Option<int>("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 }.AtLeast(1);
+    private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: no guidance).", DefaultValueFactory = _ => 7.5 }.Finite();
+    private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste: built from the model's config), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
+    private readonly Option<int?> _width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5)." }.MultipleOf(8);
+    private readonly Option<int?> _height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's)." }.MultipleOf(8);
+    private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height)." }.MultipleOf(8);
+    private readonly Option<long> _seed;
+    private readonly Option<int> _batch;
+
+    /// <param name="modelRequired">Whether --model must be given.</param>
+    /// <param name="batchName">The batch option's name (<c>--batch</c>; <c>--generate-batch</c> beside an extraction <c>--batch-size</c>).</param>
+    /// <param name="seedDescription">What the seed means for the command.</param>
+    public GenerationArguments(bool modelRequired, string batchName, string seedDescription)
     {
-        _scheduler.AcceptOnlyFromAmong("config", "dpm", "ddim", "pndm", "euler", "euler-a");
+        _model = new Option<string?>("--model", "-m") { Description = "Stable Diffusion: a diffusers folder, a single-file checkpoint (.safetensors/.ckpt) or a Hub repo id (X-Paste: stable-diffusion-v1-5/stable-diffusion-v1-5).", Required = modelRequired };
+        _seed = new Option<long>("--seed") { Description = seedDescription, DefaultValueFactory = _ => 0 };
+        _batch = new Option<int>(batchName) { Description = "Images per model call (memory for speed).", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        BatchName = batchName;
     }
 
-    /// <summary>The model option (null when the command reads images instead).</summary>
+    /// <summary>The model option.</summary>
     public Option<string?> Model => _model;
+
+    /// <summary>The batch option's name, for messages.</summary>
+    public string BatchName { get; }
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _model, _variant, _perCategory, _template, _negative, _steps, _guidance, _scheduler, _size, _seed, _batch })
+        foreach (Option option in new Option[] { _model, _variant, _negative, _steps, _guidance, _scheduler, _width, _height, _size, _seed, _batch })
         {
             command.Options.Add(option);
         }
     }
 
-    /// <summary>Checks the values that need no model, so a bad one fails before minutes of loading.</summary>
-    public CategoryGenerationOptions ParseOptions(ParseResult parse, bool startOver)
-    {
-        Positive(parse.GetValue(_steps), "--steps");
-        if (parse.GetValue(_size) is int side && (side < 8 || side % 8 != 0))
-        {
-            throw new ArgumentException($"--size: {side} is not a positive multiple of 8");
-        }
+    /// <summary>The run seed (not negative).</summary>
+    public long Seed(ParseResult parse) =>
+        parse.GetValue(_seed) is >= 0 and long seed ? seed : throw new ArgumentException($"--seed: {parse.GetValue(_seed)} is negative");
 
-        string template = parse.GetValue(_template)!;
+    /// <summary>Images per model call (at least 1).</summary>
+    public int Batch(ParseResult parse) => Positive(parse.GetValue(_batch), BatchName);
+
+    /// <summary>The sampler settings, checked before any model loads (a bad value fails at once).</summary>
+    public StableDiffusionGeneratorOptions GeneratorOptions(ParseResult parse)
+    {
+        var (width, height) = Size(parse);
+        return new StableDiffusionGeneratorOptions
+        {
+            NegativePrompt = parse.GetValue(_negative) ?? "",
+            GuidanceScale = parse.GetValue(_guidance),
+            Steps = Positive(parse.GetValue(_steps), "--steps"),
+            Scheduler = Scheduler(parse.GetValue(_scheduler)!),
+            Width = width,
+            Height = height,
+        };
+    }
+
+    /// <summary>Per-category settings: prompt template, images per category, run seed, batch.</summary>
+    public CategoryGenerationOptions CategoryOptions(ParseResult parse, string? template, int perCategory, bool startOver)
+    {
+        template ??= DefaultTemplate;
         if (!template.Contains("{name}", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"--prompt-template: '{template}' has no {{name}}");
+            throw new ArgumentException($"--prompt: '{template}' has no {{name}} (with --categories the prompt is a template, e.g. '{DefaultTemplate}')");
         }
 
         return new CategoryGenerationOptions
         {
             PromptTemplate = template,
-            PerCategory = Positive(parse.GetValue(_perCategory), "--per-category"),
-            Seed = parse.GetValue(_seed),
-            BatchSize = Positive(parse.GetValue(_batch), "--generate-batch"),
+            PerCategory = Positive(perCategory, "--per-category"),
+            Seed = Seed(parse),
+            BatchSize = Batch(parse),
             StartOver = startOver,
         };
+    }
+
+    /// <summary>Loads the pipeline on <paramref name="device"/>.</summary>
+    public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device)
+    {
+        string model = parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
+        return StableDiffusionPipeline.FromPretrained(model, new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant) });
     }
 
     /// <summary>Loads the model and returns a generator that owns it.</summary>
     public StableDiffusionGenerator CreateGenerator(ParseResult parse, Device device)
     {
-        string model = parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
-        SchedulerKind kind = SchedulerFactory.ParseKind(parse.GetValue(_scheduler)!);
-        var pipeline = StableDiffusionPipeline.FromPretrained(model, new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant) });
+        StableDiffusionGeneratorOptions options = GeneratorOptions(parse);
+        StableDiffusionPipeline pipeline = LoadPipeline(parse, device);
         try
         {
-            int? size = parse.GetValue(_size);
-            return new StableDiffusionGenerator(pipeline, new StableDiffusionGeneratorOptions
-            {
-                NegativePrompt = parse.GetValue(_negative) ?? "",
-                GuidanceScale = parse.GetValue(_guidance),
-                Steps = parse.GetValue(_steps),
-                Scheduler = kind,
-                Width = size,
-                Height = size,
-            }, ownsPipeline: true);
+            return new StableDiffusionGenerator(pipeline, options, ownsPipeline: true);
         }
         catch
         {
             pipeline.Dispose();
             throw;
+        }
+    }
+
+    private static SchedulerKind Scheduler(string name)
+    {
+        try
+        {
+            return SchedulerFactory.ParseKind(name);
+        }
+        catch (InvalidInputException)
+        {
+            throw new ArgumentException($"--scheduler: '{name}' is not a scheduler (choose from {string.Join(", ", SchedulerFactory.Names)})");
+        }
+    }
+
+    private (int? Width, int? Height) Size(ParseResult parse)
+    {
+        int? width = parse.GetValue(_width), height = parse.GetValue(_height);
+        if (parse.GetValue(_size) is { } side)
+        {
+            if (width is not null || height is not null)
+            {
+                throw new ArgumentException("--size: give either --size or --width/--height, not both");
+            }
+
+            width = height = side;
+            CheckSide("--size", side);
+            return (side, side);
+        }
+
+        // Checked before the models load; the pipeline checks again against the VAE's own factor.
+        CheckSide("--width", width);
+        CheckSide("--height", height);
+        return (width, height);
+    }
+
+    private static void CheckSide(string option, int? value)
+    {
+        if (value is { } v && (v < 8 || v % 8 != 0))
+        {
+            throw new ArgumentException($"{option}: {v} is not a positive multiple of 8");
         }
     }
 
