@@ -1,10 +1,37 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 
 // Pick benchmarks with --filter, e.g. `dotnet run -c Release --project benchmarks/XPaste.Benchmarks -- --filter '*Paste*'`.
 // Benchmarks run in-process: the project BenchmarkDotNet generates for out-of-process runs does not get the
 // build step that makes libLibTorchSharp.so loadable on older glibc/libstdc++ (see build/), so TorchSharp
 // would fail to load there. Pass --outOfProcess to opt out where TorchSharp loads without the fix.
-string[] arguments = args.Contains("--outOfProcess")
-    ? args.Where(a => a != "--outOfProcess").ToArray()
-    : args.Contains("--inProcess") ? args : [.. args, "--inProcess"];
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments);
+// --threads N sets libtorch's intra-op thread count first (the paste kernel's CPU path follows it too).
+int threadsAt = Array.IndexOf(args, "--threads");
+if (threadsAt >= 0)
+{
+    TorchSharp.torch.set_num_threads(int.Parse(args[threadsAt + 1], System.Globalization.CultureInfo.InvariantCulture));
+    args = [.. args.Take(threadsAt), .. args.Skip(threadsAt + 2)];
+}
+
+if (args.Length > 0 && args[0] == "--profile-w1")
+{
+    XPaste.Benchmarks.Paste.PasteW1Profile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--parity-w1")
+{
+    XPaste.Benchmarks.Paste.ParityW1.Run();
+    return;
+}
+
+// In process, with a long timeout: the reference-style baselines take minutes on a busy machine, more than the
+// default in-process toolchain allows.
+bool outOfProcess = args.Contains("--outOfProcess");
+string[] arguments = [.. args.Where(a => a != "--outOfProcess" && a != "--inProcess")];
+BenchmarkDotNet.Configs.IConfig config = outOfProcess
+    ? BenchmarkDotNet.Configs.DefaultConfig.Instance
+    : BenchmarkDotNet.Configs.DefaultConfig.Instance.AddJob(BenchmarkDotNet.Jobs.Job.Default
+        .WithToolchain(new BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain(TimeSpan.FromHours(2), logOutput: true)).AsDefault());
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments, config);

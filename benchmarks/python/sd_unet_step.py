@@ -7,7 +7,7 @@ scaled_dot_product_attention exists only from torch 2.0). Not run by CI.
 
     XPASTE_TORCH_THREADS=2 python3 benchmarks/python/sd_unet_step.py [--warmup 1] [--iterations 3]
 
-Prints the mean and min time per call, and the peak resident memory above the level before each call
+Prints the mean and min wall time per call, the process CPU time per call (what counts on a shared machine), and the peak resident memory above the level before each call
 (VmHWM reset through /proc/self/clear_refs), like StableDiffusionBenchmarks.
 """
 import argparse
@@ -205,7 +205,7 @@ def status(field):
 def measure(name, fn, warmup, iterations):
     for _ in range(warmup):
         fn()
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     for _ in range(iterations):
         try:
             with open("/proc/self/clear_refs", "w") as f:
@@ -213,12 +213,13 @@ def measure(name, fn, warmup, iterations):
         except OSError:
             pass
         before = status("VmRSS:")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
         peaks.append(status("VmHWM:") - before)
     print(f"{name}: mean {sum(times) / len(times):.3f} s, min {min(times):.3f} s over {iterations} "
-          f"(peak above start {max(peaks) / 2**20:.0f} MiB, rss {status('VmRSS:') / 2**20:.0f} MiB)", flush=True)
+          f"(CPU time mean {sum(cpus) / len(cpus):.1f} s; peak above start {max(peaks) / 2**20:.0f} MiB, rss {status('VmRSS:') / 2**20:.0f} MiB)", flush=True)
 
 
 def main():

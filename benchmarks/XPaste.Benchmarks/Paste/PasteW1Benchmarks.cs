@@ -26,7 +26,9 @@ public class PasteW1Benchmarks
     private const int ExistingPerImage = 8;
     private const int PastesPerImage = 10;
 
-    private readonly PasteKernel _kernel = new(new PasteKernelOptions { Blending = BlendMode.Hard, Occlusion = OcclusionRule.Reference });
+    private static readonly PasteKernelOptions KernelOptions = new() { Blending = BlendMode.Hard, Occlusion = OcclusionRule.Reference };
+    private readonly PasteKernel _kernel = new(KernelOptions);
+    private readonly PasteKernel _tensorKernel = new(KernelOptions) { UseTensorPathOnCpu = true };
     private InMemoryInstancePool _pool = null!;
     private AnnotatedImage[] _destinations = null!;
     private PasteSource[][] _pastes = null!;
@@ -99,6 +101,9 @@ public class PasteW1Benchmarks
         _floorInstancesOut = empty_like(_floorInstancesIn).DetachFromDisposeScope();
     }
 
+    /// <summary>The destinations and their planned pastes, for the profile.</summary>
+    internal (AnnotatedImage[] Destinations, PasteSource[][] Pastes) Workload => (_destinations, _pastes);
+
     [GlobalCleanup]
     public void Cleanup()
     {
@@ -134,6 +139,14 @@ public class PasteW1Benchmarks
         return batch.Targets.Sum(t => t.Count);
     }
 
+    /// <summary>The same kernel forced onto its tensor path (what runs on CUDA; on the CPU it was the kernel before the managed path).</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public int KernelTensorPath()
+    {
+        using PasteBatch batch = _tensorKernel.Run(_destinations, _pastes);
+        return batch.Targets.Sum(t => t.Count);
+    }
+
     /// <summary>
     /// What the reference does, in tensor form: per instance a full-size canvas, the composed mask subtracted from every
     /// earlier mask, every box recomputed from its full mask, the kept masks concatenated with the new one.
@@ -142,55 +155,9 @@ public class PasteW1Benchmarks
     public int Reference()
     {
         int total = 0;
-        using var noGrad = no_grad();
         for (int b = 0; b < Images; b++)
         {
-            using var scope = NewDisposeScope();
-            AnnotatedImage d = _destinations[b];
-            Tensor image = d.Image.clone();
-            Tensor masks = d.Masks.clone();
-            Tensor boxes = MaskBoxes.TightBoxes(masks).Boxes;
-            var labels = new List<long>(d.Labels);
-            var pasted = new List<bool>(d.IsPasted);
-            foreach (PasteSource p in _pastes[b])
-            {
-                Tensor f = nn.functional.interpolate(p.Pixels.to(ScalarType.Float32).unsqueeze(0), [p.Height, p.Width], mode: InterpolationMode.Bilinear, align_corners: false);
-                if (p.Flip)
-                {
-                    f = f.flip(3);
-                }
-
-                Tensor instance = f.round().clamp(0, 255)[0].to(ScalarType.Byte);
-
-                // The instance warped onto a full-size canvas (clipped at the border).
-                Tensor canvas = zeros([4, Size, Size], ScalarType.Byte);
-                int x0 = Math.Max(p.X, 0), y0 = Math.Max(p.Y, 0), x1 = Math.Min(p.X + p.Width, Size), y1 = Math.Min(p.Y + p.Height, Size);
-                if (x1 <= x0 || y1 <= y0)
-                {
-                    continue;
-                }
-
-                canvas.narrow(1, y0, y1 - y0).narrow(2, x0, x1 - x0).copy_(instance.narrow(1, y0 - p.Y, y1 - y0).narrow(2, x0 - p.X, x1 - x0));
-                Tensor composed = canvas[3].gt(128);
-                image = where(composed, canvas.narrow(0, 0, 3), image);
-
-                // Every earlier mask loses the pasted pixels; every box is recomputed from its whole mask.
-                Tensor updated = masks.logical_and(composed.logical_not());
-                (Tensor updatedBoxes, _) = MaskBoxes.TightBoxes(updated);
-                Tensor area = updated.sum([1, 2]);
-                Tensor keep = updatedBoxes.sub(boxes).abs().le(10).all(1).logical_or(area.gt(300)).logical_and(area.gt(0));
-                bool[] keepHost = keep.data<bool>().ToArray();
-                Tensor index = tensor(keepHost.Select((k, i) => (k, i)).Where(p => p.k).Select(p => (long)p.i).ToArray());
-                masks = cat([updated.index_select(0, index), composed.unsqueeze(0)], 0);
-                boxes = cat([updatedBoxes.index_select(0, index), MaskBoxes.TightBoxes(composed.unsqueeze(0)).Boxes], 0);
-                labels = [.. labels.Where((_, i) => keepHost[i]), p.Labels[0]];
-                pasted = [.. pasted.Where((_, i) => keepHost[i]), true];
-            }
-
-            Tensor areas = masks.sum([1, 2]);
-            Tensor labelTensor = tensor(labels.ToArray());
-            Tensor flags = tensor(pasted.ToArray());
-            total += (int)(masks.shape[0] + boxes.shape[0] + areas.shape[0] + labelTensor.shape[0] + flags.shape[0] + image.shape[0]) / 5;
+            total += ReferenceStylePaste.Run(_destinations[b], _pastes[b], KernelOptions.AlphaThreshold);
         }
 
         return total;

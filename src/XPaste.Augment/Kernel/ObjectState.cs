@@ -175,7 +175,8 @@ internal sealed class ObjectState : IDisposable
         };
         Tensor visible = area.gt(0);
         Tensor added = _startArea.lt(0);
-        _alive.copy_(where(added, visible, _alive.logical_and(keep).logical_and(visible)));
+        Tensor survivors = _alive.logical_and(keep);
+        _alive.copy_(where(added, visible, _options.DropEmptyObjects ? survivors.logical_and(visible) : survivors));
         _startArea.copy_(where(added, area, _startArea));
         _boxes.copy_(after);
     }

@@ -11,6 +11,8 @@ namespace XPaste.Augment;
 /// conservative boxes, since masks only shrink), and keeps per-object row and column pixel counts so boxes and areas
 /// follow from O(H + W) counts instead of O(H x W) scans. The occlusion rule and box updates run once per paste step
 /// for the whole batch. The device is read back twice per batch (the destinations' boxes, the final live flags).
+/// On the CPU, hard blending without photometric matching (the reference's configuration) runs the same algorithm in
+/// managed code over the tensors' bytes, one pass per paste, with identical results (see docs/performance.md).
 /// Stateless and thread-safe; the outputs are new tensors owned by the caller.
 /// </summary>
 public sealed class PasteKernel
@@ -32,6 +34,12 @@ public sealed class PasteKernel
 
     /// <summary>The settings.</summary>
     public PasteKernelOptions Options => _options;
+
+    /// <summary>
+    /// Runs the tensor path even on the CPU, where hard blending otherwise takes the managed path
+    /// (<see cref="HostPasteRun"/>); for the tests that compare the two and for profiling.
+    /// </summary>
+    internal bool UseTensorPathOnCpu { get; init; }
 
     /// <summary>Pastes onto a batch of destinations, in order within each image (later pastes cover earlier ones).</summary>
     /// <param name="destinations">B images of one size on one device, with their objects. Not modified.</param>
@@ -68,6 +76,13 @@ public sealed class PasteKernel
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
+        if (first.Image.device_type == DeviceType.CPU && _options.Blending == BlendMode.Hard && !_options.PhotometricMatching.Enabled && !UseTensorPathOnCpu)
+        {
+            PasteBatch host = HostPasteRun.Run(_options, destinations, pastes);
+            host.MoveToOuterDisposeScope();
+            return host;
+        }
+
         Tensor images = stack(destinations.Select(d => d.Image), 0);
         Device device = images.device;
         int h = first.Height, w = first.Width;

@@ -58,23 +58,28 @@ public sealed class XPastePolicy : IPastePolicy
             double s = Math.Min(Math.Max(mean + (std * random.NextNormal()), o.MinSizePixels / h), o.MaxSize);
             double area = s * s * h * w;
             double ratio = (double)info.Width / info.Height * random.NextUniform(1 - o.AspectJitter, 1 + o.AspectJitter);
-            // Truncation as in the reference.
-            int tw = (int)Math.Sqrt(ratio * area);
-            int th = (int)(tw / ratio);
+            // Truncation as in the reference, which derives the height from the width before truncating it.
+            double exactWidth = Math.Sqrt(ratio * area);
+            int tw = (int)exactWidth;
+            int th = o.Rounding == PlacementRounding.Reference ? (int)(exactWidth / ratio) : (int)(tw / ratio);
             if (tw < o.MinSide || tw >= w || th < o.MinSide || th >= h)
             {
                 continue;
             }
 
             bool flip = random.NextBool(o.FlipProbability);
-            // Top-left such that the box centre is uniform over the image.
-            int x = random.NextInt(-(tw / 2), w - (tw / 2));
-            int y = random.NextInt(-(th / 2), h - (th / 2));
+            // Top-left such that the box centre is uniform over the image. The reference's numpy randint truncates its
+            // float bounds (-w/2, W - w/2): for odd sizes its upper bound is one below the symmetric range's.
+            int x = random.NextInt(-(tw / 2), UpperBound(w, tw, o.Rounding));
+            int y = random.NextInt(-(th / 2), UpperBound(h, th, o.Rounding));
             steps.Add(new InstancePasteStep(index, info.Id, info.CategoryId, x, y, tw, th, flip));
         }
 
         return steps;
     }
+
+    private static int UpperBound(int imageSide, int side, PlacementRounding rounding) =>
+        rounding == PlacementRounding.Reference ? (int)(imageSide - (side / 2.0)) : imageSide - (side / 2);
 
     private int Pick(IPasteInstancePool pool, PasteRandom random)
     {

@@ -29,7 +29,7 @@ public sealed class PasteKernelTests
     {
         using var scope = NewDisposeScope();
         using AnnotatedImage dst = T.Destination(8, 8);
-        var kernel = new PasteKernel();
+        var kernel = new PasteKernel(new PasteKernelOptions { AlphaThreshold = 128 });
         using PasteBatch result = kernel.Run([dst], [[PasteSource.Instance(Instance3x3(), 7, x: 2, y: 3, width: 3, height: 3, flip: flip)]]);
 
         byte[] image = T.ToBytes(result.Images[0]);
@@ -70,7 +70,7 @@ public sealed class PasteKernelTests
     {
         using var scope = NewDisposeScope();
         using AnnotatedImage dst = T.Destination(5, 5);
-        var kernel = new PasteKernel(new PasteKernelOptions { Blending = BlendMode.Alpha });
+        var kernel = new PasteKernel(new PasteKernelOptions { Blending = BlendMode.Alpha, AlphaThreshold = 128 });
         using PasteBatch result = kernel.Run([dst], [[PasteSource.Instance(Instance3x3(), 1, x: 1, y: 1, width: 3, height: 3)]]);
 
         byte[] image = T.ToBytes(result.Images[0]);
@@ -94,7 +94,7 @@ public sealed class PasteKernelTests
             Assert.Equal(10, image[(c * 25) + 24]);
         }
 
-        // The mask is still alpha > 128.
+        // The mask is still alpha above the threshold (128 here).
         Assert.Equal(6L, T.ToLongs(result.Targets[0].Areas)[0]);
     }
 

@@ -50,9 +50,11 @@ public sealed class XPastePolicyTests
                 PasteInstanceInfo info = pool.Instances[s.Instance];
                 Assert.Equal(info.Id, s.InstanceId);
                 Assert.Equal(info.CategoryId, s.CategoryId);
-                // Aspect ratio within the 0.8-1.2 jitter of the instance's own (up to truncation to whole pixels).
+                // Aspect ratio within the 0.8-1.2 jitter of the instance's own, up to truncation to whole pixels: the
+                // reference truncates the width after taking the height from it, so the width can lose up to one pixel
+                // (a factor 1 - 1/width) and the height one pixel (a factor up to 1 + 1/height).
                 double ratio = (double)s.Width / s.Height / ((double)info.Width / info.Height);
-                Assert.InRange(ratio, 0.8 * (1 - (1.0 / s.Height)), 1.2 * (1 + (1.0 / s.Height)) + (1.0 / s.Height));
+                Assert.InRange(ratio, 0.8 * (1 - (1.0 / s.Width)), 1.2 * (1 + (1.0 / s.Height)) + (1.0 / s.Height));
             }
         }
 
@@ -67,7 +69,7 @@ public sealed class XPastePolicyTests
             new Dictionary<int, SizeDistribution> { [1] = new(0.3, 0, 1), [2] = new(0.0001, 0, 1) },
             new SizeDistribution(0.2, 0, 1));
         var policy = new XPastePolicy(new XPastePolicyOptions { AspectJitter = 0 });
-        int checkedSteps = 0;
+        int checkedSteps = 0, differsFromTruncatedWidth = 0;
         for (ulong seed = 0; seed < 100; seed++)
         {
             foreach (InstancePasteStep s in policy.Plan(Context(pool, sizes), new PasteRandom(seed)).Cast<InstancePasteStep>())
@@ -77,8 +79,10 @@ public sealed class XPastePolicyTests
                 // Category 2 is clipped up to 10 px / H.
                 double rel = s.CategoryId == 1 ? 0.3 : 10.0 / 480;
                 double area = rel * rel * 640 * 480;
-                int tw = (int)Math.Sqrt(ratio * area);
-                int th = (int)(tw / ratio);
+                // The reference takes the height from the width before truncating it.
+                double exactWidth = Math.Sqrt(ratio * area);
+                int tw = (int)exactWidth;
+                int th = (int)(exactWidth / ratio);
                 if (tw < 5 || th < 5)
                 {
                     continue; // rejected, so never in the plan
@@ -86,11 +90,65 @@ public sealed class XPastePolicyTests
 
                 Assert.Equal(tw, s.Width);
                 Assert.Equal(th, s.Height);
+                differsFromTruncatedWidth += th != (int)(tw / ratio) ? 1 : 0;
                 checkedSteps++;
             }
         }
 
         Assert.True(checkedSteps > 100);
+        // The cases include ones where the two roundings disagree, so the test tells them apart.
+        Assert.True(differsFromTruncatedWidth > 10, $"only {differsFromTruncatedWidth} steps tell the roundings apart");
+    }
+
+    [Fact]
+    public void Symmetric_rounding_takes_the_height_from_the_truncated_width()
+    {
+        using InMemoryInstancePool pool = SyntheticData.Pool(8, categories: 1);
+        var sizes = Stats(new Dictionary<int, SizeDistribution>(), new SizeDistribution(0.3, 0, 1));
+        var policy = new XPastePolicy(new XPastePolicyOptions { AspectJitter = 0, Rounding = PlacementRounding.Symmetric });
+        int checkedSteps = 0;
+        for (ulong seed = 0; seed < 50; seed++)
+        {
+            foreach (InstancePasteStep s in policy.Plan(Context(pool, sizes), new PasteRandom(seed)).Cast<InstancePasteStep>())
+            {
+                PasteInstanceInfo info = pool.Instances[s.Instance];
+                double ratio = (double)info.Width / info.Height;
+                int tw = (int)Math.Sqrt(ratio * 0.3 * 0.3 * 640 * 480);
+                Assert.Equal(tw, s.Width);
+                Assert.Equal((int)(tw / ratio), s.Height);
+                checkedSteps++;
+            }
+        }
+
+        Assert.True(checkedSteps > 100);
+    }
+
+    [Theory]
+    [InlineData(PlacementRounding.Reference, 40 - 6 - 1)]
+    [InlineData(PlacementRounding.Symmetric, 40 - 5 - 1)]
+    public void The_position_range_for_an_odd_width_ends_where_the_rounding_says(PlacementRounding rounding, int largestX)
+    {
+        // One square instance, a fixed size: every step is 11x11 on a 40x40 image. The left edge is drawn in
+        // [-5, 40 - 5.5) truncated by numpy to [-5, 34) in the reference, [-5, 35) with symmetric rounding.
+        using InMemoryInstancePool pool = SyntheticData.Pool(1, categories: 1, minSide: 20, maxSide: 20);
+        var sizes = Stats(new Dictionary<int, SizeDistribution>(), new SizeDistribution(11.5 / 40, 0, 1));
+        var policy = new XPastePolicy(new XPastePolicyOptions { AspectJitter = 0, MinCount = 19, Rounding = rounding });
+        int minX = int.MaxValue, maxX = int.MinValue, maxY = int.MinValue;
+        for (ulong seed = 0; seed < 300; seed++)
+        {
+            foreach (InstancePasteStep s in policy.Plan(Context(pool, sizes, 40, 40), new PasteRandom(seed)).Cast<InstancePasteStep>())
+            {
+                Assert.Equal(11, s.Width);
+                Assert.Equal(11, s.Height);
+                minX = Math.Min(minX, s.X);
+                maxX = Math.Max(maxX, s.X);
+                maxY = Math.Max(maxY, s.Y);
+            }
+        }
+
+        Assert.Equal(-5, minX);
+        Assert.Equal(largestX, maxX);
+        Assert.Equal(largestX, maxY);
     }
 
     [Fact]

@@ -39,7 +39,10 @@ internal static partial class SdHub
 
         foreach (var (folder, name, bin) in models)
         {
-            string[] candidates = [$"{folder}/{name}{v}.safetensors", $"{folder}/{bin}{v}.bin"];
+            // As diffusers: the variant when the repository has it, else that component's plain weights.
+            string[] candidates = v.Length == 0
+                ? [$"{folder}/{name}.safetensors", $"{folder}/{bin}.bin"]
+                : [$"{folder}/{name}{v}.safetensors", $"{folder}/{bin}{v}.bin", $"{folder}/{name}.safetensors", $"{folder}/{bin}.bin"];
             string? chosen = info is not null
                 ? candidates.FirstOrDefault(c => info.Files.Any(f => f.Path == c))
                 : candidates.FirstOrDefault(c => store.FindCached(repoId, options.Revision, [c]) is not null);

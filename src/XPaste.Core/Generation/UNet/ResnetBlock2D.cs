@@ -22,14 +22,14 @@ internal sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
         : base(nameof(ResnetBlock2D))
     {
         _outputScale = outputScale;
-        norm1 = nn.GroupNorm(groups, inChannels, eps, device: device);
+        norm1 = GroupNorms.Create(groups, inChannels, eps, device);
         conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1, device: device);
         if (tembChannels is { } temb)
         {
             time_emb_proj = nn.Linear(temb, outChannels, device: device);
         }
 
-        norm2 = nn.GroupNorm(groups, outChannels, eps, device: device);
+        norm2 = GroupNorms.Create(groups, outChannels, eps, device);
         conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, device: device);
         if (inChannels != outChannels)
         {
@@ -44,16 +44,22 @@ internal sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor input, Tensor? temb)
     {
         using var scope = NewDisposeScope();
-        Tensor h = conv1.call(nn.functional.silu(norm1.call(input)));
+        // Intermediates are freed as soon as they are used, and activations run in place: at 512x512 a VAE
+        // activation is 128 MiB, and a scope alone would keep every one of them to the end of the block.
+        Tensor normed = norm1.call(input);
+        Tensor h = conv1.call(nn.functional.silu(normed, inplace: true));
+        normed.Dispose();
         if (time_emb_proj is not null && temb is not null)
         {
             Tensor t = time_emb_proj.call(nn.functional.silu(temb));
             h = h.add_(t.unsqueeze(-1).unsqueeze(-1));
         }
 
-        h = conv2.call(nn.functional.silu(norm2.call(h)));
-        Tensor shortcut = conv_shortcut is null ? input : conv_shortcut.call(input);
-        Tensor output = shortcut + h;
+        normed = norm2.call(h);
+        h.Dispose();
+        h = conv2.call(nn.functional.silu(normed, inplace: true));
+        normed.Dispose();
+        Tensor output = conv_shortcut is null ? h.add_(input) : h.add_(conv_shortcut.call(input));
         if (_outputScale != 1.0)
         {
             output = output.div_(_outputScale);

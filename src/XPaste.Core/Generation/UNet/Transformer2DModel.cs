@@ -148,7 +148,7 @@ internal sealed class Transformer2DModel : nn.Module<Tensor, Tensor, Tensor>
         long headDim = channels / heads;
         long inner = heads * headDim;
         _linear = useLinearProjection;
-        norm = nn.GroupNorm(groups, channels, 1e-6, device: device);
+        norm = GroupNorms.Create(groups, channels, 1e-6, device);
         proj_in = useLinearProjection ? nn.Linear(channels, inner, device: device) : nn.Conv2d(channels, inner, 1, device: device);
         transformer_blocks = new ModuleList<BasicTransformerBlock>(Enumerable.Range(0, (int)layers)
             .Select(_ => new BasicTransformerBlock(inner, heads, headDim, crossAttentionDim, upcast, device)).ToArray());

@@ -79,6 +79,12 @@ public sealed record UNet2DConditionConfig
     /// <exception cref="InvalidInputException">Missing file or required key, wrong type, unknown block type or unsupported option; the message names the file.</exception>
     public static UNet2DConditionConfig Load(string path) => Read(ConfigJson.Load(path));
 
+    /// <summary>
+    /// Stable Diffusion v1.5's published <c>unet/config.json</c> (for building the architecture without a model folder,
+    /// e.g. random-weight benchmarks or a single-file checkpoint).
+    /// </summary>
+    public static UNet2DConditionConfig StableDiffusion15 => Parse(Sd15Configs.Unet, "SD v1.5 unet/config.json");
+
     /// <summary>Parses the JSON text of a <c>unet/config.json</c>.</summary>
     /// <param name="json">The JSON.</param>
     /// <param name="name">The name for error messages.</param>

@@ -57,7 +57,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         }
 
         up_blocks = new ModuleList<UNetUpBlock>(Enumerable.Range(0, ch.Count).Select(i => new UNetUpBlock(config, i, device)).ToArray());
-        conv_norm_out = nn.GroupNorm(config.NormNumGroups, ch[0], config.NormEps, device: device);
+        conv_norm_out = GroupNorms.Create(config.NormNumGroups, ch[0], config.NormEps, device);
         conv_out = nn.Conv2d(ch[0], config.OutChannels, 3, padding: 1, device: device);
         RegisterComponents();
         eval();

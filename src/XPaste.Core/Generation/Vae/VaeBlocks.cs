@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static XPaste.Generation.Intermediates;
 
 namespace XPaste.Generation;
 
@@ -18,7 +19,7 @@ internal sealed class VaeAttention : nn.Module<Tensor, Tensor>
 
     public VaeAttention(long channels, long groups, Device? device) : base(nameof(VaeAttention))
     {
-        group_norm = nn.GroupNorm(groups, channels, 1e-6, device: device);
+        group_norm = GroupNorms.Create(groups, channels, 1e-6, device);
         to_q = nn.Linear(channels, channels, device: device);
         to_k = nn.Linear(channels, channels, device: device);
         to_v = nn.Linear(channels, channels, device: device);
@@ -100,20 +101,34 @@ internal sealed class VaeBlock : nn.Module<Tensor, Tensor>
         Tensor x = input;
         foreach (ResnetBlock2D resnet in resnets)
         {
-            x = resnet.call(x, null);
+            x = Replace(x, resnet.call(x, null), input);
         }
 
         if (downsamplers is not null)
         {
-            x = downsamplers[0].call(x);
+            x = Replace(x, downsamplers[0].call(x), input);
         }
 
         if (upsamplers is not null)
         {
-            x = upsamplers[0].call(x, null);
+            x = Replace(x, upsamplers[0].call(x, null), input);
         }
 
         return x.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Frees a block's intermediate as soon as the next one exists (never the caller's input).</summary>
+internal static class Intermediates
+{
+    public static Tensor Replace(Tensor previous, Tensor next, Tensor input)
+    {
+        if (!ReferenceEquals(previous, input))
+        {
+            previous.Dispose();
+        }
+
+        return next;
     }
 }
 
@@ -135,7 +150,7 @@ internal sealed class VaeEncoder : nn.Module<Tensor, Tensor>
             .Select(i => new VaeBlock(i == 0 ? ch[0] : ch[i - 1], ch[i], config.LayersPerBlock, config.NormNumGroups, down: true,
                 resample: i < levels - 1, device)).ToArray());
         mid_block = new VaeMidBlock(ch[^1], config.NormNumGroups, config.MidBlockAddAttention, device);
-        conv_norm_out = nn.GroupNorm(config.NormNumGroups, ch[^1], 1e-6, device: device);
+        conv_norm_out = GroupNorms.Create(config.NormNumGroups, ch[^1], 1e-6, device);
         conv_out = nn.Conv2d(ch[^1], 2 * config.LatentChannels, 3, padding: 1, device: device);
         RegisterComponents();
     }
@@ -146,10 +161,10 @@ internal sealed class VaeEncoder : nn.Module<Tensor, Tensor>
         Tensor x = conv_in.call(input);
         foreach (VaeBlock block in down_blocks)
         {
-            x = block.call(x);
+            x = Replace(x, block.call(x), input);
         }
 
-        x = mid_block.call(x);
+        x = Replace(x, mid_block.call(x), input);
         return conv_out.call(nn.functional.silu(conv_norm_out.call(x))).MoveToOuterDisposeScope();
     }
 }
@@ -172,7 +187,7 @@ internal sealed class VaeDecoder : nn.Module<Tensor, Tensor>
         up_blocks = new ModuleList<VaeBlock>(Enumerable.Range(0, levels)
             .Select(i => new VaeBlock(i == 0 ? reversed[0] : reversed[i - 1], reversed[i], config.LayersPerBlock + 1, config.NormNumGroups,
                 down: false, resample: i < levels - 1, device)).ToArray());
-        conv_norm_out = nn.GroupNorm(config.NormNumGroups, reversed[^1], 1e-6, device: device);
+        conv_norm_out = GroupNorms.Create(config.NormNumGroups, reversed[^1], 1e-6, device);
         conv_out = nn.Conv2d(reversed[^1], config.OutChannels, 3, padding: 1, device: device);
         RegisterComponents();
     }
@@ -180,10 +195,11 @@ internal sealed class VaeDecoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor x = mid_block.call(conv_in.call(input));
+        Tensor x = conv_in.call(input);
+        x = Replace(x, mid_block.call(x), input);
         foreach (VaeBlock block in up_blocks)
         {
-            x = block.call(x);
+            x = Replace(x, block.call(x), input);
         }
 
         return conv_out.call(nn.functional.silu(conv_norm_out.call(x))).MoveToOuterDisposeScope();
