@@ -64,7 +64,12 @@ public static class ExitCodes
     {
         ArgumentNullException.ThrowIfNull(exception);
         Exception inner = Unwrap(exception);
-        return inner is OperationCanceledException ? "cancelled" : $"error: {inner.Message}";
+        return inner switch
+        {
+            OperationCanceledException => "cancelled",
+            ArgumentException => $"error: {CliErrors.WithoutParameterName(inner.Message)}",
+            _ => $"error: {inner.Message}",
+        };
     }
 
     /// <summary>A task that failed with one exception surfaces it wrapped; the code is the wrapped exception's.</summary>

@@ -65,7 +65,7 @@ public sealed class GenerateCommandTests
     }
 
     [Theory]
-    [InlineData("--width", "81", "error: --width: 81 is not a positive multiple of 8")]
+    [InlineData("--width", "81", "error: --width: must be a positive multiple of 8, got 81")]
     [InlineData("--scheduler", "heun", "error: --scheduler: 'heun' is not a scheduler")]
     public async Task Bad_input_is_one_error_line(string option, string value, string message)
     {
@@ -174,7 +174,7 @@ public sealed class GenerateCategoriesTests
 
     [Theory]
     [InlineData("--prompt", "a photo", "error: --prompt: 'a photo' has no {name} (with --categories the prompt is a template, e.g. 'a photo of a single {name}')")]
-    [InlineData("--per-category", "0", "error: --per-category: must be at least 1 (got 0)")]
+    [InlineData("--per-category", "0", "error: --per-category: must be at least 1, got 0")]
     [InlineData("--shard", "2/2", "error: --shard: '2/2': K must be below N and N at least 1")]
     public async Task Bad_per_category_options_are_usage_errors(string option, string value, string message)
     {

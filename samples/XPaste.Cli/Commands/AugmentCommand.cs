@@ -25,20 +25,20 @@ internal static class AugmentCommand
         var images = new Option<DirectoryInfo?>("--images") { Description = "The dataset's image folder (default: 'images' beside the JSON)." };
         var bank = new Option<DirectoryInfo?>("--bank") { Description = "The instance bank to paste from (needed by the xpaste and both policies)." };
         var buildBank = new Option<bool>("--build-bank") { Description = "If the bank does not exist, build it first from the dataset's own annotated objects." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true }.NotAFile();
         var policy = new Option<string>("--policy") { Description = "xpaste, simple or both.", DefaultValueFactory = _ => "xpaste" };
         policy.AcceptOnlyFromAmong("xpaste", "simple", "both");
         var seed = new Option<long>("--seed") { Description = "Seed: the same seed and inputs give byte-identical outputs.", DefaultValueFactory = _ => 0 };
-        var count = new Option<int>("--count") { Description = "How many augmented images to write.", DefaultValueFactory = _ => 16 };
-        var size = new Option<int>("--size") { Description = "Output side in pixels (large scale jitter crops or pads to it).", DefaultValueFactory = _ => 640 };
-        var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 8 };
+        var count = new Option<int>("--count") { Description = "How many augmented images to write.", DefaultValueFactory = _ => 16 }.AtLeast(1);
+        var size = new Option<int>("--size") { Description = $"Output side in pixels, at least {OptionRules.MinimumImageSide} (large scale jitter crops or pads to it).", DefaultValueFactory = _ => 640 }.AtLeast(OptionRules.MinimumImageSide);
+        var batch = new Option<int>("--batch") { Description = "Images per batch (1 to 4096).", DefaultValueFactory = _ => 8 }.Between(1, 4096);
         var format = new Option<string>("--format") { Description = "Image format: jpg or png.", DefaultValueFactory = _ => "jpg" };
         format.AcceptOnlyFromAmong("jpg", "png");
         var blend = new Option<string>("--blend") { Description = "hard (reference), alpha or feather.", DefaultValueFactory = _ => "hard" };
         blend.AcceptOnlyFromAmong("hard", "alpha", "feather");
         var occlusion = new Option<string>("--occlusion") { Description = "reference (box moved <= 10 px or > 300 px left) or visible (>= 25% of the area left).", DefaultValueFactory = _ => "reference" };
         occlusion.AcceptOnlyFromAmong("reference", "visible");
-        var device = new Option<string>("--device") { Description = "TorchSharp device: cpu, cuda, cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var device = DeviceChoice.CreateOption();
         var overwrite = new Option<bool>("--overwrite") { Description = "Delete what an earlier run wrote to --out (its images, annotations, plans, preview and progress) and start again, instead of resuming it." };
         var addCategories = new Option<bool>("--add-categories") { Description = "Bank categories the dataset lacks (matched by name, LVIS synonyms too) are added to the output's categories with new ids, instead of refused." };
         var bankSource = new Option<FileInfo?>("--bank-source") { Description = "With --build-bank: the COCO/LVIS JSON whose annotated objects are cut into the new bank (images in the 'images' folder beside it); default: --dataset." };
@@ -109,12 +109,6 @@ internal static class AugmentCommand
 
     private static async Task<int> RunAsync(Settings s, CancellationToken cancellationToken)
     {
-        if (s.Count < 1)
-        {
-            Console.Error.WriteLine($"error: --count: must be at least 1, got {s.Count}");
-            return ExitCodes.Usage;
-        }
-
         var done = new StrongBox<int>();
         try
         {
@@ -132,11 +126,6 @@ internal static class AugmentCommand
             Console.Error.WriteLine("Use a new --out, or pass --overwrite to delete that output and start again.");
             return ExitCodes.For(ex);
         }
-        catch (Exception ex) when (ExitCodes.IsExpected(ex) && ex is not OperationCanceledException)
-        {
-            Console.Error.WriteLine(ExitCodes.Describe(ex));
-            return ExitCodes.For(ex);
-        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine(done.Value > 0
@@ -151,6 +140,11 @@ internal static class AugmentCommand
         string datasetPath = s.Dataset.ToString();
         string imagesFolder = s.Images?.FullName ?? Path.Combine(s.Dataset.DirectoryName ?? ".", "images");
         CocoDataset coco = await CocoDataset.LoadAsync(datasetPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!coco.HasAnnotationsKey)
+        {
+            Console.Error.WriteLine($"{datasetPath}: no annotations key: its images are destinations only (nothing of theirs is copied, and their outputs carry only pasted objects)");
+        }
+
         var destinations = new CocoImageSource(coco, imagesFolder);
         if (destinations.Images.Count == 0)
         {
@@ -168,16 +162,10 @@ internal static class AugmentCommand
             {
                 if (s.Bank is null)
                 {
-                    Console.Error.WriteLine($"--bank is needed by the {s.Policy} policy");
-                    return 1;
+                    throw new ArgumentException($"--bank: the {s.Policy} policy pastes from an instance bank; give --bank BANK (or --policy simple)");
                 }
 
                 instanceBank = await OpenBankAsync(s, coco, datasetPath, imagesFolder, progress, cancellationToken).ConfigureAwait(false);
-                if (instanceBank is null)
-                {
-                    return 1;
-                }
-
                 pool = new InstanceBankPool(instanceBank);
                 if (pool.Instances.Count == 0)
                 {
@@ -210,7 +198,7 @@ internal static class AugmentCommand
                     o.Policy = kind;
                     o.Seed = s.Seed;
                     o.BatchSize = s.Batch;
-                    o.Device = s.Device;
+                    o.Device = DeviceChoice.ResolveName(s.Device);
                     o.Jitter.OutputWidth = s.Size;
                     o.Jitter.OutputHeight = s.Size;
                     o.Kernel.Blending = s.Blend switch { "alpha" => BlendMode.Alpha, "feather" => BlendMode.Feather, _ => BlendMode.Hard };
@@ -296,8 +284,7 @@ internal static class AugmentCommand
 
         if (!s.BuildBank)
         {
-            Console.Error.WriteLine($"{folder}: no instance bank here (build one with xpaste bank, or pass --build-bank to cut the dataset's objects into it)");
-            return null;
+            throw new InvalidBankException(folder, "no instance bank here (build one with xpaste bank, or pass --build-bank to cut the dataset's objects into it)");
         }
 
         // Cut the dataset's own annotated objects (or --bank-source's) into a new bank, then reopen it read-only.

@@ -16,6 +16,7 @@ internal static class BankCommand
         command.Subcommands.Add(CreateBuild());
         command.Subcommands.Add(BankExtractCommand.Create());
         command.Subcommands.Add(CreateStats());
+        command.Subcommands.Add(CreateVerify());
         command.Subcommands.Add(BankRunCommand.Create());
         command.Subcommands.Add(BankMergeCommand.Create());
         return command;
@@ -23,13 +24,13 @@ internal static class BankCommand
 
     private static Command CreateBuild()
     {
-        var dataset = new Option<FileInfo>("--from-dataset") { Description = "COCO/LVIS instances JSON whose annotated objects are cut out.", Required = true };
+        var dataset = new Option<FileInfo>("--dataset", "--from-dataset") { Description = "COCO/LVIS instances JSON whose annotated objects are cut out.", Required = true };
         var images = new Option<DirectoryInfo?>("--images") { Description = "Folder the JSON's file_names are relative to (default: images/ beside the JSON, else its folder)." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "The bank folder; created if missing, resumed if it holds a bank.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "The bank folder; created if missing, resumed if it holds a bank.", Required = true }.NotAFile();
         var includeCrowd = new Option<bool>("--include-crowd") { Description = "Also cut out crowd regions (iscrowd: 1)." };
-        var minArea = new Option<double>("--min-area") { Description = "Leave out annotations smaller than this many pixels.", DefaultValueFactory = _ => 0 };
-        var categories = new Option<int[]>("--category") { Description = "Only these category ids (repeat the option for several).", AllowMultipleArgumentsPerToken = true };
-        var batch = new Option<int>("--batch-size") { Description = "Cut-outs committed together.", DefaultValueFactory = _ => 64 };
+        var minArea = new Option<double>("--min-area") { Description = "Leave out annotations smaller than this many pixels.", DefaultValueFactory = _ => 0 }.AtLeast(0.0).Finite();
+        var categories = new Option<int[]>("--category") { Description = "Only these category ids (repeat the option for several).", AllowMultipleArgumentsPerToken = true }.AtLeast(0);
+        var batch = new Option<int>("--batch-size") { Description = "Cut-outs committed together.", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var stats = new Option<bool>("--stats") { Description = "Print the bank's statistics afterwards." };
 
         var command = new Command("build", "Cut out every annotated object of a COCO/LVIS dataset into an instance bank (resumable: rerun to continue).")
@@ -114,18 +115,31 @@ internal static class BankCommand
         return Directory.Exists(images) ? images : folder;
     }
 
-    /// <summary>Runs a command body, turning an expected failure into a one-line message and its <see cref="ExitCodes"/> code.</summary>
-    internal static async Task<int> Run(Func<Task<int>> body)
+    /// <summary>
+    /// Runs a command body. Failures are not handled here: <see cref="CliApp.RunAsync"/> turns every exception into
+    /// one <c>error:</c> line and its exit code, for all commands alike.
+    /// </summary>
+    internal static Task<int> Run(Func<Task<int>> body) => body();
+
+    private static Command CreateVerify()
     {
-        try
+        var folder = new Argument<DirectoryInfo>("bank") { Description = "The bank folder." };
+        var command = new Command("verify", "Check every cut-out of an instance bank against its manifest (exists, SHA-256, size); exit 1 when any differs.") { folder };
+        command.SetAction((parse, cancellationToken) =>
         {
-            return await body().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ExitCodes.IsExpected(ex) && ex is not OperationCanceledException)
-        {
-            Console.Error.WriteLine(ExitCodes.Describe(ex));
-            return ExitCodes.For(ex);
-        }
+            using var bank = InstanceBank.Open(parse.GetValue(folder)!.FullName);
+            IReadOnlyList<BankProblem> problems = bank.Verify(cancellationToken: cancellationToken);
+            foreach (BankProblem problem in problems)
+            {
+                Console.Error.WriteLine($"error: {problem}");
+            }
+
+            Console.Error.WriteLine(problems.Count == 0
+                ? $"{bank.Folder}: all {bank.Count} cut-outs match the manifest"
+                : $"{bank.Folder}: {problems.Count} of {bank.Count} cut-outs do not match the manifest");
+            return Task.FromResult(problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failure);
+        });
+        return command;
     }
 
     internal static void WriteTable(BankStatistics s)

@@ -33,8 +33,8 @@ internal static class BankExtractCommand
         var images = new Option<DirectoryInfo>("--images") { Description = "The images: a folder of one category's images (with --category), or a folder with one sub-folder per category.", Required = true };
         var category = new Option<string?>("--category") { Description = "The category NAME of a single folder of images; without it --images is a {root}/{category}/ tree and the categories are numbered 1, 2, ... by folder name (with --categories: the ids of the categories of that name in the dataset)." };
         var categories = new Option<FileInfo?>("--categories") { Description = "A COCO/LVIS JSON whose categories give the ids: folders (or --category) are matched to its category names (synonyms too); names it lacks are refused. Use the dataset you will augment." };
-        var categoryId = new Option<int>("--category-id") { Description = "The id recorded for --category (without --categories).", DefaultValueFactory = _ => 1 };
-        var output = new Option<DirectoryInfo>("--out") { Description = "The bank folder; created if missing, resumed if it holds a bank.", Required = true };
+        var categoryId = new Option<int>("--category-id") { Description = "The id recorded for --category (without --categories).", DefaultValueFactory = _ => 1 }.AtLeast(0);
+        var output = new Option<DirectoryInfo>("--out") { Description = "The bank folder; created if missing, resumed if it holds a bank.", Required = true }.NotAFile();
         var extractors = new Option<string[]>("--extractor")
         {
             Description = "Extractors, comma-separated or repeated, in order of preference: u2net or u2netp (need --weights), clipseg (needs --clipseg-model), plain (no weights). Every one runs on each image; with --clip the best-scoring mask wins, without it the first whose mask passes the area test. Default: u2net with --weights, else plain.",
@@ -43,19 +43,19 @@ internal static class BankExtractCommand
         var weights = new Option<FileInfo?>("--weights") { Description = "U^2-Net checkpoint for u2net/u2netp: the published u2net.pth / u2netp.pth or a .safetensors with the same keys." };
         var clipsegModel = new Option<string?>("--clipseg-model") { Description = "CLIPSeg model folder or Hub repository id for clipseg (X-Paste's weights: CIDAS/clipseg-rd64; also CIDAS/clipseg-rd64-refined)." };
         var clipsegPrompt = new Option<string>("--clipseg-prompt") { Description = "CLIPSeg's prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => ClipSegExtractorOptions.Default.PromptTemplate };
-        var batch = new Option<int>("--batch-size") { Description = "Images segmented together.", DefaultValueFactory = _ => 8 };
-        var inputSize = new Option<int>("--input-size") { Description = "U^2-Net input side (X-Paste: 256; the U^2-Net demo: 320).", DefaultValueFactory = _ => 256 };
-        var minArea = new Option<double>("--min-area") { Description = "Reject masks covering less of the image than this fraction.", DefaultValueFactory = _ => 0.05 };
-        var maxArea = new Option<double>("--max-area") { Description = "Reject masks covering more of the image than this fraction.", DefaultValueFactory = _ => 0.95 };
+        var batch = new Option<int>("--batch-size") { Description = "Images segmented together.", DefaultValueFactory = _ => 8 }.AtLeast(1);
+        var inputSize = new Option<int>("--input-size") { Description = $"U^2-Net input side, at least {OptionRules.MinimumImageSide} (X-Paste: 256; the U^2-Net demo: 320).", DefaultValueFactory = _ => 256 }.AtLeast(OptionRules.MinimumImageSide);
+        var minArea = new Option<double>("--min-area") { Description = "Reject masks covering less of the image than this fraction (0 to 1).", DefaultValueFactory = _ => 0.05 }.Between(0.0, 1.0);
+        var maxArea = new Option<double>("--max-area") { Description = "Reject masks covering more of the image than this fraction (0 to 1).", DefaultValueFactory = _ => 0.95 }.Between(0.0, 1.0);
         var clip = new Option<string?>("--clip") { Description = "CLIP model folder or Hub repository id (X-Paste: openai/clip-vit-large-patch14). With it the best-scoring extractor's mask wins and each category keeps the images that pass the CLIP rule; without it the extractors' order decides and nothing is filtered." };
-        var minClip = new Option<float>("--min-clip") { Description = "CLIP rule: keep a score >= min(this, best score of the category - tolerance).", DefaultValueFactory = _ => 21f };
-        var tolerance = new Option<float>("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f };
-        var device = new Option<string>("--device") { Description = "auto (CUDA when available), cpu or cuda.", DefaultValueFactory = _ => "auto" };
-        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        var minClip = new Option<float>("--min-clip") { Description = "CLIP rule: keep a score >= min(this, best score of the category - tolerance).", DefaultValueFactory = _ => 21f }.Finite();
+        var tolerance = new Option<float>("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f }.AtLeast(0f).Finite();
+        var device = DeviceChoice.CreateOption();
+        var verbose = new Option<bool>("--verbose") { Description = "List every rejected image with the reason." };
 
         var command = new Command("extract", "Segment generated images, cut the objects out and add them to an instance bank (resumable: rerun to continue).")
         {
-            images, category, categories, categoryId, output, extractors, weights, clipsegModel, clipsegPrompt, batch, inputSize, minArea, maxArea, clip, minClip, tolerance, device,
+            images, category, categories, categoryId, output, extractors, weights, clipsegModel, clipsegPrompt, batch, inputSize, minArea, maxArea, clip, minClip, tolerance, device, verbose,
         };
         command.SetAction((parse, cancellationToken) => BankCommand.Run(() => RunAsync(
             parse.GetValue(images)!, parse.GetValue(category), parse.GetValue(categories), parse.GetValue(categoryId), parse.GetValue(output)!,
@@ -63,20 +63,20 @@ internal static class BankExtractCommand
             new ExtractorChoice(parse.GetValue(weights), parse.GetValue(clipsegModel), parse.GetValue(clipsegPrompt)!, parse.GetValue(inputSize)),
             parse.GetValue(batch), parse.GetValue(minArea), parse.GetValue(maxArea),
             new ClipChoice(parse.GetValue(clip), parse.GetValue(minClip), parse.GetValue(tolerance)),
-            parse.GetValue(device)!, cancellationToken)));
+            parse.GetValue(device)!, parse.GetValue(verbose), cancellationToken)));
         return command;
     }
 
     private static async Task<int> RunAsync(DirectoryInfo imageFolder, string? categoryName, FileInfo? categoriesFile, int categoryId, DirectoryInfo bankFolder,
         string[] extractorNames, ExtractorChoice choice, int batchSize, double minArea, double maxArea, ClipChoice clip,
-        string deviceName, CancellationToken cancellationToken)
+        string deviceName, bool verbose, CancellationToken cancellationToken)
     {
-        Device device = deviceName switch
+        if (minArea > maxArea)
         {
-            "cuda" => CUDA,
-            "cpu" => CPU,
-            _ => cuda.is_available() ? CUDA : CPU,
-        };
+            throw new ArgumentException($"--min-area {minArea} is above --max-area {maxArea}: every mask would be rejected");
+        }
+
+        Device device = DeviceChoice.Resolve(deviceName);
         if (extractorNames.Length == 0)
         {
             extractorNames = choice.Weights is null ? ["plain"] : ["u2net"];
@@ -121,17 +121,12 @@ internal static class BankExtractCommand
             // The stage commits each category by itself; a large CommitEvery keeps a category's results in one segment.
             using var bank = InstanceBank.OpenOrCreate(bankFolder.FullName, new BankOptions { CommitEvery = 1 << 20 });
             int before = bank.Count;
+            int rejectedBefore = bank.Rejections.Count;
             try
             {
                 BankExtractionResult result = await ConsoleProgress.RunAsync("bank extract",
                     (progress, ct) => stage.RunAsync(source, bank, progress, ct), cancellationToken).ConfigureAwait(false);
-                string winners = string.Join(", ", result.AddedByExtractor.Select(p => $"{p.Key} {p.Value}"));
-                Console.Error.WriteLine($"{bankFolder}: {result.Added} added ({winners}), {result.Skipped} already there, {result.Rejected} rejected; {bank.Count} instances in {bank.Categories.Count} categories");
-                foreach (var (reason, count) in result.RejectedByReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    Console.Error.WriteLine($"  rejected {count}: {reason}");
-                }
-
+                ExtractionReport.Write(Console.Error, bankFolder.ToString(), result, bank, bank.Rejections.Skip(rejectedBefore).ToArray(), verbose);
                 return 0;
             }
             catch (OperationCanceledException)

@@ -12,7 +12,7 @@ internal static class BankMergeCommand
     public static Command Create()
     {
         var root = new Argument<DirectoryInfo>("root") { Description = "The sharded bank run's --out folder (holding shard-K-of-N/ banks and runs/)." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "The merged bank's folder; must not exist or be empty.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "The merged bank's folder; must not exist or be empty.", Required = true }.NotAFile();
         var allowPartial = new Option<bool>("--allow-partial") { Description = "Merge the complete shards even when others are missing or unfinished." };
         var command = new Command("merge", "Merge the shard banks of a sharded bank run into one bank (checks all shards are there and complete).")
         {

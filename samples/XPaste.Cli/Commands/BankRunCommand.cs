@@ -23,9 +23,9 @@ internal static class BankRunCommand
     {
         var categories = new CategoryArguments(required: true);
         var images = new Option<DirectoryInfo?>("--images") { Description = "Read crawled or generated images from this {root}/{category}/ folder instead of generating (--model)." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "The run's folder: images/, bank/ (or shard-K-of-N/ per shard) and runs/.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "The run's folder: images/, bank/ (or shard-K-of-N/ per shard) and runs/.", Required = true }.NotAFile();
         var prompt = new Option<string?>("--prompt") { Description = "The prompt template: {name} is the category name with underscores as spaces (X-Paste: 'a photo of a single {name}')." };
-        var perCategory = new Option<int>("--per-category") { Description = "Images per category (X-Paste: 100).", DefaultValueFactory = _ => 100 };
+        var perCategory = new Option<int>("--per-category") { Description = "Images per category (X-Paste: 100).", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var startOver = new Option<bool>("--start-over") { Description = "Start a shard (and its images) over when it was begun with other settings, instead of refusing." };
         var generation = new GenerationArguments(modelRequired: false, "--generate-batch",
             "Run seed: image k of a category uses a seed derived from it, the category name and k.");

@@ -20,7 +20,7 @@ internal sealed class CategoryArguments(bool required)
     private readonly Option<string?> _frequency = new("--frequency") { Description = "Only these LVIS frequencies, e.g. r or r,c (needs a dataset .json)." };
     private readonly Option<string[]> _only = new("--category") { Description = "Only these category names (repeat for several).", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string?> _shard = new("--shard") { Description = ShardOption.ShardDescription };
-    private readonly Option<int?> _shards = new("--shards") { Description = ShardOption.ShardsDescription };
+    private readonly Option<int?> _shards = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription }.AtLeast(1);
 
     /// <summary>The file option, to tell whether a command runs per category.</summary>
     public Option<FileInfo?> File => _file;

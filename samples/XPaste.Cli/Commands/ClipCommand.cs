@@ -37,13 +37,17 @@ internal static class ClipCommand
     private static Command Tokenize()
     {
         var texts = new Argument<string[]>("text") { Description = "Texts to tokenize.", Arity = ArgumentArity.OneOrMore };
-        var model = ModelOption($"Model folder or Hub repository with vocab.json and merges.txt (default {DefaultRepo}).");
+        var model = new Option<string?>("--model", "-m")
+        {
+            Description = "Model folder or Hub repository whose vocab.json and merges.txt to use (default: CLIP's own vocabulary, bundled with XPaste: no download).",
+        };
         var bare = new Option<bool>("--bare") { Description = "Print the BPE ids only, without start/end tokens and padding." };
         var command = new Command("tokenize", "Print CLIP token ids: start, BPE ids, end (the 77-token row without its padding).") { texts, model, bare };
         command.SetAction((parse, cancellationToken) => Guard(async () =>
         {
-            string folder = await ResolveAsync(parse.GetValue(model)!, TokenizerFiles, cancellationToken).ConfigureAwait(false);
-            ClipTokenizer tokenizer = ClipTokenizer.FromFolder(folder);
+            ClipTokenizer tokenizer = parse.GetValue(model) is { } name
+                ? ClipTokenizer.FromFolder(await ResolveAsync(name, TokenizerFiles, cancellationToken).ConfigureAwait(false))
+                : ClipTokenizer.CreateDefault();
             foreach (string text in parse.GetValue(texts)!)
             {
                 IEnumerable<long> ids;
@@ -70,7 +74,7 @@ internal static class ClipCommand
         var images = new Argument<FileInfo[]>("image") { Description = "Images to score (RGBA cut-outs are scored on white, as X-Paste does).", Arity = ArgumentArity.OneOrMore };
         var texts = new Option<string[]>("--text", "-t") { Description = "Texts to score against (repeat the option).", Required = true, Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true };
         var model = ModelOption($"Model folder or Hub repository (default {DefaultRepo}).");
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var device = DeviceChoice.CreateOption();
         var precision = new Option<ClipPrecision>("--precision") { Description = "Auto (fp16 on CUDA), Fp32 or Fp16.", DefaultValueFactory = _ => ClipPrecision.Auto };
         var command = new Command("score", "Print exp(logit_scale) x cosine (100 x cosine for OpenAI's models) of every image against every text.")
         {
@@ -78,10 +82,11 @@ internal static class ClipCommand
         };
         command.SetAction((parse, cancellationToken) => Guard(async () =>
         {
+            Device target = DeviceChoice.Resolve(parse.GetValue(device)!);
             string folder = await ResolveAsync(parse.GetValue(model)!, null, cancellationToken).ConfigureAwait(false);
             string[] prompts = parse.GetValue(texts)!;
             FileInfo[] files = parse.GetValue(images)!;
-            using ClipModel clip = ClipModel.FromPretrained(folder, TorchSharp.torch.device(parse.GetValue(device)!),
+            using ClipModel clip = ClipModel.FromPretrained(folder, target,
                 new ClipModelOptions { Precision = parse.GetValue(precision) });
             ClipTokenizer tokenizer = ClipTokenizer.FromFolder(folder);
             var processor = new ClipImageProcessor(ClipImageProcessorOptions.ForImageSize(clip.ImageSize));
@@ -146,16 +151,6 @@ internal static class ClipCommand
             : store.DownloadAsync(repoId, revision, files, progress, token), cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> Guard(Func<Task<int>> run)
-    {
-        try
-        {
-            return await run().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ExitCodes.IsExpected(ex) && ex is not OperationCanceledException)
-        {
-            Console.Error.WriteLine(ExitCodes.Describe(ex));
-            return ExitCodes.For(ex);
-        }
-    }
+    // Failures are reported once, for every command, by CliApp.RunAsync.
+    private static Task<int> Guard(Func<Task<int>> run) => run();
 }

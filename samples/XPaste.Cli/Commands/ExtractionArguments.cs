@@ -10,23 +10,23 @@ namespace XPaste.Cli.Commands;
 /// <summary>The extraction and CLIP options a command shares (<c>bank run</c>), and the stage they build.</summary>
 internal sealed class ExtractionArguments
 {
-    private readonly Option<string[]> _extractors = new("--extractor")
+    private readonly Option<string[]> _extractors = new Option<string[]>("--extractor")
     {
         Description = "Extractors, comma-separated or repeated: u2net or u2netp (need --weights), clipseg (needs --clipseg-model), plain (no weights). Every one runs on each image; with --clip the mask CLIP scores highest wins. Default: u2net with --weights, else plain.",
         AllowMultipleArgumentsPerToken = true,
     };
 
-    private readonly Option<FileInfo?> _weights = new("--weights") { Description = "U^2-Net checkpoint: the published u2net.pth / u2netp.pth or a .safetensors with the same keys." };
-    private readonly Option<string?> _clipsegModel = new("--clipseg-model") { Description = "CLIPSeg model folder or Hub repository id for clipseg (X-Paste's weights: CIDAS/clipseg-rd64)." };
-    private readonly Option<string> _clipsegPrompt = new("--clipseg-prompt") { Description = "CLIPSeg's prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => ClipSegExtractorOptions.Default.PromptTemplate };
-    private readonly Option<int> _batch = new("--batch-size") { Description = "Images segmented together.", DefaultValueFactory = _ => 8 };
-    private readonly Option<int> _inputSize = new("--input-size") { Description = "U^2-Net input side (X-Paste: 256).", DefaultValueFactory = _ => 256 };
-    private readonly Option<double> _minArea = new("--min-area") { Description = "Reject masks covering less of the image than this fraction.", DefaultValueFactory = _ => 0.05 };
-    private readonly Option<double> _maxArea = new("--max-area") { Description = "Reject masks covering more of the image than this fraction.", DefaultValueFactory = _ => 0.95 };
-    private readonly Option<string?> _clip = new("--clip") { Description = "CLIP model folder or Hub repository id (X-Paste: openai/clip-vit-large-patch14); without it nothing is filtered." };
-    private readonly Option<float> _minClip = new("--min-clip") { Description = "CLIP rule: keep a score >= min(this, best score of the category - tolerance).", DefaultValueFactory = _ => 21f };
-    private readonly Option<float> _tolerance = new("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f };
-    private readonly Option<string> _device = new("--device") { Description = "auto (CUDA when available), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+    private readonly Option<FileInfo?> _weights = new Option<FileInfo?>("--weights") { Description = "U^2-Net checkpoint: the published u2net.pth / u2netp.pth or a .safetensors with the same keys." };
+    private readonly Option<string?> _clipsegModel = new Option<string?>("--clipseg-model") { Description = "CLIPSeg model folder or Hub repository id for clipseg (X-Paste's weights: CIDAS/clipseg-rd64)." };
+    private readonly Option<string> _clipsegPrompt = new Option<string>("--clipseg-prompt") { Description = "CLIPSeg's prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => ClipSegExtractorOptions.Default.PromptTemplate };
+    private readonly Option<int> _batch = new Option<int>("--batch-size") { Description = "Images segmented together.", DefaultValueFactory = _ => 8 }.AtLeast(1);
+    private readonly Option<int> _inputSize = new Option<int>("--input-size") { Description = "U^2-Net input side (X-Paste: 256).", DefaultValueFactory = _ => 256 }.AtLeast(OptionRules.MinimumImageSide);
+    private readonly Option<double> _minArea = new Option<double>("--min-area") { Description = "Reject masks covering less of the image than this fraction.", DefaultValueFactory = _ => 0.05 }.Between(0.0, 1.0);
+    private readonly Option<double> _maxArea = new Option<double>("--max-area") { Description = "Reject masks covering more of the image than this fraction.", DefaultValueFactory = _ => 0.95 }.Between(0.0, 1.0);
+    private readonly Option<string?> _clip = new Option<string?>("--clip") { Description = "CLIP model folder or Hub repository id (X-Paste: openai/clip-vit-large-patch14); without it nothing is filtered." };
+    private readonly Option<float> _minClip = new Option<float>("--min-clip") { Description = "CLIP rule: keep a score >= min(this, best score of the category - tolerance).", DefaultValueFactory = _ => 21f }.Finite();
+    private readonly Option<float> _tolerance = new Option<float>("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f }.AtLeast(0f).Finite();
+    private readonly Option<string> _device = DeviceChoice.CreateOption();
 
     public void AddTo(Command command)
     {

@@ -21,10 +21,10 @@ internal static class GenerateCommand
             "Image i uses seed + i (the picture diffusers makes with torch.Generator('cpu').manual_seed(seed + i)); with --categories, the run seed image k of a category derives from.");
         var categories = new CategoryArguments(required: false);
         var prompt = new Option<string?>("--prompt", "-p") { Description = "What to draw. With --categories, the template: {name} is the category name with underscores as spaces (default 'a photo of a single {name}')." };
-        var count = new Option<int>("--count", "-n") { Description = "How many images (without --categories).", DefaultValueFactory = _ => 1 };
-        var perCategory = new Option<int>("--per-category") { Description = "Images per category (with --categories; X-Paste: 100).", DefaultValueFactory = _ => 100 };
+        var count = new Option<int>("--count", "-n") { Description = "How many images (without --categories).", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var perCategory = new Option<int>("--per-category") { Description = "Images per category (with --categories; X-Paste: 100).", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var startOver = new Option<bool>("--start-over") { Description = "With --categories: make the images again when the folder holds images of other settings, instead of refusing." };
-        var device = new Option<string>("--device") { Description = "auto (CUDA when present), cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var device = DeviceChoice.CreateOption();
         var output = new Option<string>("--out", "-o") { Description = "Output folder: 0000.png, 0001.png, ... (with --categories: {category}/0000.png, ...).", Required = true };
         var command = new Command("generate", "Generate images from a text prompt with Stable Diffusion (seeded, resumable), or every category's images of a dataset (--categories).")
         {
@@ -158,31 +158,8 @@ internal static class GenerateCommand
         return pieces;
     }
 
-    /// <summary>auto, cpu, cuda or cuda:N; a device the machine lacks is a usage error.</summary>
-    internal static Device ResolveDevice(string name)
-    {
-        if (name == "auto")
-        {
-            return cuda.is_available() ? CUDA : CPU;
-        }
-
-        Device device;
-        try
-        {
-            device = TorchSharp.torch.device(name);
-        }
-        catch (ArgumentException)
-        {
-            throw new ArgumentException($"--device: '{name}' is not a device (auto, cpu, cuda, cuda:N)");
-        }
-
-        if (device.type == TorchSharp.DeviceType.CUDA && !cuda.is_available())
-        {
-            throw new ArgumentException($"--device: {name} was asked for but CUDA is not available (no GPU, or a CPU-only TorchSharp backend)");
-        }
-
-        return device;
-    }
+    /// <summary>The device for an option value (see <see cref="DeviceChoice"/>).</summary>
+    internal static Device ResolveDevice(string name) => DeviceChoice.Resolve(name);
 
     private sealed class Synchronous(Action<GenerationProgress> report) : IProgress<GenerationProgress>
     {

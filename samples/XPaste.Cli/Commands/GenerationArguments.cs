@@ -16,14 +16,14 @@ internal sealed class GenerationArguments
     public const string DefaultTemplate = "a photo of a single {name}";
 
     private readonly Option<string?> _model;
-    private readonly Option<string?> _variant = new("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
-    private readonly Option<string?> _negative = new("--negative") { Description = "What to steer away from (default: the empty prompt, as X-Paste)." };
-    private readonly Option<int> _steps = new("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 };
-    private readonly Option<double> _guidance = new("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: no guidance).", DefaultValueFactory = _ => 7.5 };
-    private readonly Option<string> _scheduler = new("--scheduler") { Description = "config (the model's own), dpm (X-Paste: built from the model's config), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
-    private readonly Option<int?> _width = new("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5)." };
-    private readonly Option<int?> _height = new("--height") { Description = "Image height, a multiple of 8 (default: the model's)." };
-    private readonly Option<int?> _size = new("--size") { Description = "Square images of this side (instead of --width/--height)." };
+    private readonly Option<string?> _variant = new Option<string?>("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
+    private readonly Option<string?> _negative = new Option<string?>("--negative") { Description = "What to steer away from (default: the empty prompt, as X-Paste)." };
+    private readonly Option<int> _steps = new Option<int>("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 }.AtLeast(1);
+    private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: no guidance).", DefaultValueFactory = _ => 7.5 }.Finite();
+    private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste: built from the model's config), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
+    private readonly Option<int?> _width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5)." }.MultipleOf(8);
+    private readonly Option<int?> _height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's)." }.MultipleOf(8);
+    private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height)." }.MultipleOf(8);
     private readonly Option<long> _seed;
     private readonly Option<int> _batch;
 
@@ -34,7 +34,7 @@ internal sealed class GenerationArguments
     {
         _model = new Option<string?>("--model", "-m") { Description = "Stable Diffusion: a diffusers folder, a single-file checkpoint (.safetensors/.ckpt) or a Hub repo id (X-Paste: stable-diffusion-v1-5/stable-diffusion-v1-5).", Required = modelRequired };
         _seed = new Option<long>("--seed") { Description = seedDescription, DefaultValueFactory = _ => 0 };
-        _batch = new Option<int>(batchName) { Description = "Images per model call (memory for speed).", DefaultValueFactory = _ => 1 };
+        _batch = new Option<int>(batchName) { Description = "Images per model call (memory for speed).", DefaultValueFactory = _ => 1 }.AtLeast(1);
         BatchName = batchName;
     }
 

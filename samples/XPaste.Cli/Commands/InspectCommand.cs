@@ -18,66 +18,67 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var dataset = new Argument<FileInfo>("dataset") { Description = "COCO or LVIS instance JSON file." };
+        var datasetOption = new Option<FileInfo?>("--dataset") { Description = "COCO or LVIS instance JSON file." };
+        var dataset = new Argument<FileInfo?>("dataset") { Description = "The same as --dataset (the positional form).", Arity = ArgumentArity.ZeroOrOne };
         var images = new Option<DirectoryInfo?>("--images") { Description = "Image folder: check that every image file exists and has the size the JSON says; the preview draws over the real image." };
         var json = new Option<bool>("--json") { Description = "Write one JSON line per annotation to stdout: id, area and bbox of the decoded mask (the summary goes to stderr)." };
         var preview = new Option<FileInfo?>("--preview") { Description = "Draw one image's masks (translucent) and boxes into this PNG." };
         var imageId = new Option<long?>("--image-id") { Description = "The image to preview (default: the first image with annotations)." };
         var command = new Command("inspect", "Validate a COCO/LVIS file by decoding every annotation; print per-category counts and problems.")
         {
-            dataset, images, json, preview, imageId,
+            datasetOption, dataset, images, json, preview, imageId,
         };
+        command.Validators.Add(result =>
+        {
+            bool positional = result.GetValue(dataset) is not null, named = result.GetValue(datasetOption) is not null;
+            if (positional == named)
+            {
+                result.AddError(positional ? "give the dataset once: as --dataset or as the first argument, not both" : "--dataset is required");
+            }
+        });
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
-            parse.GetValue(dataset)!, parse.GetValue(images), parse.GetValue(json), parse.GetValue(preview), parse.GetValue(imageId), cancellationToken)));
+            (parse.GetValue(datasetOption) ?? parse.GetValue(dataset))!, parse.GetValue(images), parse.GetValue(json), parse.GetValue(preview), parse.GetValue(imageId), cancellationToken)));
         return command;
     }
 
     private static int Run(FileInfo file, DirectoryInfo? imageFolder, bool jsonLines, FileInfo? preview, long? previewImageId, CancellationToken cancellationToken)
     {
-        try
+        // The path as typed names the file in every message.
+        CocoDataset dataset = CocoDataset.Load(file.ToString(), new CocoLoadOptions { InvalidAnnotations = InvalidAnnotationHandling.Skip });
+        var problems = new List<string>();
+        problems.AddRange(dataset.SkippedAnnotations.Select(p => $"{dataset.SourceName}: {p.Position}: {p.Problem}"));
+
+        Decoded[] decoded = DecodeAll(dataset, cancellationToken);
+        problems.AddRange(decoded.Where(d => d.Problem is not null).Select(d => $"{dataset.SourceName}: annotation {d.Annotation.Id}: {d.Problem}"));
+        if (imageFolder is not null)
         {
-            // The path as typed names the file in every message.
-            CocoDataset dataset = CocoDataset.Load(file.ToString(), new CocoLoadOptions { InvalidAnnotations = InvalidAnnotationHandling.Skip });
-            var problems = new List<string>();
-            problems.AddRange(dataset.SkippedAnnotations.Select(p => $"{dataset.SourceName}: annotation {p.AnnotationId}: {p.Problem}"));
-
-            Decoded[] decoded = DecodeAll(dataset, cancellationToken);
-            problems.AddRange(decoded.Where(d => d.Problem is not null).Select(d => $"{dataset.SourceName}: annotation {d.Annotation.Id}: {d.Problem}"));
-            if (imageFolder is not null)
-            {
-                problems.AddRange(CheckImageFiles(dataset, imageFolder.FullName, cancellationToken));
-            }
-
-            TextWriter summary = jsonLines ? Console.Error : Console.Out;
-            if (jsonLines)
-            {
-                WriteJsonLines(decoded);
-            }
-
-            WriteSummary(summary, dataset, decoded);
-            if (preview is not null)
-            {
-                WritePreview(dataset, decoded, imageFolder?.FullName, preview.FullName, previewImageId, summary);
-            }
-
-            foreach (string problem in problems)
-            {
-                Console.Error.WriteLine(problem);
-            }
-
-            if (problems.Count > 0)
-            {
-                Console.Error.WriteLine($"{dataset.SourceName}: {problems.Count} problem(s) found");
-                return ExitCodes.Failure;
-            }
-
-            return 0;
+            problems.AddRange(CheckImageFiles(dataset, imageFolder.FullName, cancellationToken));
         }
-        catch (InvalidInputException ex)
+
+        TextWriter summary = jsonLines ? Console.Error : Console.Out;
+        if (jsonLines)
         {
-            Console.Error.WriteLine(ExitCodes.Describe(ex));
-            return ExitCodes.For(ex);
+            WriteJsonLines(decoded);
         }
+
+        WriteSummary(summary, dataset, decoded);
+        if (preview is not null)
+        {
+            WritePreview(dataset, decoded, imageFolder?.FullName, preview.FullName, previewImageId, summary);
+        }
+
+        foreach (string problem in problems)
+        {
+            Console.Error.WriteLine(problem);
+        }
+
+        if (problems.Count > 0)
+        {
+            Console.Error.WriteLine($"{dataset.SourceName}: {problems.Count} problem(s) found");
+            return ExitCodes.Failure;
+        }
+
+        return 0;
     }
 
     /// <summary>An annotation with its decoded mask's area and box, or why it could not be decoded.</summary>

@@ -17,7 +17,7 @@ namespace XPaste.Bank;
 /// <see cref="InstanceBank"/>, is one too. See <see cref="InstanceBank"/> for the layout.
 /// </summary>
 /// <remarks>Thread-safe. A reader sees the bank as it was when opened.</remarks>
-public class InstanceBankReader : IDisposable
+public partial class InstanceBankReader : IDisposable
 {
     /// <summary>The folder, under the bank folder, that holds the PNGs.</summary>
     public const string ImagesFolderName = "images";
@@ -182,11 +182,14 @@ public class InstanceBankReader : IDisposable
 
     /// <summary>Loads an instance's pixels.</summary>
     /// <param name="instance">An instance of this bank.</param>
-    /// <param name="verifyHash">Also check the file's SHA-256 against <see cref="BankInstance.ContentHash"/>.</param>
+    /// <param name="verifyHash">
+    /// Check the file's SHA-256 against <see cref="BankInstance.ContentHash"/> (default true: a cut-out changed or
+    /// corrupted on disk is refused rather than pasted; the hash costs less than decoding the PNG).
+    /// </param>
     /// <returns>A CPU <c>uint8</c> <c>[4,H,W]</c> RGBA tensor; the caller owns it.</returns>
     /// <exception cref="InvalidBankException">The PNG is missing, or its size (or hash) differs from the manifest.</exception>
     /// <exception cref="InvalidImageException">The PNG cannot be decoded.</exception>
-    public Tensor LoadImage(BankInstance instance, bool verifyHash = false)
+    public Tensor LoadImage(BankInstance instance, bool verifyHash = true)
     {
         string path = GetFullPath(instance);
         byte[] bytes;
@@ -204,7 +207,7 @@ public class InstanceBankReader : IDisposable
             string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (!string.Equals(hash, instance.ContentHash, StringComparison.Ordinal))
             {
-                throw new InvalidBankException(path, $"SHA-256 {hash} differs from the manifest's {instance.ContentHash} for instance '{instance.Id}'");
+                throw new InvalidBankException(path, $"its bytes changed since it was added: SHA-256 {hash} differs from the manifest's {instance.ContentHash} for instance '{instance.Id}' (xpaste bank verify lists every such file)");
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using XPaste.Coco.Json;
 using XPaste.Masks;
 
 namespace XPaste.Coco;
@@ -7,9 +8,42 @@ namespace XPaste.Coco;
 /// <summary>An entry of <c>annotations</c>. Other fields (e.g. <c>score</c>) round-trip through <see cref="ExtensionData"/>.</summary>
 public sealed record CocoAnnotation
 {
+    private readonly long _id;
+
     /// <summary><c>id</c>, unique in the file.</summary>
+    [JsonIgnore]
+    public long Id
+    {
+        get => _id;
+        init
+        {
+            _id = value;
+            HasId = true;
+        }
+    }
+
+    /// <summary>
+    /// <c>id</c> as the JSON holds it: null when absent, so the loader can refuse the annotation by position. (The
+    /// source generator assigns every init-only property, so <see cref="Id"/> itself cannot tell.)
+    /// </summary>
     [JsonPropertyName("id")]
-    public long Id { get; init; }
+    [JsonInclude]
+    [JsonPropertyOrder(-1)]
+    internal long? JsonId
+    {
+        get => HasId ? _id : null;
+        init
+        {
+            if (value is { } id)
+            {
+                _id = id;
+                HasId = true;
+            }
+        }
+    }
+
+    /// <summary>Whether <c>id</c> was given (a file's annotation without one is refused when loading).</summary>
+    internal bool HasId { get; private init; }
 
     /// <summary><c>image_id</c>: the annotated image.</summary>
     [JsonPropertyName("image_id")]
@@ -29,6 +63,7 @@ public sealed record CocoAnnotation
 
     /// <summary><c>bbox</c> <c>[x, y, w, h]</c> as stored.</summary>
     [JsonPropertyName("bbox")]
+    [JsonConverter(typeof(AnnotationBoxJsonConverter))]
     public CocoBox? Bbox { get; init; }
 
     /// <summary><c>iscrowd</c> as stored (0 or 1; LVIS files leave it out).</summary>

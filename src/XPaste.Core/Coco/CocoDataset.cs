@@ -61,6 +61,13 @@ public sealed class CocoDataset
     [JsonIgnore]
     public IReadOnlyList<CocoAnnotationProblem> SkippedAnnotations { get; init; } = [];
 
+    /// <summary>
+    /// Whether the file has an <c>annotations</c> key. Without one it lists images only: fine as destinations for
+    /// pasting, useless as a source of instances.
+    /// </summary>
+    [JsonIgnore]
+    public bool HasAnnotationsKey { get; init; } = true;
+
     /// <summary>Reads and validates a COCO or LVIS JSON file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="options">Loading options; <see cref="CocoLoadOptions.Default"/> when null.</param>
@@ -267,6 +274,10 @@ public sealed class CocoDataset
         {
             throw new CocoFormatException(path, null, "file not found", ex);
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new CocoFormatException(path, null, Directory.Exists(path) ? "is a folder, not a COCO JSON file" : "cannot be read (permission denied)", ex);
+        }
     }
 
     private static CocoFormatException BadJson(string name, JsonException ex) =>
@@ -323,10 +334,12 @@ public sealed class CocoDataset
 
             if (options.InvalidAnnotations == InvalidAnnotationHandling.Throw)
             {
-                throw new CocoFormatException(name, annotation.Id, problem);
+                throw annotation.HasId
+                    ? new CocoFormatException(name, annotation.Id, problem)
+                    : new CocoFormatException(name, null, $"annotations[{i}]: {problem}");
             }
 
-            skipped.Add(new CocoAnnotationProblem(annotation.Id, i, problem));
+            skipped.Add(new CocoAnnotationProblem(annotation.Id, i, problem) { HasId = annotation.HasId });
         }
 
         var dataset = new CocoDataset
@@ -339,6 +352,7 @@ public sealed class CocoDataset
             ExtensionData = raw.ExtensionData,
             SourceName = name,
             SkippedAnnotations = skipped,
+            HasAnnotationsKey = raw.Annotations is not null,
         };
         dataset._lookup = new Lookup(imageById, categoryById, kept);
         return dataset;
@@ -347,6 +361,11 @@ public sealed class CocoDataset
     private static string? CheckAnnotation(CocoAnnotation annotation, HashSet<long> seen, Dictionary<long, CocoImage> images,
         Dictionary<int, CocoCategory> categories, CocoLoadOptions options)
     {
+        if (!annotation.HasId)
+        {
+            return "has no id";
+        }
+
         if (!seen.Add(annotation.Id))
         {
             return $"id {annotation.Id} is used by an earlier annotation";
@@ -362,7 +381,36 @@ public sealed class CocoDataset
             return $"category_id {annotation.CategoryId} is not in categories";
         }
 
-        return annotation.Segmentation?.Check(image.Height, image.Width, options.ValidateRleCounts);
+        return CheckBox(annotation.Bbox, image)
+            ?? annotation.Segmentation?.Check(image.Height, image.Width, options.ValidateRleCounts);
+    }
+
+    /// <summary>How far (in pixels) a box may reach past the image's edges: float rounding, as in COCO's own files.</summary>
+    private const double BoxTolerance = 1;
+
+    private static string? CheckBox(CocoBox? bbox, CocoImage image)
+    {
+        if (bbox is not { } box)
+        {
+            return null;
+        }
+
+        if (!double.IsFinite(box.X) || !double.IsFinite(box.Y) || !double.IsFinite(box.Width) || !double.IsFinite(box.Height))
+        {
+            return "bbox is not 4 finite numbers [x, y, w, h]";
+        }
+
+        if (box.Width < 0 || box.Height < 0)
+        {
+            return FormattableString.Invariant($"bbox [{box.X}, {box.Y}, {box.Width}, {box.Height}] has a negative width or height");
+        }
+
+        if (box.X < -BoxTolerance || box.Y < -BoxTolerance || box.Right > image.Width + BoxTolerance || box.Bottom > image.Height + BoxTolerance)
+        {
+            return FormattableString.Invariant($"bbox [{box.X}, {box.Y}, {box.Width}, {box.Height}] reaches outside the {image.Width}x{image.Height} image {image.Id}");
+        }
+
+        return null;
     }
 
     /// <summary>The id indexes, built once.</summary>

@@ -130,7 +130,7 @@ public sealed class CocoSegmentation
 
             for (int i = 0; i < Polygons.Count; i++)
             {
-                string? problem = Rle.CheckPolygon(Polygons[i], minimumPoints: 3);
+                string? problem = Rle.CheckPolygon(Polygons[i], minimumPoints: 3) ?? CheckInside(Polygons[i], imageHeight, imageWidth);
                 if (problem is not null)
                 {
                     return Polygons.Count == 1 ? problem : $"{problem} (polygon {i})";
@@ -146,6 +146,28 @@ public sealed class CocoSegmentation
         }
 
         return decodeRle ? TryToRle(imageHeight, imageWidth, out _) : null;
+    }
+
+    /// <summary>A polygon whose every point lies beyond one edge of the image covers no pixel of it.</summary>
+    private static string? CheckInside(double[] xy, int imageHeight, int imageWidth)
+    {
+        if (imageHeight <= 0 || imageWidth <= 0)
+        {
+            return null;
+        }
+
+        double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+        for (int j = 0; j + 1 < xy.Length; j += 2)
+        {
+            minX = Math.Min(minX, xy[j]);
+            maxX = Math.Max(maxX, xy[j]);
+            minY = Math.Min(minY, xy[j + 1]);
+            maxY = Math.Max(maxY, xy[j + 1]);
+        }
+
+        return maxX <= 0 || maxY <= 0 || minX >= imageWidth || minY >= imageHeight
+            ? FormattableString.Invariant($"polygon lies entirely outside the {imageWidth}x{imageHeight} image (x {minX} to {maxX}, y {minY} to {maxY})")
+            : null;
     }
 
     internal string? TryToRle(int imageHeight, int imageWidth, out Rle? rle)

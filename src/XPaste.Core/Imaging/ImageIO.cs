@@ -25,9 +25,13 @@ public static class ImageIO
         {
             encoded = File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException ex)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new InvalidImageException(path, "file not found", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new InvalidImageException(path, Directory.Exists(path) ? "is a folder, not an image file" : "cannot be read (permission denied)", ex);
         }
 
         return Decode(encoded, path, options);

@@ -29,10 +29,22 @@ public sealed class DatasetInstanceSource : IResumableInstanceSource
     /// <param name="dataset">The dataset.</param>
     /// <param name="imagesFolder">The folder its <c>file_name</c>s are relative to.</param>
     /// <param name="options">Which annotations; defaults when null.</param>
+    /// <exception cref="CocoFormatException">The dataset has no annotations (no <c>annotations</c> key, or an empty one).</exception>
     public DatasetInstanceSource(CocoDataset dataset, string imagesFolder, DatasetSourceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentException.ThrowIfNullOrEmpty(imagesFolder);
+        if (!dataset.HasAnnotationsKey)
+        {
+            throw new CocoFormatException(dataset.SourceName, null,
+                "has no annotations key: it lists images only, so there are no objects to cut out (it can be a destination for augment)");
+        }
+
+        if (dataset.Annotations.Count == 0)
+        {
+            throw new CocoFormatException(dataset.SourceName, null, "has no usable annotations, so there are no objects to cut out");
+        }
+
         _dataset = dataset;
         _options = options ?? new DatasetSourceOptions();
         _options.Validate();

@@ -86,42 +86,34 @@ public static class StateDictFile
                 long[] shape = e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
                 JsonElement offsets = e.GetProperty("data_offsets");
                 long begin = offsets[0].GetInt64(), end = offsets[1].GetInt64();
+                if (entries.Exists(x => x.Name == property.Name))
+                {
+                    throw new InvalidWeightsException(path, $"tensor '{property.Name}' appears twice in the safetensors header");
+                }
+
                 entries.Add((property.Name, type, shape, begin, end));
             }
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException or ArgumentException)
         {
             throw new InvalidWeightsException(path, $"malformed safetensors header: {ex.Message}", ex);
         }
 
+        CheckLayout(path, entries, dataLength);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            foreach (var (name, type, shape, begin, end) in entries.OrderBy(e => e.Begin))
+            foreach (var (name, type, shape, begin, end) in entries)
             {
-                long elements = shape.Aggregate(1L, (a, b) => a * b);
-                long expectedBytes = elements * ElementSize(type);
-                if (begin < 0 || end < begin || end - begin != expectedBytes)
-                {
-                    throw new InvalidWeightsException(path,
-                        $"tensor '{name}' [{string.Join(",", shape)}] {type} needs {expectedBytes} bytes but its offsets [{begin},{end}) give {end - begin}");
-                }
-
-                if (end > dataLength)
-                {
-                    throw new InvalidWeightsException(path,
-                        $"tensor '{name}' ends at byte {end} of the data section, which has only {dataLength} bytes: the file is truncated");
-                }
-
                 Tensor tensor = empty(shape, type);
                 result.Add(name, tensor);
-                if (expectedBytes == 0)
+                if (end == begin)
                 {
                     continue;
                 }
 
                 stream.Seek(dataStart + begin, SeekOrigin.Begin);
-                ReadInto(stream, tensor, expectedBytes);
+                ReadInto(stream, tensor, end - begin);
             }
         }
         catch
@@ -135,6 +127,76 @@ public static class StateDictFile
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Checks every tensor's shape, dtype size and offsets before anything is allocated: each needs exactly its bytes,
+    /// and together they cover the data section from its first byte to its last, in order, without gaps, overlaps or
+    /// two tensors sharing bytes (as the safetensors format requires). Sorts <paramref name="entries"/> by offset.
+    /// </summary>
+    private static void CheckLayout(string path, List<(string Name, ScalarType Type, long[] Shape, long Begin, long End)> entries, long dataLength)
+    {
+        foreach (var (name, type, shape, begin, end) in entries)
+        {
+            long elements = 1;
+            foreach (long d in shape)
+            {
+                if (d < 0)
+                {
+                    throw new InvalidWeightsException(path, $"tensor '{name}' has a negative dimension in its shape [{string.Join(",", shape)}]");
+                }
+
+                // Anything larger than the file cannot be right; this also keeps the product from overflowing.
+                elements = d == 0 || elements == 0 ? 0 : elements > dataLength / d ? long.MaxValue : elements * d;
+            }
+
+            long expectedBytes = elements == long.MaxValue ? long.MaxValue : elements * ElementSize(type);
+            if (begin < 0 || end < begin)
+            {
+                throw new InvalidWeightsException(path, $"tensor '{name}' has invalid data_offsets [{begin},{end})");
+            }
+
+            if (end - begin != expectedBytes)
+            {
+                string needs = expectedBytes == long.MaxValue ? "more bytes than the file has" : $"{expectedBytes} bytes";
+                throw new InvalidWeightsException(path,
+                    $"tensor '{name}' [{string.Join(",", shape)}] {type} needs {needs} but its offsets [{begin},{end}) give {end - begin}");
+            }
+
+            if (end > dataLength)
+            {
+                throw new InvalidWeightsException(path,
+                    $"tensor '{name}' ends at byte {end} of the data section, which has only {dataLength} bytes: the file is truncated");
+            }
+        }
+
+        entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        long covered = 0;
+        string? previous = null;
+        foreach (var (name, _, _, begin, end) in entries)
+        {
+            if (begin < covered)
+            {
+                throw new InvalidWeightsException(path, $"tensors '{previous}' and '{name}' overlap (both use the bytes from {begin} of the data section)");
+            }
+
+            if (begin > covered)
+            {
+                throw new InvalidWeightsException(path,
+                    previous is null
+                        ? $"the data section starts with {begin} bytes that no tensor uses (tensor '{name}' starts at {begin})"
+                        : $"{begin - covered} bytes between tensors '{previous}' and '{name}' belong to no tensor");
+            }
+
+            covered = end;
+            previous = name;
+        }
+
+        if (covered != dataLength)
+        {
+            throw new InvalidWeightsException(path,
+                $"the data section has {dataLength - covered} bytes after the last tensor{(previous is null ? "" : $" '{previous}'")} that no tensor uses");
+        }
     }
 
     /// <summary>Reads a <c>torch.save</c> state dict (zip archive) through TorchSharp.PyBridge.</summary>

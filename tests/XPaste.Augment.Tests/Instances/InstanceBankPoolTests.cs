@@ -74,4 +74,25 @@ public sealed class InstanceBankPoolTests
 
         Assert.Throws<InvalidBankException>(() => uncached.Load(0));
     });
+
+    [Fact]
+    public Task A_cut_out_whose_bytes_changed_is_refused_not_pasted() => TensorThread.Run(async () =>
+    {
+        using var temp = new TempFolder();
+        string folder = temp.File("bank");
+        (await BundledData.BuildBankAsync(folder)).Dispose();
+        using InstanceBankReader bank = InstanceBank.Open(folder);
+        BankInstance first = bank.Instances[0];
+        string path = bank.GetFullPath(first);
+
+        // One byte changed: the manifest hash no longer matches, whatever the decoder would make of it.
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[^20] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+        using var pool = new InstanceBankPool(bank);
+
+        var ex = Assert.Throws<InvalidBankException>(() => pool.Load(0));
+        Assert.Equal(path, ex.Input);
+        Assert.Contains($"differs from the manifest's {first.ContentHash}", ex.Message, StringComparison.Ordinal);
+    });
 }

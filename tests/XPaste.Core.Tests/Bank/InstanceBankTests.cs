@@ -348,24 +348,63 @@ public sealed class InstanceBankTests
         using var reader = InstanceBank.Open(temp.File("bank"));
         string pathA = reader.GetFullPath(a), pathB = reader.GetFullPath(b);
 
-        // Same size, other pixels: only the hash check notices.
+        // Same size, other pixels: only the hash check notices, and it is on by default.
         File.Copy(pathB, pathA, overwrite: true);
-        using (Tensor unchecked_ = reader.LoadImage(a))
+        using (Tensor unchecked_ = reader.LoadImage(a, verifyHash: false))
         {
             Assert.Equal(new long[] { 4, 4, 4 }, unchecked_.shape);
         }
 
-        var hash = Assert.Throws<InvalidBankException>(() => reader.LoadImage(a, verifyHash: true));
+        var hash = Assert.Throws<InvalidBankException>(() => reader.LoadImage(a));
         Assert.Equal(pathA, hash.Input);
+        Assert.Contains($"differs from the manifest's {a.ContentHash} for instance '{a.Id}'", hash.Message, StringComparison.Ordinal);
 
         // Another size: always noticed.
         File.WriteAllBytes(pathA, XPaste.Imaging.ImageIO.EncodePng(RandomRgba(82, 5, 4)));
-        var size = Assert.Throws<InvalidBankException>(() => reader.LoadImage(a));
+        var size = Assert.Throws<InvalidBankException>(() => reader.LoadImage(a, verifyHash: false));
         Assert.Contains("4x5", size.Message, StringComparison.Ordinal);
 
         File.Delete(pathB);
         var missing = Assert.Throws<InvalidBankException>(() => reader.LoadImage(b));
         Assert.Equal(pathB, missing.Input);
+    }
+
+    [Fact]
+    public void Verify_lists_every_cut_out_that_no_longer_matches_the_manifest()
+    {
+        using var temp = new TempFolder();
+        using var scope = NewDisposeScope();
+        BankInstance a, b, c;
+        using (var bank = NewWriter(temp))
+        {
+            a = bank.Add(RandomRgba(90, 4, 4), Cat, "v/0", "plain");
+            b = bank.Add(RandomRgba(91, 3, 5), Dog, "v/1", "plain");
+            c = bank.Add(RandomRgba(92, 2, 2), Cat, "v/2", "plain");
+        }
+
+        using var reader = InstanceBank.Open(temp.File("bank"));
+        Assert.Empty(reader.Verify());
+
+        byte[] png = File.ReadAllBytes(reader.GetFullPath(a));
+        png[^20] ^= 0x55;
+        File.WriteAllBytes(reader.GetFullPath(a), png);
+        File.Delete(reader.GetFullPath(c));
+        var reports = new List<OperationProgress>();
+
+        IReadOnlyList<BankProblem> problems = reader.Verify(new SyncProgress(reports.Add));
+
+        Assert.Equal(new[] { a.Id, c.Id }, problems.Select(p => p.Instance.Id));
+        Assert.Contains("differs from the manifest's", problems[0].Problem, StringComparison.Ordinal);
+        Assert.Equal("missing", problems[1].Problem);
+        Assert.Equal(reader.GetFullPath(c), problems[1].File);
+        Assert.Equal(3, reports[^1].Done);
+        using Tensor intact = reader.LoadImage(b);
+        Assert.Equal(new long[] { 4, 3, 5 }, intact.shape);
+    }
+
+    private sealed class SyncProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
+    {
+        public void Report(OperationProgress value) => report(value);
     }
 
     [Fact]

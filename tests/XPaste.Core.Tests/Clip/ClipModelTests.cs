@@ -212,12 +212,76 @@ public sealed class ClipModelTests
         var noWeights = Assert.Throws<InvalidInputException>(() => ClipModel.FromPretrained(temp.Path));
         Assert.Contains("model.safetensors or pytorch_model.bin", noWeights.Message, StringComparison.Ordinal);
 
-        var act = Assert.Throws<InvalidInputException>(() => ClipConfig.Parse("""{"text_config": {"hidden_act": "swish"}}"""));
+        var act = Assert.Throws<InvalidInputException>(() => ClipConfig.Parse(TinyConfigWith("text_config", "hidden_act", "swish")));
         Assert.Contains("hidden_act 'swish'", act.Message, StringComparison.Ordinal);
-        var heads = Assert.Throws<InvalidInputException>(() => ClipConfig.Parse("""{"vision_config": {"hidden_size": 100, "num_attention_heads": 3}}"""));
+        var heads = Assert.Throws<InvalidInputException>(() => ClipConfig.Parse(TinyConfigWith("vision_config", "num_attention_heads", 3)));
         Assert.Contains("not divisible", heads.Message, StringComparison.Ordinal);
         var type = Assert.Throws<InvalidInputException>(() => ClipConfig.Parse("""{"model_type": "siglip"}"""));
         Assert.Contains("siglip", type.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The tiny model's config.json with one key of a section set to a value (null removes the key).</summary>
+    internal static string TinyConfigWith(string? section, string key, JsonNode? value, bool remove = false)
+    {
+        JsonObject root = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyFolder, "config.json")))!.AsObject();
+        JsonObject target = section is null ? root : root[section]!.AsObject();
+        if (remove)
+        {
+            target.Remove(key);
+        }
+        else
+        {
+            target[key] = value;
+        }
+
+        return root.ToJsonString();
+    }
+
+    [Theory]
+    [InlineData("text_config", "num_hidden_layers", "config.json: text_config.num_hidden_layers is missing")]
+    [InlineData("text_config", "hidden_size", "config.json: text_config.hidden_size is missing")]
+    [InlineData("vision_config", "patch_size", "config.json: vision_config.patch_size is missing")]
+    [InlineData("vision_config", "intermediate_size", "config.json: vision_config.intermediate_size is missing")]
+    [InlineData(null, "projection_dim", "config.json: projection_dim is missing")]
+    [InlineData(null, "text_config", "config.json: text_config is missing (a CLIPModel config has text_config and vision_config)")]
+    public void A_config_missing_a_shape_key_names_config_json_and_the_key(string? section, string key, string message)
+    {
+        var ex = Assert.Throws<InvalidInputException>(() => ClipConfig.Parse(TinyConfigWith(section, key, null, remove: true)));
+
+        Assert.Equal(message, ex.Message);
+        Assert.Equal("config.json", ex.Input);
+    }
+
+    [Fact]
+    public void A_config_value_of_the_wrong_type_names_the_key()
+    {
+        Assert.Equal("config.json: text_config.num_hidden_layers must be an integer, not the string \"3\"",
+            Assert.Throws<InvalidInputException>(() => ClipConfig.Parse(TinyConfigWith("text_config", "num_hidden_layers", "3"))).Message);
+        Assert.Equal("config.json: vision_config.image_size must be an integer, not the number 30.5",
+            Assert.Throws<InvalidInputException>(() => ClipConfig.Parse(TinyConfigWith("vision_config", "image_size", 30.5))).Message);
+        Assert.Equal("config.json: text_config.hidden_act must be a string, not the number 1",
+            Assert.Throws<InvalidInputException>(() => ClipConfig.Parse(TinyConfigWith("text_config", "hidden_act", 1))).Message);
+        Assert.Equal("config.json: vision_config must be a JSON object, not an array",
+            Assert.Throws<InvalidInputException>(() => ClipConfig.Parse(TinyConfigWith(null, "vision_config", new JsonArray()))).Message);
+        Assert.Equal("config.json: logit_scale_init_value must be a number, not the string \"x\"",
+            Assert.Throws<InvalidInputException>(() => ClipConfig.Parse(TinyConfigWith(null, "logit_scale_init_value", "x"))).Message);
+    }
+
+    [Fact]
+    public void From_pretrained_blames_config_json_not_the_weights_for_a_missing_key()
+    {
+        using var temp = new TempFolder();
+        foreach (string file in Directory.EnumerateFiles(TinyFolder))
+        {
+            File.Copy(file, temp.File(Path.GetFileName(file)));
+        }
+
+        File.WriteAllText(temp.File("config.json"), TinyConfigWith("text_config", "num_hidden_layers", null, remove: true));
+
+        var ex = Assert.Throws<InvalidInputException>(() => ClipModel.FromPretrained(temp.Path));
+
+        Assert.Equal(temp.File("config.json"), ex.Input);
+        Assert.Equal("text_config.num_hidden_layers is missing", ex.Problem);
     }
 
     [Fact]

@@ -62,6 +62,23 @@ public sealed class ClipTokenizerTests
     }
 
     [Fact]
+    public void The_bundled_tokenizer_needs_no_folder_and_matches_the_reference()
+    {
+        ClipTokenizer bundled = ClipTokenizer.CreateDefault();
+
+        Assert.Same(bundled, ClipTokenizer.CreateDefault());
+        Assert.Equal((49406, 49407, 49408), (bundled.StartTokenId, bundled.EndTokenId, bundled.VocabularySize));
+        foreach (TokenizerCase c in LoadCases())
+        {
+            Assert.Equal(c.Ids, bundled.Encode(c.Text));
+        }
+
+        // The whole vocabulary, not only the cases: every token decodes to what the model folder's tokenizer gives.
+        int[] all = Enumerable.Range(0, Tokenizer.VocabularySize).ToArray();
+        Assert.Equal(Tokenizer.Decode(all), bundled.Decode(all));
+    }
+
+    [Fact]
     public void Special_token_ids_and_vocabulary_size_are_clips()
     {
         Assert.Equal(49406, Tokenizer.StartTokenId);

@@ -216,6 +216,15 @@ public sealed class CocoDatasetTests
         { "segmentation type", Replace(100, "[[1, 1, 8, 1, 8, 6, 1, 6]]", "\"oops\""), 100, "segmentation is a JSON String" },
         { "no size", Replace(101, ", \"size\": [10, 12]", ""), 101, "RLE has no size" },
         { "duplicate annotation id", Replace(101, "\"id\": 101", "\"id\": 100"), 100, "id 100 is used by an earlier annotation" },
+        { "bbox of three numbers", Replace(100, "\"bbox\": [1, 1, 7, 5]", "\"bbox\": [1, 1, 7]"), 100, "bbox is not 4 finite numbers [x, y, w, h]" },
+        { "bbox with a string", Replace(100, "\"bbox\": [1, 1, 7, 5]", "\"bbox\": [1, \"1\", 7, 5]"), 100, "bbox is not 4 finite numbers [x, y, w, h]" },
+        { "bbox as an object", Replace(101, "\"bbox\": [8, 4, 1, 1]", "\"bbox\": {\"x\": 8}"), 101, "bbox is not 4 finite numbers [x, y, w, h]" },
+        { "bbox of negative width", Replace(100, "\"bbox\": [1, 1, 7, 5]", "\"bbox\": [1, 1, -7, 5]"), 100, "bbox [1, 1, -7, 5] has a negative width or height" },
+        { "bbox of negative height", Replace(101, "\"bbox\": [8, 4, 1, 1]", "\"bbox\": [8, 4, 1, -0.5]"), 101, "has a negative width or height" },
+        { "bbox outside the image", Replace(100, "\"bbox\": [1, 1, 7, 5]", "\"bbox\": [1, 1, 70, 5]"), 100, "bbox [1, 1, 70, 5] reaches outside the 12x10 image 7" },
+        { "bbox left of the image", Replace(101, "\"bbox\": [8, 4, 1, 1]", "\"bbox\": [-30, 4, 1, 1]"), 101, "reaches outside the 12x10 image 7" },
+        { "polygon outside the image", Replace(100, "[[1, 1, 8, 1, 8, 6, 1, 6]]", "[[20, 1, 28, 1, 28, 6, 20, 6]]"), 100, "polygon lies entirely outside the 12x10 image (x 20 to 28, y 1 to 6)" },
+        { "polygon above the image", Replace(103, "[0.5, 1.5, 1.5, 1.5, 1, 2.5]", "[0.5, -1.5, 1.5, -1.5, 1, -2.5]"), 103, "polygon lies entirely outside the 5x3 image (x 0.5 to 1.5, y -2.5 to -1.5) (polygon 1)" },
     };
 
     [Theory]
@@ -255,7 +264,6 @@ public sealed class CocoDatasetTests
     [InlineData("{\"categories\": [{\"id\": 2, \"name\": \"a\"}, {\"id\": 2, \"name\": \"b\"}]}", "category id 2 appears more than once")]
     [InlineData("{\"images\": [{\"id\": 5, \"width\": 0, \"height\": 4}]}", "image 5 has an unusable size 0x4")]
     [InlineData("{\"images\": null}", "not valid COCO JSON")]
-    [InlineData("{\"annotations\": [{\"id\": 1, \"bbox\": [1, 2, 3]}]}", "bbox must be an array of 4 numbers")]
     public void File_level_problems_always_throw_naming_the_file(string json, string problem)
     {
         var options = new CocoLoadOptions { InvalidAnnotations = InvalidAnnotationHandling.Skip };
@@ -265,6 +273,31 @@ public sealed class CocoDatasetTests
         Assert.StartsWith("broken.json: ", ex.Message, StringComparison.Ordinal);
         Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
         Assert.Null(ex.AnnotationId);
+    }
+
+    [Fact]
+    public void An_annotation_without_an_id_is_named_by_its_position()
+    {
+        string json = Replace(101, "\"id\": 101, ", "");
+
+        var ex = Assert.Throws<CocoFormatException>(() => Parse(json, "noid.json"));
+        Assert.Equal("noid.json: annotations[1]: has no id", ex.Message);
+
+        CocoDataset d = Parse(json, "noid.json", new CocoLoadOptions { InvalidAnnotations = InvalidAnnotationHandling.Skip });
+        CocoAnnotationProblem skipped = Assert.Single(d.SkippedAnnotations);
+        Assert.Equal(("annotations[1]", false, 1, "has no id"), (skipped.Position, skipped.HasId, skipped.Index, skipped.Problem));
+        Assert.Equal(new long[] { 100, 102, 103 }, d.Annotations.Select(a => a.Id));
+    }
+
+    [Fact]
+    public void A_file_without_annotations_says_so()
+    {
+        CocoDataset images = Parse("""{"images": [{"id": 1, "width": 4, "height": 4}], "categories": []}""");
+        CocoDataset empty = Parse("""{"images": [{"id": 1, "width": 4, "height": 4}], "annotations": [], "categories": []}""");
+
+        Assert.False(images.HasAnnotationsKey);
+        Assert.True(empty.HasAnnotationsKey);
+        Assert.True(Parse(Sample).HasAnnotationsKey);
     }
 
     [Fact]

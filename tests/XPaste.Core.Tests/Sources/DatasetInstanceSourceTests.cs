@@ -197,5 +197,20 @@ public sealed class DatasetInstanceSourceTests
         Assert.Contains("evil.json", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"images":[{"id":1,"file_name":"a.png","width":4,"height":4}],"categories":[{"id":1,"name":"thing"}]}""", "has no annotations key")]
+    [InlineData("""{"images":[{"id":1,"file_name":"a.png","width":4,"height":4}],"annotations":[],"categories":[{"id":1,"name":"thing"}]}""", "has no usable annotations")]
+    public async Task A_file_without_annotations_is_refused_as_a_source_of_instances(string content, string problem)
+    {
+        using var temp = new TempFolder();
+        string json = temp.File("images-only.json");
+        File.WriteAllText(json, content);
+
+        var ex = await Assert.ThrowsAsync<CocoFormatException>(() => DatasetInstanceSource.LoadAsync(json, temp.Path));
+
+        Assert.StartsWith(json + ": ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
+    }
+
     private static bool SamePixels(Tensor a, Tensor b) => XPaste.Tests.Bank.InstanceBankTests.SamePixels(a.contiguous(), b.contiguous());
 }

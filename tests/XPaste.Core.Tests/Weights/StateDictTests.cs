@@ -133,6 +133,70 @@ public sealed class StateDictTests
         Assert.Contains("needs 16 bytes", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A safetensors file with the given header entries (JSON text) and data section length.</summary>
+    internal static string WriteSafetensors(TempFolder folder, string name, string headerEntries, int dataBytes)
+    {
+        string path = folder.File(name);
+        byte[] header = System.Text.Encoding.UTF8.GetBytes("{" + headerEntries + "}");
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. new byte[dataBytes]]);
+        return path;
+    }
+
+    public static TheoryData<string, int, string> BadLayouts() => new()
+    {
+        // Two tensors aliasing the same bytes.
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}", 8, "tensors 'a' and 'b' overlap" },
+        // Partly overlapping.
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}", 12, "tensors 'a' and 'b' overlap" },
+        // A hole between two tensors.
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}", 12, "4 bytes between tensors 'a' and 'b' belong to no tensor" },
+        // Not starting at the data section's first byte.
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}", 8, "starts with 4 bytes that no tensor uses (tensor 'a' starts at 4)" },
+        // Trailing bytes.
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}", 12, "8 bytes after the last tensor 'a' that no tensor uses" },
+        // Negative dimension, with a size that would otherwise fit.
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[-1,-4],\"data_offsets\":[0,16]}", 16, "tensor 'a' has a negative dimension in its shape [-1,-4]" },
+        // A shape whose element count overflows.
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,16],\"data_offsets\":[0,16]}", 16, "tensor 'a' [4294967296,4294967296,16] Float32 needs more bytes than the file has" },
+        // The same name twice.
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}", 8, "tensor 'a' appears twice" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadLayouts))]
+    public void Safetensors_tensors_must_cover_the_data_section_exactly_once(string entries, int dataBytes, string problem)
+    {
+        using var folder = new TempFolder();
+        string path = WriteSafetensors(folder, "layout.safetensors", entries, dataBytes);
+
+        var ex = Assert.Throws<InvalidWeightsException>(() => StateDictFile.Load(path));
+
+        Assert.StartsWith(path + ": ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Zero_sized_tensors_may_share_an_offset()
+    {
+        using var folder = new TempFolder();
+        string path = WriteSafetensors(folder, "empty-tensors.safetensors",
+            "\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},\"b\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[0,0]},\"c\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}", 2);
+
+        Dictionary<string, Tensor> tensors = StateDictFile.Load(path);
+        try
+        {
+            Assert.Equal(new[] { "a", "b", "c" }, tensors.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(new long[] { 0, 3 }, tensors["b"].shape);
+        }
+        finally
+        {
+            foreach (Tensor t in tensors.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public void Truncated_torch_save_archive_is_rejected_naming_the_file()
     {

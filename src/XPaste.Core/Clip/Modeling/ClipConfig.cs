@@ -3,8 +3,11 @@ using System.Text.Json;
 namespace XPaste.Clip;
 
 /// <summary>
-/// The architecture of a CLIP model as Hugging Face's <c>config.json</c> (<c>CLIPConfig</c>) describes it. Absent
-/// values take transformers' defaults (those of openai/clip-vit-base-patch32).
+/// The architecture of a CLIP model as Hugging Face's <c>config.json</c> (<c>CLIPConfig</c>) describes it, read
+/// strictly: the keys that decide the weights' shapes (<c>projection_dim</c>; per tower <c>hidden_size</c>,
+/// <c>intermediate_size</c>, <c>num_attention_heads</c>, <c>num_hidden_layers</c>; the vision tower's
+/// <c>patch_size</c>) must be present, and every key read must have the right JSON type. Other absent values take
+/// transformers' defaults (those of openai/clip-vit-base-patch32).
 /// </summary>
 public sealed record ClipConfig
 {
@@ -52,7 +55,7 @@ public sealed record ClipConfig
                 throw new InvalidInputException(name, "the configuration is not a JSON object");
             }
 
-            string? modelType = GetString(root, "model_type");
+            string? modelType = GetString(name, root, "model_type");
             if (modelType is not null && modelType != "clip")
             {
                 throw new InvalidInputException(name, $"model_type is '{modelType}', not 'clip' (a CLIPModel config is needed)");
@@ -60,10 +63,10 @@ public sealed record ClipConfig
 
             var config = new ClipConfig
             {
-                Text = ClipTextConfig.From(SubConfig(root, "text_config")),
-                Vision = ClipVisionConfig.From(SubConfig(root, "vision_config")),
-                ProjectionDim = GetInt(root, "projection_dim") ?? 512,
-                LogitScaleInitValue = GetDouble(root, "logit_scale_init_value") ?? 2.6592,
+                Text = ClipTextConfig.From(name, SubConfig(name, root, "text_config")),
+                Vision = ClipVisionConfig.From(name, SubConfig(name, root, "vision_config")),
+                ProjectionDim = RequireInt(name, root, "projection_dim"),
+                LogitScaleInitValue = GetDouble(name, root, "logit_scale_init_value") ?? 2.6592,
             };
             config.Validate(name);
             return config;
@@ -76,14 +79,21 @@ public sealed record ClipConfig
 
     // Older configs (e.g. openai/clip-vit-large-patch14) also carry text_config_dict / vision_config_dict;
     // transformers then builds the sub-config from that dict alone, defaults filling the rest.
-    private static JsonElement? SubConfig(JsonElement root, string key)
+    private static Section SubConfig(string name, JsonElement root, string key)
     {
         if (root.TryGetProperty(key + "_dict", out JsonElement legacy) && legacy.ValueKind == JsonValueKind.Object)
         {
-            return legacy;
+            return new Section(key + "_dict", legacy);
         }
 
-        return root.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.Object ? value : null;
+        if (!root.TryGetProperty(key, out JsonElement value))
+        {
+            throw new InvalidInputException(name, $"{key} is missing (a CLIPModel config has text_config and vision_config)");
+        }
+
+        return value.ValueKind == JsonValueKind.Object
+            ? new Section(key, value)
+            : throw new InvalidInputException(name, $"{key} must be a JSON object, not {Kind(value)}");
     }
 
     private void Validate(string name)
@@ -96,14 +106,72 @@ public sealed record ClipConfig
         }
     }
 
-    internal static int? GetInt(JsonElement? element, string key) =>
-        element is { } e && e.TryGetProperty(key, out JsonElement v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+    /// <summary>A sub-configuration and the key it was read from, to name both in messages.</summary>
+    internal readonly record struct Section(string Key, JsonElement Element);
 
-    internal static double? GetDouble(JsonElement? element, string key) =>
-        element is { } e && e.TryGetProperty(key, out JsonElement v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+    internal static int RequireInt(string name, Section section, string key) =>
+        GetInt(name, section, key) ?? throw new InvalidInputException(name, $"{section.Key}.{key} is missing");
 
-    internal static string? GetString(JsonElement? element, string key) =>
-        element is { } e && e.TryGetProperty(key, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    internal static int RequireInt(string name, JsonElement root, string key) =>
+        GetInt(name, root, key) ?? throw new InvalidInputException(name, $"{key} is missing");
+
+    internal static int? GetInt(string name, Section section, string key) => ReadInt(name, section.Element, $"{section.Key}.{key}", key);
+
+    internal static int? GetInt(string name, JsonElement root, string key) => ReadInt(name, root, key, key);
+
+    internal static double? GetDouble(string name, Section section, string key) => ReadDouble(name, section.Element, $"{section.Key}.{key}", key);
+
+    internal static double? GetDouble(string name, JsonElement root, string key) => ReadDouble(name, root, key, key);
+
+    internal static string? GetString(string name, Section section, string key) => ReadString(name, section.Element, $"{section.Key}.{key}", key);
+
+    internal static string? GetString(string name, JsonElement root, string key) => ReadString(name, root, key, key);
+
+    private static int? ReadInt(string name, JsonElement e, string path, string key)
+    {
+        if (!e.TryGetProperty(key, out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int value)
+            ? value
+            : throw new InvalidInputException(name, $"{path} must be an integer, not {Kind(v)}");
+    }
+
+    private static double? ReadDouble(string name, JsonElement e, string path, string key)
+    {
+        if (!e.TryGetProperty(key, out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double value) && double.IsFinite(value)
+            ? value
+            : throw new InvalidInputException(name, $"{path} must be a number, not {Kind(v)}");
+    }
+
+    private static string? ReadString(string name, JsonElement e, string path, string key)
+    {
+        if (!e.TryGetProperty(key, out JsonElement v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return v.ValueKind == JsonValueKind.String
+            ? v.GetString()
+            : throw new InvalidInputException(name, $"{path} must be a string, not {Kind(v)}");
+    }
+
+    private static string Kind(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Number => $"the number {v.GetRawText()}",
+        JsonValueKind.String => $"the string {v.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => $"{v.GetRawText()}",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => v.ValueKind.ToString(),
+    };
 
     internal static void CheckTower(string name, string section, int hidden, int heads, int layers, int intermediate, string act)
     {
@@ -157,20 +225,20 @@ public sealed record ClipTextConfig
     /// </summary>
     public int EosTokenId { get; init; } = 49407;
 
-    internal static ClipTextConfig From(JsonElement? e)
+    internal static ClipTextConfig From(string name, ClipConfig.Section e)
     {
         var d = new ClipTextConfig();
         return new ClipTextConfig
         {
-            VocabSize = ClipConfig.GetInt(e, "vocab_size") ?? d.VocabSize,
-            HiddenSize = ClipConfig.GetInt(e, "hidden_size") ?? d.HiddenSize,
-            IntermediateSize = ClipConfig.GetInt(e, "intermediate_size") ?? d.IntermediateSize,
-            NumHiddenLayers = ClipConfig.GetInt(e, "num_hidden_layers") ?? d.NumHiddenLayers,
-            NumAttentionHeads = ClipConfig.GetInt(e, "num_attention_heads") ?? d.NumAttentionHeads,
-            MaxPositionEmbeddings = ClipConfig.GetInt(e, "max_position_embeddings") ?? d.MaxPositionEmbeddings,
-            HiddenAct = ClipConfig.GetString(e, "hidden_act") ?? d.HiddenAct,
-            LayerNormEps = ClipConfig.GetDouble(e, "layer_norm_eps") ?? d.LayerNormEps,
-            EosTokenId = ClipConfig.GetInt(e, "eos_token_id") ?? d.EosTokenId,
+            VocabSize = ClipConfig.GetInt(name, e, "vocab_size") ?? d.VocabSize,
+            HiddenSize = ClipConfig.RequireInt(name, e, "hidden_size"),
+            IntermediateSize = ClipConfig.RequireInt(name, e, "intermediate_size"),
+            NumHiddenLayers = ClipConfig.RequireInt(name, e, "num_hidden_layers"),
+            NumAttentionHeads = ClipConfig.RequireInt(name, e, "num_attention_heads"),
+            MaxPositionEmbeddings = ClipConfig.GetInt(name, e, "max_position_embeddings") ?? d.MaxPositionEmbeddings,
+            HiddenAct = ClipConfig.GetString(name, e, "hidden_act") ?? d.HiddenAct,
+            LayerNormEps = ClipConfig.GetDouble(name, e, "layer_norm_eps") ?? d.LayerNormEps,
+            EosTokenId = ClipConfig.GetInt(name, e, "eos_token_id") ?? d.EosTokenId,
         };
     }
 
@@ -217,20 +285,20 @@ public sealed record ClipVisionConfig
     /// <summary>Patches per image: <c>(ImageSize / PatchSize)^2</c>.</summary>
     public int NumPatches => (ImageSize / PatchSize) * (ImageSize / PatchSize);
 
-    internal static ClipVisionConfig From(JsonElement? e)
+    internal static ClipVisionConfig From(string name, ClipConfig.Section e)
     {
         var d = new ClipVisionConfig();
         return new ClipVisionConfig
         {
-            HiddenSize = ClipConfig.GetInt(e, "hidden_size") ?? d.HiddenSize,
-            IntermediateSize = ClipConfig.GetInt(e, "intermediate_size") ?? d.IntermediateSize,
-            NumHiddenLayers = ClipConfig.GetInt(e, "num_hidden_layers") ?? d.NumHiddenLayers,
-            NumAttentionHeads = ClipConfig.GetInt(e, "num_attention_heads") ?? d.NumAttentionHeads,
-            NumChannels = ClipConfig.GetInt(e, "num_channels") ?? d.NumChannels,
-            ImageSize = ClipConfig.GetInt(e, "image_size") ?? d.ImageSize,
-            PatchSize = ClipConfig.GetInt(e, "patch_size") ?? d.PatchSize,
-            HiddenAct = ClipConfig.GetString(e, "hidden_act") ?? d.HiddenAct,
-            LayerNormEps = ClipConfig.GetDouble(e, "layer_norm_eps") ?? d.LayerNormEps,
+            HiddenSize = ClipConfig.RequireInt(name, e, "hidden_size"),
+            IntermediateSize = ClipConfig.RequireInt(name, e, "intermediate_size"),
+            NumHiddenLayers = ClipConfig.RequireInt(name, e, "num_hidden_layers"),
+            NumAttentionHeads = ClipConfig.RequireInt(name, e, "num_attention_heads"),
+            NumChannels = ClipConfig.GetInt(name, e, "num_channels") ?? d.NumChannels,
+            ImageSize = ClipConfig.GetInt(name, e, "image_size") ?? d.ImageSize,
+            PatchSize = ClipConfig.RequireInt(name, e, "patch_size"),
+            HiddenAct = ClipConfig.GetString(name, e, "hidden_act") ?? d.HiddenAct,
+            LayerNormEps = ClipConfig.GetDouble(name, e, "layer_norm_eps") ?? d.LayerNormEps,
         };
     }
 

@@ -11,7 +11,7 @@ namespace XPaste.Clip;
 /// Face's <c>CLIPTokenizer</c> with ftfy installed): the same text cleaning, lower-casing, pre-tokenising pattern,
 /// byte-to-unicode table and merge order. Thread-safe; results of the BPE step are cached per word.
 /// </summary>
-public sealed class ClipTokenizer
+public sealed partial class ClipTokenizer
 {
     /// <summary>The context length of every released CLIP text tower.</summary>
     public const int DefaultContextLength = 77;
@@ -69,13 +69,29 @@ public sealed class ClipTokenizer
     {
         ArgumentNullException.ThrowIfNull(vocabPath);
         ArgumentNullException.ThrowIfNull(mergesPath);
-        Dictionary<string, int> encoder = ReadVocabulary(vocabPath);
+        foreach (string path in new[] { vocabPath, mergesPath })
+        {
+            if (!File.Exists(path))
+            {
+                throw new InvalidInputException(path, "file not found (a CLIP model folder has vocab.json and merges.txt)");
+            }
+        }
+
+        using FileStream vocab = File.OpenRead(vocabPath);
+        using StreamReader merges = File.OpenText(mergesPath);
+        return Build(vocab, vocabPath, merges, mergesPath);
+    }
+
+    /// <summary>Builds the tokenizer from a vocabulary stream and a merge list, each named for messages.</summary>
+    private static ClipTokenizer Build(Stream vocab, string vocabName, TextReader merges, string mergesName)
+    {
+        Dictionary<string, int> encoder = ReadVocabulary(vocab, vocabName);
         var decoder = new string[encoder.Count];
         foreach (var (token, id) in encoder)
         {
             if (id < 0 || id >= decoder.Length || decoder[id] is not null)
             {
-                throw new InvalidInputException(vocabPath, $"token ids must be 0..{decoder.Length - 1} without gaps or repeats; '{token}' has id {id}");
+                throw new InvalidInputException(vocabName, $"token ids must be 0..{decoder.Length - 1} without gaps or repeats; '{token}' has id {id}");
             }
 
             decoder[id] = token;
@@ -85,11 +101,11 @@ public sealed class ClipTokenizer
         {
             if (!encoder.ContainsKey(special))
             {
-                throw new InvalidInputException(vocabPath, $"the vocabulary lacks the special token {special}");
+                throw new InvalidInputException(vocabName, $"the vocabulary lacks the special token {special}");
             }
         }
 
-        return new ClipTokenizer(encoder, decoder, ReadMerges(mergesPath, encoder));
+        return new ClipTokenizer(encoder, decoder, ReadMerges(merges, mergesName, encoder));
     }
 
     /// <summary>Encodes text into BPE token ids, without the start and end tokens.</summary>
@@ -343,16 +359,10 @@ public sealed class ClipTokenizer
         return ids;
     }
 
-    private static Dictionary<string, int> ReadVocabulary(string path)
+    private static Dictionary<string, int> ReadVocabulary(Stream stream, string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidInputException(path, "file not found (a CLIP model folder has vocab.json and merges.txt)");
-        }
-
         try
         {
-            using FileStream stream = File.OpenRead(path);
             return JsonSerializer.Deserialize<Dictionary<string, int>>(stream)
                 ?? throw new InvalidInputException(path, "the vocabulary is null");
         }
@@ -362,18 +372,13 @@ public sealed class ClipTokenizer
         }
     }
 
-    private static Dictionary<(string, string), int> ReadMerges(string path, Dictionary<string, int> encoder)
+    private static Dictionary<(string, string), int> ReadMerges(TextReader reader, string path, Dictionary<string, int> encoder)
     {
-        if (!File.Exists(path))
-        {
-            throw new InvalidInputException(path, "file not found (a CLIP model folder has vocab.json and merges.txt)");
-        }
-
         // Like OpenAI's loader: merges beyond what the vocabulary holds (256 bytes twice, 2 specials) are unused.
         int capacity = Math.Max(0, encoder.Count - 512 - 2);
         var ranks = new Dictionary<(string, string), int>(capacity);
         int lineNumber = 0, merges = 0;
-        foreach (string line in File.ReadLines(path))
+        while (reader.ReadLine() is { } line)
         {
             lineNumber++;
             if ((lineNumber == 1 && line.StartsWith("#version", StringComparison.Ordinal)) || line.Length == 0)
