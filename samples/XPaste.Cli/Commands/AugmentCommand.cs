@@ -274,7 +274,7 @@ internal static class AugmentCommand
         }
     }
 
-    private static async Task<InstanceBankReader?> OpenBankAsync(Settings s, CocoDataset coco, string datasetPath, string imagesFolder, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
+    private static async Task<InstanceBankReader> OpenBankAsync(Settings s, CocoDataset coco, string datasetPath, string imagesFolder, IProgress<OperationProgress> progress, CancellationToken cancellationToken)
     {
         string folder = s.Bank!.FullName;
         if (InstanceBank.Exists(folder))

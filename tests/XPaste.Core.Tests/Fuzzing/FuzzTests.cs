@@ -179,7 +179,7 @@ public sealed class FuzzTests
                     File.WriteAllBytes(Path.Combine(bankFolder, "bank.json"), summary);
                     try
                     {
-                        using InstanceBank bank = InstanceBank.Open(bankFolder);
+                        using InstanceBankReader bank = InstanceBank.Open(bankFolder);
                         foreach (BankInstance instance in bank.Instances)
                         {
                             try
