@@ -27,10 +27,18 @@ internal static class HeaderMutator
                 case 0:
                     // Alias or overlap another tensor's bytes.
                     string other = names[random.Next(names.Length)];
-                    entry["data_offsets"] = root[other]?["data_offsets"]?.DeepClone();
+                    if (root[other]?["data_offsets"] is JsonNode taken)
+                    {
+                        entry["data_offsets"] = taken.DeepClone();
+                    }
+
                     break;
                 case 1:
-                    JsonArray shape = entry["shape"]!.AsArray();
+                    if (entry["shape"] is not JsonArray shape)
+                    {
+                        break;
+                    }
+
                     long[] dims = [.. shape.Select(d => d!.GetValue<long>())];
                     int flip = dims.Length == 0 ? -1 : random.Next(dims.Length);
                     entry["shape"] = new JsonArray([.. dims.Select((d, k) => (JsonNode)(k == flip || random.Next(2) == 0 ? -d - random.Next(2) : d))]);
@@ -40,9 +48,15 @@ internal static class HeaderMutator
                     break;
                 case 3:
                     root.Remove(name);
+                    // Later mutations pick among the tensors still there.
+                    names = [.. names.Where(n => n != name)];
                     break;
                 case 4:
-                    JsonArray offsets = entry["data_offsets"]!.AsArray();
+                    if (entry["data_offsets"] is not JsonArray offsets || offsets.Count < 2)
+                    {
+                        break;
+                    }
+
                     long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
                     long shift = random.Next(-8, 9);
                     entry["data_offsets"] = new JsonArray(begin + shift, random.Next(2) == 0 ? end + shift : end);
