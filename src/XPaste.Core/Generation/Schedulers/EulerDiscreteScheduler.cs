@@ -2,24 +2,20 @@ using static TorchSharp.torch;
 
 namespace XPaste.Generation.Schedulers;
 
-/// <summary>Euler (diffusers' <c>EulerDiscreteScheduler</c>, no churn): fractional timesteps, sigma-space updates.</summary>
-public sealed class EulerDiscreteScheduler : INoiseScheduler
+/// <summary>What the two Euler schedulers share: the sigma tables and the timestep setup; each supplies its step.</summary>
+public abstract class EulerSchedulerBase : INoiseScheduler
 {
-    /// <summary>The diffusers class name.</summary>
-    public const string DiffusersName = "EulerDiscreteScheduler";
-
     private readonly EulerTables _tables;
 
-    /// <summary>Configures the scheduler from <paramref name="config"/> (missing keys take this class's defaults).</summary>
-    /// <exception cref="InvalidInputException">A value is invalid or an unsupported option is on.</exception>
-    public EulerDiscreteScheduler(SchedulerConfig config)
+    private protected EulerSchedulerBase(SchedulerConfig config, string className, bool ancestral)
     {
         ArgumentNullException.ThrowIfNull(config);
-        _tables = new EulerTables(config, DiffusersName, ancestral: false);
+        ClassName = className;
+        _tables = new EulerTables(config, className, ancestral);
     }
 
     /// <inheritdoc/>
-    public string ClassName => DiffusersName;
+    public string ClassName { get; }
 
     /// <inheritdoc/>
     public int NumTrainTimesteps => _tables.Schedule.NumTrainTimesteps;
@@ -28,8 +24,27 @@ public sealed class EulerDiscreteScheduler : INoiseScheduler
     public ISchedulerRun SetTimesteps(int numInferenceSteps)
     {
         var (timesteps, sigmas, init) = _tables.Make(numInferenceSteps);
-        return new Run(_tables.Schedule.VPrediction, timesteps, sigmas, init);
+        return CreateRun(_tables.Schedule.VPrediction, timesteps, sigmas, init);
     }
+
+    private protected abstract EulerRun CreateRun(bool vPrediction, Tensor timesteps, float[] sigmas, double init);
+}
+
+/// <summary>Euler (diffusers' <c>EulerDiscreteScheduler</c>, no churn): fractional timesteps, sigma-space updates.</summary>
+public sealed class EulerDiscreteScheduler : EulerSchedulerBase
+{
+    /// <summary>The diffusers class name.</summary>
+    public const string DiffusersName = "EulerDiscreteScheduler";
+
+    /// <summary>Configures the scheduler from <paramref name="config"/> (missing keys take this class's defaults).</summary>
+    /// <exception cref="InvalidInputException">A value is invalid or an unsupported option is on.</exception>
+    public EulerDiscreteScheduler(SchedulerConfig config)
+        : base(config, DiffusersName, ancestral: false)
+    {
+    }
+
+    private protected override EulerRun CreateRun(bool vPrediction, Tensor timesteps, float[] sigmas, double init) =>
+        new Run(vPrediction, timesteps, sigmas, init);
 
     private sealed class Run(bool vPrediction, Tensor timesteps, float[] sigmas, double init) : EulerRun(vPrediction, timesteps, sigmas, init)
     {
@@ -44,33 +59,20 @@ public sealed class EulerDiscreteScheduler : INoiseScheduler
 }
 
 /// <summary>Euler ancestral (diffusers' <c>EulerAncestralDiscreteScheduler</c>): adds fresh noise every step.</summary>
-public sealed class EulerAncestralDiscreteScheduler : INoiseScheduler
+public sealed class EulerAncestralDiscreteScheduler : EulerSchedulerBase
 {
     /// <summary>The diffusers class name.</summary>
     public const string DiffusersName = "EulerAncestralDiscreteScheduler";
 
-    private readonly EulerTables _tables;
-
     /// <summary>Configures the scheduler from <paramref name="config"/> (missing keys take this class's defaults).</summary>
     /// <exception cref="InvalidInputException">A value is invalid or an unsupported option is on.</exception>
     public EulerAncestralDiscreteScheduler(SchedulerConfig config)
+        : base(config, DiffusersName, ancestral: true)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        _tables = new EulerTables(config, DiffusersName, ancestral: true);
     }
 
-    /// <inheritdoc/>
-    public string ClassName => DiffusersName;
-
-    /// <inheritdoc/>
-    public int NumTrainTimesteps => _tables.Schedule.NumTrainTimesteps;
-
-    /// <inheritdoc/>
-    public ISchedulerRun SetTimesteps(int numInferenceSteps)
-    {
-        var (timesteps, sigmas, init) = _tables.Make(numInferenceSteps);
-        return new Run(_tables.Schedule.VPrediction, timesteps, sigmas, init);
-    }
+    private protected override EulerRun CreateRun(bool vPrediction, Tensor timesteps, float[] sigmas, double init) =>
+        new Run(vPrediction, timesteps, sigmas, init);
 
     private sealed class Run(bool vPrediction, Tensor timesteps, float[] sigmas, double init) : EulerRun(vPrediction, timesteps, sigmas, init)
     {
