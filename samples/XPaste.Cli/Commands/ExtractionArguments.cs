@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace XPaste.Cli.Commands;
 
-/// <summary>The extraction and CLIP options a command shares (<c>bank run</c>), and the stage they build.</summary>
+/// <summary>The extraction and CLIP options the extracting commands share (<c>bank extract</c>, <c>bank run</c>), and the stage they build.</summary>
 internal sealed class ExtractionArguments
 {
     private readonly Option<string[]> _extractors = new Option<string[]>("--extractor")
@@ -39,18 +39,18 @@ internal sealed class ExtractionArguments
     /// <summary>Builds the extractors, the CLIP filter and the stage; the result owns them.</summary>
     public async Task<ExtractionSetup> CreateAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        Device device = GenerateCommand.ResolveDevice(parse.GetValue(_device)!);
+        Device device = DeviceChoice.Resolve(parse.GetValue(_device)!);
         FileInfo? weights = parse.GetValue(_weights);
         int batch = Positive(parse.GetValue(_batch), "--batch-size");
         int inputSize = Positive(parse.GetValue(_inputSize), "--input-size");
         double minArea = parse.GetValue(_minArea), maxArea = parse.GetValue(_maxArea);
-        if (minArea is < 0 or > 1 || maxArea is < 0 or > 1 || minArea >= maxArea)
+        if (minArea > maxArea)
         {
-            throw new ArgumentException($"--min-area/--max-area: need 0 <= min < max <= 1 (got {minArea} and {maxArea})");
+            throw new ArgumentException($"--min-area {minArea} is above --max-area {maxArea}: every mask would be rejected");
         }
 
-        string[] names = BankExtractCommand.ParseExtractors(parse.GetValue(_extractors));
-        var choice = new BankExtractCommand.ExtractorChoice(weights, parse.GetValue(_clipsegModel), parse.GetValue(_clipsegPrompt)!, inputSize);
+        string[] names = ParseExtractors(parse.GetValue(_extractors));
+        var choice = new ExtractorChoice(weights, parse.GetValue(_clipsegModel), parse.GetValue(_clipsegPrompt)!, inputSize);
         if (names.Length == 0)
         {
             names = weights is null ? ["plain"] : ["u2net"];
@@ -61,7 +61,7 @@ internal sealed class ExtractionArguments
         {
             foreach (string name in names)
             {
-                setup.Extractors.Add(await BankExtractCommand.CreateExtractorAsync(name, choice, batch, device, cancellationToken).ConfigureAwait(false));
+                setup.Extractors.Add(await CreateExtractorAsync(name, choice, batch, device, cancellationToken).ConfigureAwait(false));
             }
 
             string? clip = parse.GetValue(_clip);
@@ -111,6 +111,57 @@ internal sealed class ExtractionArguments
         {
             setup.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Each extractor's own model option.</summary>
+    internal sealed record ExtractorChoice(FileInfo? Weights, string? ClipSegModel, string ClipSegPrompt, int U2NetInputSize);
+
+    private static readonly string[] KnownExtractors = ["u2net", "u2netp", "clipseg", "plain"];
+
+    /// <summary>Splits <c>u2net,clipseg plain</c> into names, in order, each once; an unknown name is a usage error.</summary>
+    internal static string[] ParseExtractors(string[]? values)
+    {
+        string[] names = (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        string? unknown = names.FirstOrDefault(n => !KnownExtractors.Contains(n, StringComparer.Ordinal));
+        if (unknown is not null)
+        {
+            // A command-line mistake: ArgumentException exits with the usage code (see ExitCodes).
+            throw new ArgumentException($"--extractor: unknown extractor '{unknown}' (choose from {string.Join(", ", KnownExtractors)})");
+        }
+
+        if (names.Contains("u2net") && names.Contains("u2netp"))
+        {
+            throw new ArgumentException("--extractor: u2net and u2netp need different checkpoints but share --weights; list one of them");
+        }
+
+        return names;
+    }
+
+    internal static async Task<IInstanceExtractor> CreateExtractorAsync(string name, ExtractorChoice choice, int batchSize, Device device, CancellationToken cancellationToken)
+    {
+        switch (name)
+        {
+            case "plain":
+                return new PlainBackgroundExtractor();
+            case "clipseg":
+                if (choice.ClipSegModel is null)
+                {
+                    throw new InvalidInputException("--clipseg-model", "the clipseg extractor needs a CLIPSeg model folder or Hub id (X-Paste's: CIDAS/clipseg-rd64)");
+                }
+
+                string folder = await ClipCommand.ResolveModelAsync(choice.ClipSegModel, cancellationToken).ConfigureAwait(false);
+                return ClipSegExtractor.FromPretrained(folder, device,
+                    new ClipSegExtractorOptions { PromptTemplate = choice.ClipSegPrompt, BatchSize = batchSize });
+            default:
+                if (choice.Weights is null)
+                {
+                    throw new InvalidInputException("--weights", $"the {name} extractor needs a checkpoint ({name}.pth from the U^2-Net release, or a .safetensors with its keys)");
+                }
+
+                return U2NetExtractor.FromPretrained(choice.Weights.FullName, small: name == "u2netp", device,
+                    new U2NetExtractorOptions { InputSize = choice.U2NetInputSize, BatchSize = batchSize });
         }
     }
 

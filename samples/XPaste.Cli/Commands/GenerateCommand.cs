@@ -64,7 +64,7 @@ internal static class GenerateCommand
             return 0;
         }
 
-        using StableDiffusionPipeline pipeline = generation.LoadPipeline(parse, ResolveDevice(device));
+        using StableDiffusionPipeline pipeline = generation.LoadPipeline(parse, DeviceChoice.Resolve(device));
         Directory.CreateDirectory(output);
         int written = 0;
         try
@@ -118,7 +118,7 @@ internal static class GenerateCommand
         CategoryGenerationOptions options = generation.CategoryOptions(parse, template, perCategory, startOver);
         var mine = all.Where(c => shard.Contains(c.Name)).ToList();
         Console.Error.WriteLine($"shard {shard}: {mine.Count} of {all.Count} categories, {options.PerCategory} images each, into {output}");
-        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, ResolveDevice(device));
+        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device));
         var stage = new CategoryImageGenerator(generator, options);
         try
         {
@@ -158,8 +158,6 @@ internal static class GenerateCommand
         return pieces;
     }
 
-    /// <summary>The device for an option value (see <see cref="DeviceChoice"/>).</summary>
-    internal static Device ResolveDevice(string name) => DeviceChoice.Resolve(name);
 
     private sealed class Synchronous(Action<GenerationProgress> report) : IProgress<GenerationProgress>
     {
