@@ -129,35 +129,53 @@ public sealed class BankRunShardingTests : IDisposable
     public async Task A_shard_killed_at_random_moments_and_rerun_ends_identical_to_an_uninterrupted_one()
     {
         string reference = _temp.File("reference");
-        var clock = Stopwatch.StartNew();
         Assert.Equal(0, (await CliRunner.RunAsync(RunArgs(reference, "--shard", "0/2"))).ExitCode);
-        // Kill moments as fractions of an uninterrupted run, so they land inside the work on a fast or a loaded machine.
-        int full = (int)clock.ElapsedMilliseconds;
         string[] expected = Contents(Path.Combine(reference, "shard-0-of-2"));
 
+        // Killed after a random number of progress reports of its work, so every kill lands inside the work, on a
+        // fast or a loaded machine alike; runs go on until the shard is complete.
         string root = _temp.File("killed");
         var random = new Random(20261128);
         int kills = 0;
-        for (int attempt = 0; attempt < 6; attempt++)
+        for (int attempt = 0; attempt < 12 && await CliKill.AfterProgressAsync(RunArgs(root, "--shard", "0/2"), "extract:", random.Next(1, 4)); attempt++)
         {
-            using Process process = CliRunner.Start(RunArgs(root, "--shard", "0/2"));
-            process.StandardInput.Close();
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-            Task exited = process.WaitForExitAsync();
-            if (await Task.WhenAny(exited, Task.Delay(random.Next(full * 3 / 10, full))) != exited)
-            {
-                process.Kill(entireProcessTree: true);
-                kills++;
-            }
-
-            await exited;
-            await Task.WhenAll(stdout, stderr);
+            kills++;
         }
 
         CliResult last = await CliRunner.RunAsync(RunArgs(root, "--shard", "0/2"));
         Assert.True(last.ExitCode == 0, last.ToString());
-        Assert.True(kills > 0, "no run was killed: the timings no longer interrupt anything");
+        Assert.True(kills > 0, "no run was killed mid-work: every run finished before its kill point");
         Assert.Equal(expected, Contents(Path.Combine(root, "shard-0-of-2")));
+    }
+}
+
+/// <summary>Kills a run of the tool in the middle of its work.</summary>
+internal static class CliKill
+{
+    /// <summary>
+    /// Starts the tool and kills it once it has written <paramref name="reports"/> progress lines containing
+    /// <paramref name="marker"/> on standard error; false when it finished first.
+    /// </summary>
+    public static async Task<bool> AfterProgressAsync(string[] args, string marker, int reports)
+    {
+        using Process process = CliRunner.Start(args);
+        process.StandardInput.Close();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        int seen = 0;
+        bool killed = false;
+        while (await process.StandardError.ReadLineAsync() is string line)
+        {
+            if (line.Contains(marker, StringComparison.Ordinal) && ++seen == reports)
+            {
+                process.Kill(entireProcessTree: true);
+                killed = true;
+                break;
+            }
+        }
+
+        await process.WaitForExitAsync();
+        await stdout;
+        return killed;
     }
 }
 
@@ -206,34 +224,21 @@ public sealed class BankRunStableDiffusionTests : IDisposable
     public async Task A_generating_shard_killed_at_random_moments_and_rerun_ends_identical()
     {
         string reference = _temp.File("reference");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(0, (await CliRunner.RunAsync(RunArgs(reference, "--per-category", "5"), timeout: TimeSpan.FromMinutes(5))).ExitCode);
-        // Kill moments as fractions of an uninterrupted run (past the model load), on a fast or a loaded machine.
-        int full = (int)clock.ElapsedMilliseconds;
         string[] expected = BankRunShardingTests.Contents(Path.Combine(reference, "bank"));
 
+        // Killed after a random number of progress reports (generation, then extraction), until the run completes.
         string root = _temp.File("killed");
         var random = new Random(7);
         int kills = 0;
-        for (int attempt = 0; attempt < 5; attempt++)
+        for (int attempt = 0; attempt < 12 && await CliKill.AfterProgressAsync(RunArgs(root, "--per-category", "5"), " images", random.Next(2, 6)); attempt++)
         {
-            using System.Diagnostics.Process process = CliRunner.Start(RunArgs(root, "--per-category", "5"));
-            process.StandardInput.Close();
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-            Task exited = process.WaitForExitAsync();
-            if (await Task.WhenAny(exited, Task.Delay(random.Next(full * 4 / 10, full))) != exited)
-            {
-                process.Kill(entireProcessTree: true);
-                kills++;
-            }
-
-            await exited;
-            await Task.WhenAll(stdout, stderr);
+            kills++;
         }
 
         CliResult last = await CliRunner.RunAsync(RunArgs(root, "--per-category", "5"), timeout: TimeSpan.FromMinutes(5));
         Assert.True(last.ExitCode == 0, last.ToString());
-        Assert.True(kills > 0, "no run was killed: the timings no longer interrupt anything");
+        Assert.True(kills > 0, "no run was killed mid-work: every run finished before its kill point");
         Assert.Equal(expected, BankRunShardingTests.Contents(Path.Combine(root, "bank")));
         foreach (string image in Directory.EnumerateFiles(Path.Combine(reference, "images"), "*.png", SearchOption.AllDirectories))
         {
