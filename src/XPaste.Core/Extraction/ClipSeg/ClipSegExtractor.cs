@@ -94,28 +94,8 @@ public sealed class ClipSegExtractor : IInstanceExtractor, IDisposable
             throw new ArgumentException($"give one category per image ({images.Count} images, {categories.Count} categories)", nameof(categories));
         }
 
-        var masks = new List<Tensor>(images.Count);
-        try
-        {
-            for (int start = 0; start < images.Count; start += _options.BatchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int count = Math.Min(_options.BatchSize, images.Count - start);
-                masks.AddRange(ExtractBatch(images.Skip(start).Take(count).ToList(), categories.Skip(start).Take(count).ToList())
-                    .Select(m => m.DetachFromDisposeScope()));
-            }
-        }
-        catch
-        {
-            foreach (Tensor mask in masks)
-            {
-                mask.Dispose();
-            }
-
-            throw;
-        }
-
-        return Task.FromResult<IReadOnlyList<Tensor>>(masks);
+        return Task.FromResult(ExtractionBatches.Run(images.Count, _options.BatchSize,
+            (start, count) => ExtractBatch([.. images.Skip(start).Take(count)], [.. categories.Skip(start).Take(count)]), null, cancellationToken));
     }
 
     /// <summary>The model's input for uint8 images: <c>[N,3,S,S]</c> on the model's device, normalised then resized.</summary>

@@ -65,28 +65,8 @@ public sealed class U2NetExtractor : IInstanceExtractor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(images);
         ExtractionChecks.ValidateImages(images, nameof(images));
-        var masks = new List<Tensor>(images.Count);
-        try
-        {
-            for (int start = 0; start < images.Count; start += _options.BatchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int count = Math.Min(_options.BatchSize, images.Count - start);
-                masks.AddRange(ExtractBatch(images.Skip(start).Take(count).ToList()).Select(m => m.DetachFromDisposeScope()));
-                BatchCompleted?.Invoke(start + count);
-            }
-        }
-        catch
-        {
-            foreach (Tensor mask in masks)
-            {
-                mask.Dispose();
-            }
-
-            throw;
-        }
-
-        return Task.FromResult<IReadOnlyList<Tensor>>(masks);
+        return Task.FromResult(ExtractionBatches.Run(images.Count, _options.BatchSize,
+            (start, count) => ExtractBatch([.. images.Skip(start).Take(count)]), BatchCompleted, cancellationToken));
     }
 
     /// <summary>Turns uint8 images into the network's normalised <c>[N,3,S,S]</c> input on the model's device.</summary>
