@@ -78,7 +78,11 @@ public sealed class ImageCrawlerTests
             await context.Response.Body.WriteAsync(other);
         });
         using var folder = new TempFolder();
-        using var crawler = ImageCrawler.Create(CrawlSite.FastOptions());
+        // The URL's deadline must outlast the 1 s Retry-After even on a loaded machine (the other tests run beside it).
+        CrawlOptions options = CrawlSite.FastOptions();
+        options.RequestTimeout = TimeSpan.FromSeconds(20);
+        options.AttemptTimeout = TimeSpan.FromSeconds(10);
+        using var crawler = ImageCrawler.Create(options);
 
         CrawlSummary summary = await crawler.RunAsync(
             [new CrawlItem(0, server.Url("/flaky.jpg"), "a"), new CrawlItem(1, server.Url("/limited.jpg"), "a")], folder.Path);
