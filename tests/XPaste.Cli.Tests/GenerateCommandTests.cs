@@ -64,6 +64,27 @@ public sealed class GenerateCommandTests
         Assert.Equal(untouched, File.GetLastWriteTimeUtc(folder.File("alone", "0002.png")));
     }
 
+    [Fact]
+    public async Task A_rerun_with_batches_remakes_the_missing_images_byte_identical()
+    {
+        using var folder = new TempFolder();
+        string[] args = ["generate", "--model", SdTiny, "--prompt", "a blue cup", "--steps", "2", "--size", "32", "--seed", "3", "--count", "5", "--batch", "3", "--out", folder.Path];
+        CliResult first = await CliRunner.RunAsync(args);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        byte[][] original = [.. Enumerable.Range(0, 5).Select(i => File.ReadAllBytes(folder.File($"{i:D4}.png")))];
+
+        // One image from each fixed batch ([0,3) and [3,5)): each is made again beside its old companions.
+        File.Delete(folder.File("0001.png"));
+        File.Delete(folder.File("0004.png"));
+        CliResult rerun = await CliRunner.RunAsync(args);
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Contains("2 image(s) written", rerun.StdOut, StringComparison.Ordinal);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(original[i], File.ReadAllBytes(folder.File($"{i:D4}.png")));
+        }
+    }
+
     [Theory]
     [InlineData("--width", "81", "error: --width: must be a positive multiple of 8, got 81")]
     [InlineData("--scheduler", "heun", "error: --scheduler: 'heun' is not a scheduler")]

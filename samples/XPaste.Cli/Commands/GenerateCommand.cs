@@ -56,8 +56,10 @@ internal static class GenerateCommand
         }
 
         string[] names = [.. Enumerable.Range(0, count).Select(i => Path.Combine(output, i.ToString("D4", CultureInfo.InvariantCulture) + ".png"))];
-        List<int[]> pieces = Pieces([.. Enumerable.Range(0, count).Where(i => !File.Exists(names[i]))], batch);
-        int todo = pieces.Sum(p => p.Length);
+        int[] missing = [.. Enumerable.Range(0, count).Where(i => !File.Exists(names[i]))];
+        var wanted = missing.ToHashSet();
+        var pieces = GenerationBatches.AtFixedPlaces(missing, batch, count).ToList();
+        int todo = missing.Length;
         if (todo == 0)
         {
             Console.Error.WriteLine($"all {count} image(s) are already in {output}");
@@ -72,26 +74,30 @@ internal static class GenerateCommand
             await ConsoleProgress.RunAsync("generate", (progress, token) => Task.Run(() =>
             {
                 progress.Report(new OperationProgress("images", 0, todo, "images"));
-                foreach (int[] piece in pieces)
+                foreach ((int first, int size) in pieces)
                 {
                     var request = new TextToImageRequest
                     {
                         Prompts = [prompt],
                         NegativePrompts = options.NegativePrompt.Length == 0 ? null : [options.NegativePrompt],
-                        Count = piece.Length,
+                        Count = size,
                         GuidanceScale = options.GuidanceScale,
                         Steps = options.Steps,
                         Width = options.Width,
                         Height = options.Height,
                         Scheduler = options.Scheduler,
-                        Seed = seed + piece[0],
+                        Seed = seed + first,
                     };
                     using var scope = NewDisposeScope();
                     Tensor images = pipeline.Generate(request, new Synchronous(p => progress.Report(new OperationProgress("steps", p.Step, p.TotalSteps, "steps"))), token).cpu();
-                    for (int j = 0; j < piece.Length; j++)
+                    // A batch sits at its fixed place and may hold images already there: only the missing ones are written.
+                    for (int j = 0; j < size; j++)
                     {
-                        ImageIO.SavePng(images[j], names[piece[j]]);
-                        written++;
+                        if (wanted.Contains(first + j))
+                        {
+                            ImageIO.SavePng(images[j], names[first + j]);
+                            written++;
+                        }
                     }
 
                     progress.Report(new OperationProgress("images", written, todo, "images"));
@@ -133,31 +139,6 @@ internal static class GenerateCommand
             return ExitCodes.Canceled;
         }
     }
-
-    /// <summary>Runs of consecutive missing indices, cut to at most <paramref name="batch"/>: a request's seeds are consecutive.</summary>
-    private static List<int[]> Pieces(List<int> missing, int batch)
-    {
-        var pieces = new List<int[]>();
-        var current = new List<int>();
-        foreach (int i in missing)
-        {
-            if (current.Count == batch || (current.Count > 0 && current[^1] != i - 1))
-            {
-                pieces.Add([.. current]);
-                current.Clear();
-            }
-
-            current.Add(i);
-        }
-
-        if (current.Count > 0)
-        {
-            pieces.Add([.. current]);
-        }
-
-        return pieces;
-    }
-
 
     private sealed class Synchronous(Action<GenerationProgress> report) : IProgress<GenerationProgress>
     {

@@ -134,7 +134,7 @@ public sealed class CategoryImageGenerator
             string prompt = PromptOf(_options.PromptTemplate, category);
             long baseSeed = SeedOf(_options.Seed, category.Name);
             var wanted = missing.ToHashSet();
-            foreach ((int first, int count) in Blocks(missing, _options.BatchSize, _options.PerCategory))
+            foreach ((int first, int count) in GenerationBatches.AtFixedPlaces(missing, _options.BatchSize, _options.PerCategory))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int made = 0;
@@ -232,29 +232,6 @@ public sealed class CategoryImageGenerator
         {
             GenerationLog.Unreadable(_logger, path, ex.Problem);
             return false;
-        }
-    }
-
-    /// <summary>
-    /// The batches that hold a missing index: <c>[j*batch, (j+1)*batch)</c>, cut at <paramref name="perCategory"/>.
-    /// Batches sit at fixed places so an image is always made in the same batch (same companions, same shapes): CPU and
-    /// GPU kernels may round differently for other batch shapes, and a resumed or sharded run must give the same bytes
-    /// as an uninterrupted one. A batch with an image already there makes it again and keeps the old file.
-    /// </summary>
-    internal static IEnumerable<(int First, int Count)> Blocks(IReadOnlyList<int> sortedMissing, int batch, int perCategory)
-    {
-        int last = -1;
-        foreach (int k in sortedMissing)
-        {
-            int block = k / batch;
-            if (block == last)
-            {
-                continue;
-            }
-
-            last = block;
-            int first = block * batch;
-            yield return (first, Math.Min(batch, perCategory - first));
         }
     }
 }

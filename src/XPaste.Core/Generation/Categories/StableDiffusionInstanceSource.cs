@@ -68,7 +68,7 @@ public sealed class StableDiffusionInstanceSource : IResumableInstanceSource, ID
             var wantedSet = wanted.ToHashSet();
             string prompt = CategoryImageGenerator.PromptOf(_options.PromptTemplate, category);
             long baseSeed = CategoryImageGenerator.SeedOf(_options.Seed, category.Name);
-            foreach ((int first, int count) in CategoryImageGenerator.Blocks(wanted, _options.BatchSize, _options.PerCategory))
+            foreach ((int first, int count) in GenerationBatches.AtFixedPlaces(wanted, _options.BatchSize, _options.PerCategory))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = new List<SourceImage>(count);

@@ -146,7 +146,7 @@ public sealed class CategoryImageGeneratorTests : IDisposable
     [InlineData(new int[0], 4, 10, new int[0])]
     public void Batches_sit_at_fixed_places_whatever_is_missing(int[] missing, int batch, int perCategory, int[] expected)
     {
-        int[] blocks = [.. CategoryImageGenerator.Blocks(missing, batch, perCategory).SelectMany(b => new[] { b.First, b.Count })];
+        int[] blocks = [.. XPaste.Generation.GenerationBatches.AtFixedPlaces(missing, batch, perCategory).SelectMany(b => new[] { b.First, b.Count })];
         Assert.Equal(expected, blocks);
     }
 
