@@ -46,8 +46,8 @@ public class OnlineThroughputBenchmarks
         {
             int h = random.NextInt(32, 321), w = random.NextInt(32, 321);
             using var scope = NewDisposeScope();
-            Tensor alpha = Ellipse(h, w, (w - 1) / 2.0, (h - 1) / 2.0, w / 2.0, h / 2.0).to(ScalarType.Byte).mul(255).unsqueeze(0);
-            _pool.Add($"inst{i}", 1 + (i % 50), cat([Texture(3, h, w, random), alpha], 0).MoveToOuterDisposeScope());
+            Tensor alpha = SyntheticShapes.Ellipse(h, w, (w - 1) / 2.0, (h - 1) / 2.0, w / 2.0, h / 2.0).to(ScalarType.Byte).mul(255).unsqueeze(0);
+            _pool.Add($"inst{i}", 1 + (i % 50), cat([SyntheticShapes.Texture(3, h, w, random), alpha], 0).MoveToOuterDisposeScope());
         }
 
         _folder = Directory.CreateTempSubdirectory("xpaste-online-").FullName;
@@ -59,7 +59,7 @@ public class OnlineThroughputBenchmarks
             Tensor image = arange(480, ScalarType.Float32).view(1, -1, 1).mul(0.4).add(arange(640, ScalarType.Float32).view(1, 1, -1).mul(0.3))
                 .add(tensor(new float[] { random.NextInt(256), random.NextInt(256), random.NextInt(256) }).view(3, 1, 1)).remainder(256).to(ScalarType.Byte);
             ImageIO.SaveJpeg(image, Path.Combine(_folder, $"{i}.jpg"), 90);
-            _masks[i] = MaskCodec.Encode(stack([.. Enumerable.Range(0, 8).Select(_ => Ellipse(480, 640, random.NextUniform(0, 640), random.NextUniform(0, 480), random.NextUniform(15, 120), random.NextUniform(15, 120)))], 0));
+            _masks[i] = MaskCodec.Encode(stack([.. Enumerable.Range(0, 8).Select(_ => SyntheticShapes.Ellipse(480, 640, random.NextUniform(0, 640), random.NextUniform(0, 480), random.NextUniform(15, 120), random.NextUniform(15, 120)))], 0));
         }
 
         _jitter = new LargeScaleJitter(new LargeScaleJitterOptions { OutputWidth = Size, OutputHeight = Size });
@@ -113,16 +113,5 @@ public class OnlineThroughputBenchmarks
         }
 
         return total;
-    }
-
-    private static Tensor Texture(int channels, int h, int w, PasteRandom random) =>
-        arange((long)channels * h * w, ScalarType.Int64).mul(random.NextInt(3, 997)).add(random.NextInt(256)).remainder(256).to(ScalarType.Byte).view(channels, h, w);
-
-    private static Tensor Ellipse(int h, int w, double cx, double cy, double rx, double ry)
-    {
-        using var scope = NewDisposeScope();
-        Tensor y = arange(h, ScalarType.Float32).view(-1, 1).sub(cy).div(ry).square();
-        Tensor x = arange(w, ScalarType.Float32).view(1, -1).sub(cx).div(rx).square();
-        return x.add(y).le(1).MoveToOuterDisposeScope();
     }
 }

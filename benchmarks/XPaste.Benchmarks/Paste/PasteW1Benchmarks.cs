@@ -46,8 +46,8 @@ public class PasteW1Benchmarks
         {
             int h = random.NextInt(32, 321), w = random.NextInt(32, 321);
             using var scope = NewDisposeScope();
-            Tensor rgb = Texture(3, h, w, random);
-            Tensor alpha = Ellipse(h, w, (w - 1) / 2.0, (h - 1) / 2.0, w / 2.0, h / 2.0).to(ScalarType.Byte).mul(255).unsqueeze(0);
+            Tensor rgb = SyntheticShapes.Texture(3, h, w, random);
+            Tensor alpha = SyntheticShapes.Ellipse(h, w, (w - 1) / 2.0, (h - 1) / 2.0, w / 2.0, h / 2.0).to(ScalarType.Byte).mul(255).unsqueeze(0);
             _pool.Add($"inst{i}", 1 + (i % 50), cat([rgb, alpha], 0).MoveToOuterDisposeScope());
         }
 
@@ -58,10 +58,10 @@ public class PasteW1Benchmarks
             var masks = new Tensor[ExistingPerImage];
             for (int k = 0; k < ExistingPerImage; k++)
             {
-                masks[k] = Ellipse(Size, Size, random.NextUniform(0, Size), random.NextUniform(0, Size), random.NextUniform(20, 160), random.NextUniform(20, 160));
+                masks[k] = SyntheticShapes.Ellipse(Size, Size, random.NextUniform(0, Size), random.NextUniform(0, Size), random.NextUniform(20, 160), random.NextUniform(20, 160));
             }
 
-            Tensor image = Texture(3, Size, Size, random);
+            Tensor image = SyntheticShapes.Texture(3, Size, Size, random);
             _destinations[b] = new AnnotatedImage($"d{b}", image.MoveToOuterDisposeScope(), stack(masks, 0).MoveToOuterDisposeScope(), [.. Enumerable.Range(1, ExistingPerImage).Select(i => (long)i)]);
         }
 
@@ -172,16 +172,5 @@ public class PasteW1Benchmarks
         _floorMasksOut.narrow(1, ExistingPerImage, PastesPerImage).zero_();
         _floorInstancesOut.copy_(_floorInstancesIn);
         return _floorMasksOut.shape[1];
-    }
-
-    private static Tensor Texture(int channels, int h, int w, PasteRandom random) =>
-        arange((long)channels * h * w, ScalarType.Int64).mul(random.NextInt(3, 997)).add(random.NextInt(256)).remainder(256).to(ScalarType.Byte).view(channels, h, w);
-
-    private static Tensor Ellipse(int h, int w, double cx, double cy, double rx, double ry)
-    {
-        using var scope = NewDisposeScope();
-        Tensor y = arange(h, ScalarType.Float32).view(-1, 1).sub(cy).div(ry).square();
-        Tensor x = arange(w, ScalarType.Float32).view(1, -1).sub(cx).div(rx).square();
-        return x.add(y).le(1).MoveToOuterDisposeScope();
     }
 }

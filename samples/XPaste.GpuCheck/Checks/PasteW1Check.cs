@@ -1,3 +1,4 @@
+using XPaste.Benchmarks.Paste;
 using XPaste.Augment;
 using static TorchSharp.torch;
 
@@ -58,16 +59,16 @@ internal static class W1Workload
         {
             int h = random.NextInt(32, 321), w = random.NextInt(32, 321);
             using var scope = NewDisposeScope();
-            Tensor rgb = Texture(3, h, w, random);
-            Tensor alpha = Ellipse(h, w, (w - 1) / 2.0, (h - 1) / 2.0, w / 2.0, h / 2.0).to(ScalarType.Byte).mul(255).unsqueeze(0);
+            Tensor rgb = SyntheticShapes.Texture(3, h, w, random);
+            Tensor alpha = SyntheticShapes.Ellipse(h, w, (w - 1) / 2.0, (h - 1) / 2.0, w / 2.0, h / 2.0).to(ScalarType.Byte).mul(255).unsqueeze(0);
             pool.Add($"inst{i}", 1 + (i % 50), cat([rgb, alpha], 0).MoveToOuterDisposeScope());
         }
 
         var destinations = new AnnotatedImage[batch];
         for (int b = 0; b < batch; b++)
         {
-            Tensor[] masks = [.. Enumerable.Range(0, 8).Select(_ => Ellipse(Size, Size, random.NextUniform(0, Size), random.NextUniform(0, Size), random.NextUniform(20, 160), random.NextUniform(20, 160)))];
-            destinations[b] = new AnnotatedImage($"d{b}", Texture(3, Size, Size, random).to(device), stack(masks, 0).to(device), [.. Enumerable.Range(1, 8).Select(i => (long)i)]);
+            Tensor[] masks = [.. Enumerable.Range(0, 8).Select(_ => SyntheticShapes.Ellipse(Size, Size, random.NextUniform(0, Size), random.NextUniform(0, Size), random.NextUniform(20, 160), random.NextUniform(20, 160)))];
+            destinations[b] = new AnnotatedImage($"d{b}", SyntheticShapes.Texture(3, Size, Size, random).to(device), stack(masks, 0).to(device), [.. Enumerable.Range(1, 8).Select(i => (long)i)]);
         }
 
         var policy = new XPastePolicy(new XPastePolicyOptions { MinCount = 16, MaxCount = 16, DefaultSizeMean = 0.15, DefaultSizeStd = 0.1 });
@@ -90,16 +91,5 @@ internal static class W1Workload
         }
 
         return (destinations, pastes);
-    }
-
-    private static Tensor Texture(int channels, int h, int w, PasteRandom random) =>
-        arange((long)channels * h * w, ScalarType.Int64).mul(random.NextInt(3, 997)).add(random.NextInt(256)).remainder(256).to(ScalarType.Byte).view(channels, h, w);
-
-    private static Tensor Ellipse(int h, int w, double cx, double cy, double rx, double ry)
-    {
-        using var scope = NewDisposeScope();
-        Tensor y = arange(h, ScalarType.Float32).view(-1, 1).sub(cy).div(ry).square();
-        Tensor x = arange(w, ScalarType.Float32).view(1, -1).sub(cx).div(rx).square();
-        return x.add(y).le(1).MoveToOuterDisposeScope();
     }
 }
