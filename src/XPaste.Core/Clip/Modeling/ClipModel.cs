@@ -120,7 +120,7 @@ public sealed class ClipModel : nn.Module
         }
 
         ClipConfig config = ClipConfig.Load(Path.Combine(folder, "config.json"));
-        string weights = FindWeights(folder);
+        string weights = TransformersWeights.Find(folder, "CLIP");
         device ??= CPU;
         var model = new ClipModel(config, device);
         try
@@ -224,20 +224,6 @@ public sealed class ClipModel : nn.Module
     }
 
     private static Tensor Normalize(Tensor features) => features / features.norm(-1, keepdim: true);
-
-    private static string FindWeights(string folder)
-    {
-        foreach (string name in new[] { "model.safetensors", "pytorch_model.bin" })
-        {
-            string path = Path.Combine(folder, name);
-            if (File.Exists(path))
-            {
-                return path;
-            }
-        }
-
-        throw new InvalidInputException(folder, "no model.safetensors or pytorch_model.bin in the model folder");
-    }
 }
 
 internal static partial class ClipLog

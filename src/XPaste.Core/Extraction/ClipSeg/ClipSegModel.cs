@@ -75,7 +75,7 @@ public sealed class ClipSegModel : nn.Module<Tensor, Tensor, Tensor>
         }
 
         ClipSegConfig config = ClipSegConfig.Load(Path.Combine(folder, "config.json"));
-        string weights = FindWeights(folder);
+        string weights = TransformersWeights.Find(folder, "CLIPSeg");
         var model = new ClipSegModel(config, device);
         try
         {
@@ -163,20 +163,6 @@ public sealed class ClipSegModel : nn.Module<Tensor, Tensor, Tensor>
         {
             throw new ArgumentException($"the attention mask [{string.Join(",", attentionMask.shape)}] must have the input ids' shape", nameof(attentionMask));
         }
-    }
-
-    private static string FindWeights(string folder)
-    {
-        foreach (string name in new[] { "model.safetensors", "pytorch_model.bin" })
-        {
-            string path = Path.Combine(folder, name);
-            if (File.Exists(path))
-            {
-                return path;
-            }
-        }
-
-        throw new InvalidInputException(folder, "no model.safetensors or pytorch_model.bin in the CLIPSeg model folder");
     }
 }
 
