@@ -7,7 +7,7 @@ namespace XPaste.Yolo;
 /// (detect lines <c>class cx cy w h</c> and segment lines <c>class x1 y1 x2 y2 ...</c>, normalised). Images without a
 /// label file are background images. Read with <see cref="Load(string, YoloLoadOptions?)"/>.
 /// </summary>
-public sealed class YoloDataset
+public sealed partial class YoloDataset
 {
     /// <summary>The image file extensions read (those SkiaSharp decodes among Ultralytics' image formats).</summary>
     public static IReadOnlyList<string> ImageExtensions { get; } = [".bmp", ".jpg", ".jpeg", ".png", ".webp"];
