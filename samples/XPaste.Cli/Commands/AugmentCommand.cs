@@ -41,6 +41,7 @@ internal static class AugmentCommand
         var batch = new Option<int>("--batch") { Description = "Images per batch (1 to 4096).", DefaultValueFactory = _ => 8 }.Between(1, 4096);
         var format = new Option<string>("--format") { Description = "Labels: coco (annotations.json), yolo-detect or yolo-segment (also labels/ and data.yaml for Ultralytics). jpg and png are still read as --image-format.", DefaultValueFactory = _ => "coco" };
         format.AcceptOnlyFromAmong("coco", "yolo-detect", "yolo-segment", "jpg", "png");
+        var yoloHoles = new Option<bool>("--yolo-holes") { Description = "With --format yolo-segment: keep holes in the polygons (joined by zero-width bridges) instead of outer contours only." };
         var imageFormat = new Option<string?>("--image-format") { Description = "Image format: jpg (default) or png." };
         imageFormat.AcceptOnlyFromAmong("jpg", "png");
         var blend = new Option<string>("--blend") { Description = "hard (reference), alpha or feather.", DefaultValueFactory = _ => "hard" };
@@ -54,7 +55,7 @@ internal static class AugmentCommand
         var command = new Command("augment", "Paste instances onto a dataset's images and write the augmented images as a COCO dataset.")
         {
             dataset, images, bank, buildBank, output, policy, seed, count, size, batch, format, blend, occlusion, device, overwrite,
-            addCategories, bankSource, split, skipBad, keepBoxes, imageFormat,
+            addCategories, bankSource, split, skipBad, keepBoxes, imageFormat, yoloHoles,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(new Settings(
             parse.GetValue(dataset)!,
@@ -77,7 +78,8 @@ internal static class AugmentCommand
             parse.GetValue(bankSource),
             parse.GetValue(split)!,
             parse.GetValue(skipBad),
-            parse.GetValue(keepBoxes)), cancellationToken));
+            parse.GetValue(keepBoxes),
+            parse.GetValue(yoloHoles)), cancellationToken));
         return command;
     }
 
@@ -102,7 +104,8 @@ internal static class AugmentCommand
         FileInfo? BankSource,
         string Split,
         bool SkipBadLabels,
-        bool KeepBoxes);
+        bool KeepBoxes,
+        bool YoloHoles);
 
     /// <summary>The options behind the run's recorded settings, to name them in a refusal.</summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
@@ -120,6 +123,7 @@ internal static class AugmentCommand
         [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.Format)] = "--image-format",
         [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.LabelFormat)] = "--format",
         [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.KeepBoxOnlyBoxes)] = "--keep-boxes",
+        [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.YoloKeepHoles)] = "--yolo-holes",
         [AugmentRunSettingNames.Dataset] = "--dataset",
         [AugmentRunSettingNames.SizeStatistics] = "--dataset",
         [AugmentRunSettingNames.Categories] = "--dataset",
@@ -238,6 +242,7 @@ internal static class AugmentCommand
                     Format = s.ImageFormat == "png" ? AugmentedImageFormat.Png : AugmentedImageFormat.Jpeg,
                     LabelFormat = s.Format switch { "yolo-detect" => AugmentLabelFormat.YoloDetect, "yolo-segment" => AugmentLabelFormat.YoloSegment, _ => AugmentLabelFormat.Coco },
                     KeepBoxOnlyBoxes = s.KeepBoxes,
+                    YoloKeepHoles = s.YoloHoles,
                 },
                 Overwrite = s.Overwrite,
                 // The dataset file by content (the augmenter records the images' ids and sizes); the image files by folder.

@@ -343,6 +343,7 @@ public sealed partial class AugmentRun
         {
             Task = Options.Writer.LabelFormat == AugmentLabelFormat.YoloSegment ? XPaste.Yolo.YoloTask.Segment : XPaste.Yolo.YoloTask.Detect,
             Categories = _categories,
+            KeepHoles = Options.Writer.YoloKeepHoles,
         }, cancellationToken);
     }
 

@@ -44,6 +44,12 @@ public sealed class CocoPasteWriterOptions
     /// </summary>
     public bool KeepBoxOnlyBoxes { get; init; }
 
+    /// <summary>
+    /// With <see cref="AugmentLabelFormat.YoloSegment"/>: keep holes in the polygons (see
+    /// <see cref="XPaste.Yolo.YoloWriteOptions.KeepHoles"/>). Default false: outer contours, as Ultralytics.
+    /// </summary>
+    public bool YoloKeepHoles { get; init; }
+
     /// <summary>Also write every sample's plan, one JSON line per image in image order, to <c>plans.jsonl</c>. Default true.</summary>
     public bool WritePlans { get; init; } = true;
 }

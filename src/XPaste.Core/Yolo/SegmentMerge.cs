@@ -39,7 +39,8 @@ internal static class SegmentMerge
         // Back: each middle part from its exit round to its entry.
         for (int i = n - 2; i >= 1; i--)
         {
-            int count = ((entry[i] - exit[i] + Points(parts[i])) % Points(parts[i])) + 1;
+            // Entered and left at one point, a middle part is walked whole (closed) on the way back.
+            int count = entry[i] == exit[i] ? Points(parts[i]) + 1 : ((entry[i] - exit[i] + Points(parts[i])) % Points(parts[i])) + 1;
             Walk(parts[i], exit[i], count, output);
         }
 

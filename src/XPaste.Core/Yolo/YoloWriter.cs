@@ -13,8 +13,8 @@ namespace XPaste.Yolo;
 /// <para>
 /// Detect lines are the annotation's <c>bbox</c>. Segment lines are its polygons, or for an RLE the outer contour of
 /// each 4-connected part of the mask, traced along pixel edges; several polygons are joined into one as Ultralytics'
-/// <c>merge_multi_segment</c> joins them. Holes are not kept (YOLO segments have none): an object's polygon covers its
-/// holes. A box-only annotation (no <c>segmentation</c>) is written as its box's 4 corners.
+/// <c>merge_multi_segment</c> joins them. Holes are not kept by default (an object's polygon covers its holes; see
+/// <see cref="YoloWriteOptions.KeepHoles"/>). A box-only annotation (no <c>segmentation</c>) is written as its box's 4 corners.
 /// </para>
 /// </summary>
 public static class YoloWriter
@@ -82,7 +82,7 @@ public static class YoloWriter
                     throw new InvalidInputException(dataset.SourceName, $"annotation {annotation.Id}: category_id {annotation.CategoryId} is not among the classes");
                 }
 
-                if (Line(dataset, annotation, image, cls, options.Task) is { } line)
+                if (Line(dataset, annotation, image, cls, options) is { } line)
                 {
                     text.Append(line).Append('\n');
                     lines++;
@@ -115,8 +115,9 @@ public static class YoloWriter
     }
 
     /// <summary>One label line, or null for an annotation with nothing to write (no box, or an empty mask).</summary>
-    private static string? Line(CocoDataset dataset, CocoAnnotation annotation, CocoImage image, int cls, YoloTask task)
+    private static string? Line(CocoDataset dataset, CocoAnnotation annotation, CocoImage image, int cls, YoloWriteOptions options)
     {
+        YoloTask task = options.Task;
         double w = image.Width, h = image.Height;
         var line = new StringBuilder(cls.ToString(CultureInfo.InvariantCulture));
         if (task == YoloTask.Detect || annotation.Segmentation is null)
@@ -137,7 +138,7 @@ public static class YoloWriter
 
         IReadOnlyList<double[]> parts = annotation.Segmentation.Kind == CocoSegmentationKind.Polygons
             ? annotation.Segmentation.Polygons
-            : MaskContours.Outer(dataset.DecodeMask(annotation));
+            : options.KeepHoles ? MaskContours.WithHoles(dataset.DecodeMask(annotation)) : MaskContours.Outer(dataset.DecodeMask(annotation));
         if (parts.Count == 0)
         {
             return null;

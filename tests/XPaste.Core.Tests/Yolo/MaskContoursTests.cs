@@ -60,4 +60,30 @@ public sealed class MaskContoursTests
         var points = Enumerable.Range(0, merged.Length / 2).Select(i => (merged[2 * i], merged[(2 * i) + 1])).ToHashSet();
         Assert.All(parts.SelectMany(p => Enumerable.Range(0, p.Length / 2).Select(i => (p[2 * i], p[(2 * i) + 1]))), pt => Assert.Contains(pt, points));
     }
+
+    [Fact]
+    public void With_holes_the_joined_polygon_rasterises_to_the_mask_exactly()
+    {
+        // A ring, and a ring whose hole holds an island touching it only at a corner.
+        Rle ring = Mask(10, 10, (1, 1, 8, 3), (1, 6, 8, 8), (1, 3, 3, 6), (6, 3, 8, 6));
+        Rle island = Mask(12, 12, (1, 1, 10, 2), (1, 9, 10, 10), (1, 2, 2, 9), (9, 2, 10, 9), (2, 2, 3, 3), (5, 5, 7, 7));
+        foreach (Rle mask in new[] { ring, island })
+        {
+            Assert.Equal(mask, Rle.FromPolygon(SegmentMerge.Merge(MaskContours.WithHoles(mask)), mask.Height, mask.Width));
+        }
+
+        // Random speckle: many parts, holes, and corner-only contacts.
+        var random = new Random(7);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var pixels = new byte[14 * 18];
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] = (byte)(random.NextDouble() < 0.55 ? 1 : 0);
+            }
+
+            Rle mask = Rle.Encode(pixels, 14, 18);
+            Assert.Equal(mask, Rle.FromPolygon(SegmentMerge.Merge(MaskContours.WithHoles(mask)), 14, 18));
+        }
+    }
 }
