@@ -14,7 +14,7 @@ namespace XPaste.Extraction;
 /// (<c>mask_decoder.*</c>). Names equal the checkpoint keys, so facebook/sam-vit-base, -large and -huge load as they are.
 /// </summary>
 /// <remarks>
-/// Inputs come from <c>SamProcessor</c>: pixels resized, normalised and padded to <c>image_size</c>, prompt
+/// Inputs come from <see cref="SamProcessor"/>: pixels resized, normalised and padded to <c>image_size</c>, prompt
 /// coordinates in that frame. The image embeddings can be computed once (<see cref="GetImageEmbeddings"/>) and reused
 /// for many prompts (<see cref="ForwardWithEmbeddings"/>). Every call runs in inference mode inside a dispose scope;
 /// results belong to the caller.
@@ -125,7 +125,7 @@ public sealed class SamModel : nn.Module
     }
 
     /// <summary>The image embeddings (transformers' <c>get_image_embeddings</c>), to reuse for many prompts.</summary>
-    /// <param name="pixelValues"><c>[B,3,S,S]</c> from <c>SamProcessor</c>, S = <c>image_size</c>.</param>
+    /// <param name="pixelValues"><c>[B,3,S,S]</c> from <see cref="SamProcessor"/>, S = <c>image_size</c>.</param>
     /// <returns><c>[B,C,G,G]</c> in the model's dtype on <see cref="Device"/>.</returns>
     public Tensor GetImageEmbeddings(Tensor pixelValues)
     {
@@ -149,7 +149,7 @@ public sealed class SamModel : nn.Module
     }
 
     /// <summary>Masks and IoU scores for the prompts (transformers' <c>SamModel.forward</c>).</summary>
-    /// <param name="pixelValues"><c>[B,3,S,S]</c> from <c>SamProcessor</c>.</param>
+    /// <param name="pixelValues"><c>[B,3,S,S]</c> from <see cref="SamProcessor"/>.</param>
     /// <param name="inputPoints"><c>[B,P,N,2]</c> (x, y) in the resized frame; needs <paramref name="inputLabels"/>.</param>
     /// <param name="inputLabels"><c>[B,P,N]</c>: 1 foreground, 0 background, -1 not a point, -10 padding.</param>
     /// <param name="inputBoxes"><c>[B,P,4]</c> boxes (x1, y1, x2, y2) in the resized frame.</param>

@@ -14,7 +14,7 @@ public sealed class SamOutput : IDisposable
     /// <summary>Predicted IoU of each mask, <c>float32 [B,P,M]</c> (M = 3 with multimask output, else 1).</summary>
     public Tensor IouScores { get; }
 
-    /// <summary>Low-resolution mask logits, <c>float32 [B,P,M,h,w]</c> (256x256 for the published models); see <c>SamProcessor.PostProcessMasks</c>.</summary>
+    /// <summary>Low-resolution mask logits, <c>float32 [B,P,M,h,w]</c> (256x256 for the published models); see <see cref="SamProcessor.PostProcessMasks"/>.</summary>
     public Tensor PredMasks { get; }
 
     /// <inheritdoc />
