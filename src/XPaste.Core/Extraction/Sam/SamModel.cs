@@ -60,6 +60,9 @@ public sealed class SamModel : nn.Module
     /// <summary>What <see cref="FromPretrained"/> loaded; null for a model built with random weights.</summary>
     public WeightLoadReport? LoadReport { get; private set; }
 
+    /// <summary>The folder <see cref="FromPretrained"/> loaded (the Hub snapshot for a repo id); null otherwise.</summary>
+    internal string? SourceFolder { get; private set; }
+
     /// <summary>
     /// Loads a Hugging Face SAM model: a folder with <c>config.json</c> (see <see cref="SamConfig"/>) and
     /// <c>model.safetensors</c> (or <c>pytorch_model.bin</c>), or a Hub repo id (<c>facebook/sam-vit-base</c>) fetched
@@ -96,6 +99,7 @@ public sealed class SamModel : nn.Module
                 Ignore = name => name == TiedKey,
             });
             SamLog.WeightsLoaded(logger, model.LoadReport);
+            model.SourceFolder = folder;
             if (options.DType != ScalarType.Float32)
             {
                 model.to(options.DType);
