@@ -436,7 +436,7 @@ public sealed partial class AugmentRun
             .. Directory.Exists(state) ? Directory.EnumerateFiles(state).Where(p => Path.GetFileName(p) != LockFileName) : [],
         ];
         int removed = doomed.Distinct(StringComparer.Ordinal).Count(FileCleanup.TryDelete);
-        foreach (string name in imageFolders)
+        foreach (string name in imageFolders.Append("labels"))
         {
             string images = Path.Combine(outputFolder, name);
             if (Directory.Exists(images) && !Directory.EnumerateFileSystemEntries(images).Any())

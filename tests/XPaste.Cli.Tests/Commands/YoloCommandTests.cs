@@ -23,7 +23,7 @@ public sealed class YoloCommandTests
 
     private static string[] Augment(string dataset, string output, string format) =>
         ["augment", "--dataset", dataset, "--bank", Path.Combine(Path.GetDirectoryName(output)!, "bank"), "--build-bank", "--bank-source", BundledJson,
-         "--count", "2", "--batch", "2", "--size", "160", "--seed", "3", "--format", format, "--out", output];
+         "--count", "9", "--batch", "3", "--size", "160", "--seed", "3", "--format", format, "--out", output]; // one epoch: every image, coins and horse included
 
     [Fact]
     public async Task Convert_coco_to_yolo_segment_and_back_keeps_every_non_crowd_object()
