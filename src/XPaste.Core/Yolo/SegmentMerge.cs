@@ -28,14 +28,14 @@ internal static class SegmentMerge
 
         var output = new List<double>();
         // Forward: the first part closed from its exit, middle parts entry..exit, the last part closed from its entry.
-        Walk(parts[0], exit[0], Points(parts[0]), output);
+        Walk(parts[0], exit[0], Points(parts[0]) + 1, output);
         for (int i = 1; i < n - 1; i++)
         {
             int count = ((exit[i] - entry[i] + Points(parts[i])) % Points(parts[i])) + 1;
             Walk(parts[i], entry[i], count, output);
         }
 
-        Walk(parts[n - 1], entry[n - 1], Points(parts[n - 1]), output);
+        Walk(parts[n - 1], entry[n - 1], Points(parts[n - 1]) + 1, output);
         // Back: each middle part from its exit round to its entry.
         for (int i = n - 2; i >= 1; i--)
         {
@@ -49,12 +49,11 @@ internal static class SegmentMerge
 
     private static int Points(double[] xy) => xy.Length / 2;
 
-    /// <summary>Appends <paramref name="count"/> points from <paramref name="start"/> on, plus the start again when the walk is the whole part.</summary>
+    /// <summary>Appends <paramref name="count"/> points from <paramref name="start"/> on (a whole closed part is its points + 1).</summary>
     private static void Walk(double[] xy, int start, int count, List<double> output)
     {
         int points = Points(xy);
-        bool whole = count == points;
-        for (int k = 0; k < count + (whole ? 1 : 0); k++)
+        for (int k = 0; k < count; k++)
         {
             int p = (start + k) % points;
             output.Add(xy[2 * p]);
