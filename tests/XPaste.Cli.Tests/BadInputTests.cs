@@ -91,8 +91,17 @@ public sealed class BadInputTests
         Assert.True(extract.ExitCode == 0, extract.ToString());
         Assert.Contains("instances added (", extract.StdErr, StringComparison.Ordinal);
         Assert.Contains("images rejected;", extract.StdErr, StringComparison.Ordinal);
-        Assert.Matches(@"\nrejected:\n *[0-9]+  mask area # < 0\.05\n", extract.StdErr);
-        Assert.Matches(@"\n  \S+/[a-z]+\.(png|jpg): mask area 0\.[0-9]+ < 0\.05 \(plain\)", extract.StdErr);
+        Assert.Matches(@"\nrejected:\n *[0-9]+  area_below_min\n", extract.StdErr);
+        Assert.Matches(@"\n  \S+/[a-z]+\.(png|jpg): area_below_min: mask area 0\.[0-9]{3} < 0\.05 \(plain\)", extract.StdErr);
+
+        // One kind name per cause: bank stats (table and JSON) count the same kind the extract report printed.
+        CliResult stats = await CliRunner.RunAsync(["bank", "stats", bank, "--json"]);
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        using (var json = System.Text.Json.JsonDocument.Parse(stats.StdOut))
+        {
+            Assert.Equal(["area_below_min"], json.RootElement.GetProperty("rejection_reasons").EnumerateObject().Select(p => p.Name));
+        }
+
         Assert.DoesNotContain("()", extract.StdErr, StringComparison.Ordinal);
 
         CliResult intact = await CliRunner.RunAsync(["bank", "verify", bank]);

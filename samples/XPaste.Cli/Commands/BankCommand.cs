@@ -165,9 +165,9 @@ internal static class BankCommand
             console.WriteLine($"runner-up: {string.Join(", ", s.RunnersUp.Select(p => $"{p.Key} {p.Value}"))}");
         }
 
-        foreach (var (reason, count) in s.RejectionReasons)
+        foreach (var (kind, count) in s.RejectionReasons)
         {
-            console.WriteLine($"rejected {count}: {reason}");
+            console.WriteLine($"rejected {count}: {kind}");
         }
     }
 }

@@ -130,7 +130,9 @@ public sealed class BankBuilder
                     if (rgba is null || pixels < _options.MinPixels)
                     {
                         rgba?.Dispose();
-                        _bank.Reject(key, pixels == 0 ? "empty mask" : $"mask of {pixels} px < {_options.MinPixels}", _options.Extractor);
+                        _bank.Reject(pixels == 0
+                            ? new BankRejection(key, candidate.Category.Name, RejectionKind.EmptyMask, _options.Extractor)
+                            : new BankRejection(key, candidate.Category.Name, RejectionKind.TooFewPixels, _options.Extractor, pixels, _options.MinPixels));
                         rejected++;
                     }
                     else

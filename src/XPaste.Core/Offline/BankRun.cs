@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Abstractions;
@@ -23,7 +22,7 @@ namespace XPaste.Offline;
 /// (Kubernetes, Slurm) redoes only what it had not finished. Settings are compared on resume: a shard begun with other
 /// settings is refused with <see cref="RunSettingsConflictException"/> unless <see cref="BankRunOptions.StartOver"/>.
 /// </remarks>
-public sealed partial class BankRun
+public sealed class BankRun
 {
     private readonly BankRunOptions _options;
     private readonly CategoryImageGenerator? _generator;
@@ -155,19 +154,16 @@ public sealed partial class BankRun
         }
     }
 
-    /// <summary>Kept and rejected images per category, rejections grouped by reason with numbers masked.</summary>
+    /// <summary>Kept and rejected images per category, rejections counted by kind name.</summary>
     private static Dictionary<string, CategoryRunSummary> Summarize(InstanceBank bank, IReadOnlyList<CategoryInfo> categories)
     {
         var kept = bank.Instances.GroupBy(i => i.CategoryName, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var rejected = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
         foreach (BankRejection rejection in bank.Rejections)
         {
-            // Folder source keys are {source}/{category}/{file}.
-            string[] parts = rejection.Source.Split('/');
-            string category = parts.Length >= 2 ? parts[^2] : "";
-            string reason = Number().Replace(rejection.Reason, "#");
-            var reasons = rejected.TryGetValue(category, out var r) ? r : rejected[category] = new Dictionary<string, int>(StringComparer.Ordinal);
-            reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+            string category = rejection.Category ?? "";
+            var kinds = rejected.TryGetValue(category, out var r) ? r : rejected[category] = new Dictionary<string, int>(StringComparer.Ordinal);
+            kinds[rejection.KindName] = kinds.GetValueOrDefault(rejection.KindName) + 1;
         }
 
         return categories.ToDictionary(
@@ -179,9 +175,6 @@ public sealed partial class BankRun
             },
             StringComparer.Ordinal);
     }
-
-    [GeneratedRegex(@"-?\d+(\.\d+)?")]
-    private static partial Regex Number();
 }
 
 internal static partial class BankRunLog

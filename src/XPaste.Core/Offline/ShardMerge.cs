@@ -100,7 +100,7 @@ public static partial class ShardMerge
 
                     foreach (BankRejection rejection in bank.Rejections)
                     {
-                        merged.Reject(rejection.Source, rejection.Reason, rejection.Extractor);
+                        merged.Reject(rejection);
                         rejections++;
                     }
 

@@ -80,7 +80,11 @@ public sealed class BankExtractionStageTests : IDisposable
         Assert.Equal("empty mask", reasons["apple/0002.png"]);
         Assert.StartsWith("mask area 0.04", reasons["bottle/0001.png"], StringComparison.Ordinal);
         // apple/0001 (30% sides: 9% of the area) scores 9 < min(21, 49 - 1).
-        Assert.StartsWith("zero-shot score 9.", reasons["apple/0001.png"], StringComparison.Ordinal);
+        Assert.StartsWith("clip score 9.", reasons["apple/0001.png"], StringComparison.Ordinal);
+        Assert.EndsWith(" < 21.00", reasons["apple/0001.png"], StringComparison.Ordinal);
+        BankRejection small = bank.Rejections.Single(r => r.Source.EndsWith("bottle/0001.png", StringComparison.Ordinal));
+        Assert.Equal(("bottle", RejectionKind.AreaBelowMin, "plain", 0.05), (small.Category, small.Kind, small.Extractor, small.Limit));
+        Assert.InRange(small.Value!.Value, 0.04, 0.05);
 
         BankInstance best = bank.Instances.Single(i => i.Source.EndsWith("cup/0000.png", StringComparison.Ordinal));
         Assert.Equal("plain", best.Extractor);

@@ -29,8 +29,8 @@ public sealed class BankExtractionOptions
 /// <param name="AddedByExtractor">How many of the added instances each extractor's mask made.</param>
 public sealed record BankExtractionResult(int Added, int Skipped, int Rejected, IReadOnlyDictionary<string, int> AddedByExtractor)
 {
-    /// <summary>How many images were rejected for each cause (<see cref="BankRejection.ReasonKind"/>, e.g. <c>mask area # &lt; 0.05</c>).</summary>
-    public IReadOnlyDictionary<string, int> RejectedByReason { get; init; } = new Dictionary<string, int>();
+    /// <summary>How many images were rejected for each cause, by kind name (<see cref="BankRejection.KindName"/>, e.g. <c>area_below_min</c>).</summary>
+    public IReadOnlyDictionary<string, int> RejectedByKind { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>Validates <see cref="BankExtractionOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>

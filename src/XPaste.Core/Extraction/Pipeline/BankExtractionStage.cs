@@ -103,7 +103,7 @@ public sealed class BankExtractionStage
         }
 
         ExtractionLog.Finished(_logger, source.Name, bank.Folder, run.Added, run.Skipped, run.Rejected);
-        return new BankExtractionResult(run.Added, run.Skipped, run.Rejected, run.AddedByExtractor) { RejectedByReason = run.RejectedByReason };
+        return new BankExtractionResult(run.Added, run.Skipped, run.Rejected, run.AddedByExtractor) { RejectedByKind = run.RejectedByKind };
     }
 
     /// <summary>The state of one <see cref="RunAsync"/> call.</summary>
@@ -123,7 +123,7 @@ public sealed class BankExtractionStage
 
         public Dictionary<string, int> AddedByExtractor { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, int> RejectedByReason { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, int> RejectedByKind { get; } = new(StringComparer.Ordinal);
 
         public void Report() => progress?.Report(new OperationProgress("extract", _done, Total, "images"));
 
@@ -192,7 +192,7 @@ public sealed class BankExtractionStage
                     }
 
                     _held.Add(new Held(BankBuilder.SourceKey(source, item.Id), item.Origin, selection.Extractor, selection.Score,
-                        selection.Cutout.Rejection, selection.Cutout.AreaFraction, rgba, RunnersUp(selection)));
+                        selection.Cutout.Rejection, selection.Cutout.AreaFraction, Math.Min(selection.Cutout.Width, selection.Cutout.Height), rgba, RunnersUp(selection)));
                 }
             }
             finally
@@ -222,7 +222,7 @@ public sealed class BankExtractionStage
             }
 
             CategoryInfo category = _category;
-            bool[] keep = Decide();
+            bool[] keep = Decide(out double? clipLimit);
             var cutouts = new List<BankCutout>();
             var rejections = new List<BankRejection>();
             try
@@ -232,11 +232,11 @@ public sealed class BankExtractionStage
                     Held h = _held[i];
                     if (h.Rgba is null)
                     {
-                        rejections.Add(new BankRejection(h.Key, Describe(h, stage._options.Selection.PostProcessing), h.Extractor));
+                        rejections.Add(Describe(h, category.Name, stage._options.Selection.PostProcessing));
                     }
                     else if (!keep[i])
                     {
-                        rejections.Add(new BankRejection(h.Key, $"zero-shot score {h.Score:F2} rejected by the category rule", h.Extractor));
+                        rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.ClipRule, h.Extractor, h.Score, clipLimit));
                     }
                     else
                     {
@@ -246,7 +246,7 @@ public sealed class BankExtractionStage
 
                 foreach (BankRejection rejection in rejections)
                 {
-                    bank.Reject(rejection.Source, rejection.Reason, rejection.Extractor);
+                    bank.Reject(rejection);
                 }
 
                 // One segment with the rejections recorded above: the category lands whole or not at all.
@@ -271,7 +271,7 @@ public sealed class BankExtractionStage
 
             foreach (BankRejection rejection in rejections)
             {
-                RejectedByReason[rejection.ReasonKind] = RejectedByReason.GetValueOrDefault(rejection.ReasonKind) + 1;
+                RejectedByKind[rejection.KindName] = RejectedByKind.GetValueOrDefault(rejection.KindName) + 1;
             }
 
             Added += cutouts.Count;
@@ -291,10 +291,11 @@ public sealed class BankExtractionStage
         }
 
         /// <summary>The filter's decision over every score of the category (post-processing failures included, as the reference); all kept without a filter.</summary>
-        private bool[] Decide()
+        private bool[] Decide(out double? limit)
         {
             var keep = new bool[_held.Count];
             IZeroShotFilter? filter = stage._selector.Filter;
+            limit = null;
             if (filter is null)
             {
                 Array.Fill(keep, true);
@@ -311,6 +312,13 @@ public sealed class BankExtractionStage
             for (int k = 0; k < scored.Length; k++)
             {
                 keep[scored[k]] = decided[k];
+            }
+
+            // The reference's rule has a threshold to report; another filter's rule is reported without one.
+            if (filter is Clip.ClipZeroShotFilter clip && scored.Length > 0)
+            {
+                float best = scored.Max(i => _held[i].Score!.Value);
+                limit = Math.Round(Math.Min(clip.Options.MinScore, best - clip.Options.Tolerance), 4);
             }
 
             return keep;
@@ -345,17 +353,17 @@ public sealed class BankExtractionStage
             }
         }
 
-        private static string Describe(Held h, InstancePostProcessorOptions options) => h.Rejection switch
+        private static BankRejection Describe(Held h, string category, InstancePostProcessorOptions options) => h.Rejection switch
         {
-            CutoutRejection.Empty => "empty mask",
-            CutoutRejection.TooSmall => $"mask area {h.Area:F3} < {options.MinArea}",
-            CutoutRejection.TooLarge => $"mask area {h.Area:F3} > {options.MaxArea}",
-            CutoutRejection.TooThin => $"cut-out thinner than {options.MinSide} px",
-            _ => h.Rejection.ToString(),
+            CutoutRejection.Empty => new BankRejection(h.Key, category, RejectionKind.EmptyMask, h.Extractor),
+            CutoutRejection.TooSmall => new BankRejection(h.Key, category, RejectionKind.AreaBelowMin, h.Extractor, Math.Round(h.Area, 6), options.MinArea),
+            CutoutRejection.TooLarge => new BankRejection(h.Key, category, RejectionKind.AreaAboveMax, h.Extractor, Math.Round(h.Area, 6), options.MaxArea),
+            CutoutRejection.TooThin => new BankRejection(h.Key, category, RejectionKind.TooThin, h.Extractor, h.MinSide, options.MinSide),
+            _ => new BankRejection(h.Key, category, RejectionKind.Other, h.Extractor) { Note = h.Rejection.ToString() },
         };
     }
 
-    private sealed record Held(string Key, string Origin, string Extractor, float? Score, CutoutRejection Rejection, double Area, Tensor? Rgba,
+    private sealed record Held(string Key, string Origin, string Extractor, float? Score, CutoutRejection Rejection, double Area, int MinSide, Tensor? Rgba,
         IReadOnlyDictionary<string, float>? RunnersUp);
 
     /// <summary>The scores of the candidates that lost to the chosen one; null when there were none.</summary>
