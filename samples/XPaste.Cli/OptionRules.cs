@@ -83,6 +83,13 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>The value must be one of <paramref name="choices"/> (listed in help and completions).</summary>
+    public static Option<string> OneOf(this Option<string> option, params string[] choices)
+    {
+        option.AcceptOnlyFromAmong(choices);
+        return option;
+    }
+
     /// <summary>The value must lie in <c>[minimum, maximum]</c>.</summary>
     public static Option<T> Between<T>(this Option<T> option, T minimum, T maximum)
         where T : struct, INumber<T>

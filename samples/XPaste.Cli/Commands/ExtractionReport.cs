@@ -1,14 +1,14 @@
 using System.Globalization;
 using XPaste.Bank;
-using XPaste.Extraction;
+using XPaste.Offline;
 
 namespace XPaste.Cli.Commands;
 
-/// <summary>What <c>xpaste bank extract</c> says when it ends: what was added, and what was rejected and why.</summary>
+/// <summary>What <c>xpaste bank build</c> and <c>bank extract</c> say when they end: what was added, and what was rejected and why.</summary>
 internal static class ExtractionReport
 {
     /// <summary>Writes the summary sentence, the rejections counted by reason, and with <paramref name="verbose"/> each rejected image (kind, measured value, limit, extractor).</summary>
-    public static void Write(TextWriter output, string bankFolder, BankExtractionResult result, InstanceBank bank, IReadOnlyList<BankRejection> rejections, bool verbose)
+    public static void Write(TextWriter output, string bankFolder, OfflineResult result, InstanceBank bank, IReadOnlyList<BankRejection> rejections, bool verbose)
     {
         string winners = result.AddedByExtractor.Count == 0
             ? ""

@@ -30,7 +30,6 @@ public sealed record BankRejection(string Source, string? Category, RejectionKin
         RejectionKind.AreaAboveMax => $"mask area {F(Value, "0.000")} > {F(Limit, "0.###")}",
         RejectionKind.TooThin => $"cut-out side {F(Value, "0")} px < {F(Limit, "0")} px",
         RejectionKind.CutoutTooSmall => $"cut-out short side {F(Value, "0")} px < {F(Limit, "0")} px",
-        RejectionKind.TooFewPixels => $"mask of {F(Value, "0")} px < {F(Limit, "0")} px",
         RejectionKind.ClipRule => Limit is null ? $"clip score {F(Value, "0.00")} rejected by the category rule" : $"clip score {F(Value, "0.00")} < {F(Limit, "0.00")}",
         RejectionKind.RealSimilarity => $"real-crop similarity {F(Value, "0.000")} < {F(Limit, "0.###")}",
         RejectionKind.NearDuplicate => $"near duplicate (hash distance {F(Value, "0")} <= {F(Limit, "0")})",

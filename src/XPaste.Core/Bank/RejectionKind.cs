@@ -25,9 +25,6 @@ public enum RejectionKind
     /// <summary>The cut-out's short side is below the minimum cut-out size (the <c>quality</c> selection).</summary>
     CutoutTooSmall,
 
-    /// <summary>A masked source's mask has fewer foreground pixels than the minimum.</summary>
-    TooFewPixels,
-
     /// <summary>The zero-shot (CLIP) score is below the category's keep threshold.</summary>
     ClipRule,
 

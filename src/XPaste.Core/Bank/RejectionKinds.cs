@@ -11,7 +11,6 @@ public static class RejectionKinds
         [RejectionKind.AreaAboveMax] = "area_above_max",
         [RejectionKind.TooThin] = "too_thin",
         [RejectionKind.CutoutTooSmall] = "cutout_too_small",
-        [RejectionKind.TooFewPixels] = "too_few_pixels",
         [RejectionKind.ClipRule] = "clip_rule",
         [RejectionKind.RealSimilarity] = "real_similarity",
         [RejectionKind.NearDuplicate] = "near_duplicate",

@@ -26,15 +26,15 @@ public sealed class BankRun
 {
     private readonly BankRunOptions _options;
     private readonly CategoryImageGenerator? _generator;
-    private readonly BankExtractionStage _extraction;
+    private readonly OfflinePipeline _extraction;
     private readonly ILogger _logger;
 
     /// <summary>Creates the run.</summary>
     /// <param name="options">Output, categories, shard, settings.</param>
     /// <param name="generator">Makes the images; null reads <see cref="BankRunOptions.ImagesFolder"/> instead.</param>
-    /// <param name="extraction">The extraction stage (extractors, filter, selection).</param>
+    /// <param name="extraction">The offline pipeline (extractors, filter, selection) that fills the shard's bank.</param>
     /// <param name="logger">Receives per-stage notes; none when null.</param>
-    public BankRun(BankRunOptions options, CategoryImageGenerator? generator, BankExtractionStage extraction, ILogger? logger = null)
+    public BankRun(BankRunOptions options, CategoryImageGenerator? generator, OfflinePipeline extraction, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(extraction);

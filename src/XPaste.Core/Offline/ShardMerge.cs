@@ -10,7 +10,7 @@ namespace XPaste.Offline;
 /// <summary>
 /// Merges the shard banks of a sharded bank run (<c>{root}/shard-{K}-of-{N}/</c>, recorded in <c>{root}/runs/</c>) into
 /// one bank: checks that all N shards are there, complete and made with the same settings; dedupes instances by content
-/// hash; builds the result in a temporary sibling folder and renames it into place, so the output is either absent or
+/// hash; carries every instance's provenance (extractor, score, runners-up' scores, origin) and every typed rejection over; builds the result in a temporary sibling folder and renames it into place, so the output is either absent or
 /// whole. An interrupted merge resumes from its temporary folder.
 /// </summary>
 public static partial class ShardMerge
@@ -82,7 +82,7 @@ public static partial class ShardMerge
                         duplicates += chunk.Length - fresh.Count;
                         using (NewDisposeScope())
                         {
-                            var cutouts = fresh.Select(i => new BankCutout(bank.LoadImage(i, verifyHash: true), i.Category, i.Source, i.Extractor, i.ClipScore, i.Origin)).ToList();
+                            var cutouts = fresh.Select(i => new BankCutout(bank.LoadImage(i, verifyHash: true), i.Category, i.Source, i.Extractor, i.ClipScore, i.Origin, i.RunnerUpScores)).ToList();
                             IReadOnlyList<BankInstance> result = merged.AddRange(cutouts);
                             for (int j = 0; j < result.Count; j++)
                             {

@@ -173,7 +173,7 @@ public sealed class InstanceBankTests
         using (var reader = InstanceBank.Open(folder))
         {
             Assert.Equal(all, reader.Instances);
-            Assert.Equal(new BankRejection("s/rejected", "empty mask"), Assert.Single(reader.Rejections));
+            Assert.Equal(new BankRejection("s/rejected", "cat", RejectionKind.EmptyMask), Assert.Single(reader.Rejections));
         }
 
         // The next writer's compaction tidies it up for good.

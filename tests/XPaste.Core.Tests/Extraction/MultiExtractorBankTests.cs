@@ -1,6 +1,7 @@
 using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Extraction;
+using XPaste.Offline;
 using XPaste.Sources;
 using static TorchSharp.torch;
 
@@ -58,11 +59,11 @@ public sealed class MultiExtractorBankTests : IDisposable
         return scores;
     }
 
-    private async Task<(BankExtractionResult Result, string Folder)> Run(string name, InstanceSelectorOptions selection, params IInstanceExtractor[] extractors)
+    private async Task<(OfflineResult Result, string Folder)> Run(string name, InstanceSelectorOptions selection, params IInstanceExtractor[] extractors)
     {
         string folder = _temp.File(name);
         using InstanceBank bank = InstanceBank.Create(folder);
-        var stage = new BankExtractionStage(extractors, new FakeFilter(), new BankExtractionOptions { BatchSize = 3, Selection = selection });
+        var stage = new OfflinePipeline(extractors, new FakeFilter(), new OfflinePipelineOptions { BatchSize = 3, Selection = selection });
         return (await stage.RunAsync(FolderInstanceSource.FromFolderNames(_images), bank), folder);
     }
 

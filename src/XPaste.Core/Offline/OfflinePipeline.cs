@@ -1,50 +1,80 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Abstractions;
 using XPaste.Bank;
+using XPaste.Extraction;
 using static TorchSharp.torch;
 
-namespace XPaste.Extraction;
+namespace XPaste.Offline;
 
 /// <summary>
-/// The reference's offline mask stage, into an <see cref="InstanceBank"/>: images without masks (generated or
-/// crawled, e.g. from a <c>FolderInstanceSource</c>) are segmented in batches by every extractor, the best mask per
-/// image is chosen (<see cref="InstanceSelector"/>), and each category's choices are decided by the zero-shot filter
-/// over all of the category's scores (the reference's rule needs the category's best score) before anything of the
-/// category is written. Kept cut-outs are added with their extractor, score and origin; every other image is recorded
-/// as rejected with the reason.
+/// The one way to fill an instance bank: images of a category -> instances in a bank. Every entry point uses it
+/// (<c>xpaste bank build</c>, <c>bank extract</c>, <c>bank run</c>, <see cref="BankRun"/>, the pipeline builder's
+/// offline components). Images without masks (generated or crawled, e.g. from a <c>FolderInstanceSource</c>) are
+/// segmented in batches by every extractor; a mask that came with the source (dataset annotations) is a candidate like
+/// any extractor's, named <c>annotation</c>. The best candidate per image is chosen (<see cref="InstanceSelector"/>),
+/// each category's choices are decided by the zero-shot filter over all of the category's scores (the reference's rule
+/// needs the category's best score) before anything of the category is written. Kept cut-outs are added with their
+/// extractor, score, runners-up and origin; every other image is recorded as a typed <see cref="BankRejection"/>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Resumable: an image the bank already lists (added or rejected) is skipped, before its pixels are loaded when the
-/// source is an <see cref="IResumableInstanceSource"/>. A category's results are written together when it is
-/// complete (its adds and rejects as one manifest segment, unless more rejections than
-/// <see cref="BankOptions.CommitEvery"/> are pending, which commits them earlier), so an interrupted run redoes
-/// the unfinished category from the start. Cancelling drops the unfinished category and throws.
+/// source is an <see cref="IResumableInstanceSource"/>. With a filter a category's results are written together when it
+/// is complete (its adds and rejects as one manifest segment, unless more rejections than
+/// <see cref="BankOptions.CommitEvery"/> are pending, which commits them earlier), so an interrupted run redoes the
+/// unfinished category from the start; without one, results are written every few batches and, on cancellation,
+/// everything processed is kept. Cancelling with a filter drops the unfinished category and throws.
 /// </para>
 /// <para>
 /// Categories are decided as the source yields them: a source should group each category's images together (folder
 /// sources do); a category that comes back after another one is decided again over its new images only.
+/// Each run is traced as an <see cref="Activity"/> named <c>offline.run</c> of the <c>XPaste.Offline</c> source.
 /// </para>
 /// </remarks>
-public sealed class BankExtractionStage
+public sealed class OfflinePipeline
 {
+    /// <summary>The <see cref="ActivitySource"/> name runs are traced under.</summary>
+    public const string ActivitySourceName = "XPaste.Offline";
+
+    private static readonly ActivitySource Activities = new(ActivitySourceName);
+
     private readonly InstanceSelector _selector;
-    private readonly BankExtractionOptions _options;
+    private readonly OfflinePipelineOptions _options;
     private readonly ILogger _logger;
 
-    /// <summary>Creates the stage.</summary>
-    /// <param name="extractors">One or more extractors, in order of preference.</param>
+    /// <summary>Creates the pipeline.</summary>
+    /// <param name="extractors">The extractors, in order of preference; none when the source brings its own masks.</param>
     /// <param name="filter">The zero-shot filter (CLIP in the reference); null selects by preference order and keeps whatever passes the post-processing.</param>
-    /// <param name="options">Batching, device and selection; <see cref="BankExtractionOptions.Default"/> when null.</param>
+    /// <param name="options">Batching, device, selection and budget; when null, <see cref="OfflinePipelineOptions.Default"/> with extractors and <see cref="OfflinePipelineOptions.Annotations"/> without.</param>
     /// <param name="logger">Receives per-category notes; none when null.</param>
-    public BankExtractionStage(IReadOnlyList<IInstanceExtractor> extractors, IZeroShotFilter? filter = null,
-        BankExtractionOptions? options = null, ILogger? logger = null)
+    public OfflinePipeline(IReadOnlyList<IInstanceExtractor> extractors, IZeroShotFilter? filter = null,
+        OfflinePipelineOptions? options = null, ILogger? logger = null)
     {
-        _options = options ?? BankExtractionOptions.Default;
+        ArgumentNullException.ThrowIfNull(extractors);
+        _options = options ?? (extractors.Count == 0 ? OfflinePipelineOptions.Annotations : OfflinePipelineOptions.Default);
         _options.Validate();
+        if (extractors.Count == 0 && filter is not null)
+        {
+            throw new ArgumentException("a zero-shot filter scores extracted masks: give an extractor as well", nameof(filter));
+        }
+
         _selector = new InstanceSelector(extractors, filter, _options.Selection);
         _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The options in use.</summary>
+    public OfflinePipelineOptions Options => _options;
+
+    /// <summary>The key an image is recorded under in the bank (<see cref="BankInstance.Source"/>): <c>{source name}/{image id}</c>.</summary>
+    /// <param name="source">The source.</param>
+    /// <param name="imageId">The image's <see cref="SourceImage.Id"/>.</param>
+    /// <returns>The key.</returns>
+    public static string SourceKey(IInstanceSource source, string imageId)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return $"{source.Name}/{imageId}";
     }
 
     /// <summary>Extracts every image of <paramref name="source"/> the bank has not processed yet.</summary>
@@ -52,8 +82,9 @@ public sealed class BankExtractionStage
     /// <param name="bank">A bank opened for writing.</param>
     /// <param name="progress">Receives <c>extract</c> progress in images (skipped ones included).</param>
     /// <param name="cancellationToken">Stops between batches; finished categories stay in the bank.</param>
-    /// <returns>Counts of what was added, skipped and rejected.</returns>
-    public async Task<BankExtractionResult> RunAsync(IInstanceSource source, InstanceBank bank,
+    /// <returns>Counts of what was added, skipped and rejected, per extractor, rejection kind and category.</returns>
+    /// <exception cref="InvalidInputException">An image has no mask and there is no extractor.</exception>
+    public async Task<OfflineResult> RunAsync(IInstanceSource source, InstanceBank bank,
         IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -63,6 +94,9 @@ public sealed class BankExtractionStage
             throw new ArgumentException($"{bank.Folder}: the bank is read-only; open it with InstanceBank.OpenOrCreate", nameof(bank));
         }
 
+        using Activity? activity = Activities.StartActivity("offline.run");
+        activity?.SetTag("xpaste.source", source.Name);
+        activity?.SetTag("xpaste.bank", bank.Folder);
         var run = new Run(this, source, bank, progress);
         var resumable = source as IResumableInstanceSource;
         run.Total = resumable?.Count;
@@ -81,6 +115,13 @@ public sealed class BankExtractionStage
                     continue;
                 }
 
+                if (image.Mask is null && _selector.Extractors.Count == 0)
+                {
+                    image.Dispose();
+                    throw new InvalidInputException(image.Origin,
+                        $"image '{image.Id}' of source '{source.Name}' has no mask; without an extractor every image needs its own mask");
+                }
+
                 batch.Add(image);
                 if (batch.Count == _options.BatchSize)
                 {
@@ -89,7 +130,7 @@ public sealed class BankExtractionStage
             }
 
             await run.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-            run.CommitCategory();
+            run.Commit();
         }
         finally
         {
@@ -98,16 +139,27 @@ public sealed class BankExtractionStage
                 image.Dispose();
             }
 
-            // After a failure or cancellation the unfinished category is redone on the next run.
+            // After a failure or cancellation the unfinished category is redone on the next run; without a filter there
+            // is no category decision to wait for, so what is processed is valid work and is kept.
+            if (_selector.Filter is null)
+            {
+                run.Commit();
+            }
+
             run.DropCategory();
         }
 
         ExtractionLog.Finished(_logger, source.Name, bank.Folder, run.Added, run.Skipped, run.Rejected);
-        return new BankExtractionResult(run.Added, run.Skipped, run.Rejected, run.AddedByExtractor) { RejectedByKind = run.RejectedByKind };
+        return new OfflineResult(run.Added, run.Skipped, run.Rejected)
+        {
+            AddedByExtractor = run.AddedByExtractor,
+            RejectedByKind = run.RejectedByKind,
+            ByCategory = run.ByCategory.ToDictionary(p => p.Key, p => new OfflineCategoryCounts(p.Value.Added, p.Value.Rejected), StringComparer.Ordinal),
+        };
     }
 
     /// <summary>The state of one <see cref="RunAsync"/> call.</summary>
-    private sealed class Run(BankExtractionStage stage, IInstanceSource source, InstanceBank bank, IProgress<OperationProgress>? progress)
+    private sealed class Run(OfflinePipeline stage, IInstanceSource source, InstanceBank bank, IProgress<OperationProgress>? progress)
     {
         private readonly List<Held> _held = [];
         private CategoryInfo? _category;
@@ -125,11 +177,13 @@ public sealed class BankExtractionStage
 
         public Dictionary<string, int> RejectedByKind { get; } = new(StringComparer.Ordinal);
 
+        public Dictionary<string, (int Added, int Rejected)> ByCategory { get; } = new(StringComparer.Ordinal);
+
         public void Report() => progress?.Report(new OperationProgress("extract", _done, Total, "images"));
 
         public bool SkipIfProcessed(string id)
         {
-            if (!bank.IsProcessed(BankBuilder.SourceKey(source, id)))
+            if (!bank.IsProcessed(SourceKey(source, id)))
             {
                 return false;
             }
@@ -177,9 +231,9 @@ public sealed class BankExtractionStage
                 {
                     InstanceSelection selection = selections[i];
                     SourceImage item = batch[i];
-                    if (_category is not null && item.Category != _category)
+                    if (_category is not null && item.Category != _category && stage._selector.Filter is not null)
                     {
-                        CommitCategory();
+                        Commit();
                     }
 
                     _category = item.Category;
@@ -191,7 +245,7 @@ public sealed class BankExtractionStage
                         rgba = detached.device_type == TorchSharp.DeviceType.CPU ? detached : MoveToCpu(detached);
                     }
 
-                    _held.Add(new Held(BankBuilder.SourceKey(source, item.Id), item.Origin, selection.Extractor, selection.Score,
+                    _held.Add(new Held(item.Category, SourceKey(source, item.Id), item.Origin, selection.Extractor, selection.Score,
                         selection.Cutout.Rejection, selection.Cutout.AreaFraction, Math.Min(selection.Cutout.Width, selection.Cutout.Height), rgba, RunnersUp(selection)));
                 }
             }
@@ -211,38 +265,26 @@ public sealed class BankExtractionStage
             _done += batch.Count;
             batch.Clear();
             Report();
+            if (stage._selector.Filter is null && _held.Count >= UnfilteredCommitSize)
+            {
+                // Nothing to decide per category: commit in chunks so dataset sources (categories interleaved) stay cheap.
+                Commit();
+            }
         }
 
-        /// <summary>Decides the current category over all its scores and writes its adds and rejects.</summary>
-        public void CommitCategory()
+        /// <summary>Decides the held images (one category with a filter) over all their category's scores and writes their adds and rejects.</summary>
+        public void Commit()
         {
-            if (_category is null || _held.Count == 0)
+            if (_held.Count == 0)
             {
                 return;
             }
 
-            CategoryInfo category = _category;
-            bool[] keep = Decide(out double? clipLimit);
             var cutouts = new List<BankCutout>();
             var rejections = new List<BankRejection>();
             try
             {
-                for (int i = 0; i < _held.Count; i++)
-                {
-                    Held h = _held[i];
-                    if (h.Rgba is null)
-                    {
-                        rejections.Add(Describe(h, category.Name, stage._options.Selection.PostProcessing));
-                    }
-                    else if (!keep[i])
-                    {
-                        rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.ClipRule, h.Extractor, h.Score, clipLimit));
-                    }
-                    else
-                    {
-                        cutouts.Add(new BankCutout(h.Rgba, category, h.Key, h.Extractor, h.Score, h.Origin, h.RunnersUp));
-                    }
-                }
+                Judge(cutouts, rejections);
 
                 foreach (BankRejection rejection in rejections)
                 {
@@ -267,16 +309,72 @@ public sealed class BankExtractionStage
             foreach (BankCutout cutout in cutouts)
             {
                 AddedByExtractor[cutout.Extractor] = AddedByExtractor.GetValueOrDefault(cutout.Extractor) + 1;
+                var counts = ByCategory.GetValueOrDefault(cutout.Category.Name);
+                ByCategory[cutout.Category.Name] = (counts.Added + 1, counts.Rejected);
             }
 
             foreach (BankRejection rejection in rejections)
             {
                 RejectedByKind[rejection.KindName] = RejectedByKind.GetValueOrDefault(rejection.KindName) + 1;
+                var counts = ByCategory.GetValueOrDefault(rejection.Category ?? "");
+                ByCategory[rejection.Category ?? ""] = (counts.Added, counts.Rejected + 1);
             }
 
             Added += cutouts.Count;
             Rejected += rejections.Count;
-            ExtractionLog.Category(stage._logger, category.Name, cutouts.Count, rejections.Count);
+            if (stage._logger.IsEnabled(LogLevel.Information))
+            {
+                foreach (var group in cutouts.Select(c => (c.Category.Name, Kept: true)).Concat(rejections.Select(r => (Name: r.Category ?? "", Kept: false))).GroupBy(p => p.Name))
+                {
+                    int kept = group.Count(p => p.Kept), rejected = group.Count(p => !p.Kept);
+                    ExtractionLog.Category(stage._logger, group.Key, kept, rejected);
+                }
+            }
+        }
+
+        /// <summary>Sorts the held images, in order, into cut-outs and rejections; the filter decides per category.</summary>
+        private void Judge(List<BankCutout> cutouts, List<BankRejection> rejections)
+        {
+            var keep = new bool[_held.Count];
+            var limits = new double?[_held.Count];
+            foreach (var group in Enumerable.Range(0, _held.Count).GroupBy(i => _held[i].Category))
+            {
+                int[] members = [.. group];
+                bool[] decided = Decide(members, out double? limit);
+                for (int j = 0; j < members.Length; j++)
+                {
+                    keep[members[j]] = decided[j];
+                    limits[members[j]] = limit;
+                }
+            }
+
+            int? budget = stage._options.PerCategoryBudget;
+            var inBank = new Dictionary<int, int>();
+            for (int i = 0; i < _held.Count; i++)
+            {
+                Held h = _held[i];
+                CategoryInfo category = h.Category;
+                int count = inBank.TryGetValue(category.Id, out int c) ? c : bank.CategoryCounts.GetValueOrDefault(category.Id);
+                if (h.Rgba is null)
+                {
+                    rejections.Add(Describe(h, category.Name, stage._options.Selection.PostProcessing));
+                }
+                else if (!keep[i])
+                {
+                    rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.ClipRule, h.Extractor, h.Score, limits[i]));
+                }
+                else if (budget is int limit && count >= limit)
+                {
+                    rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.OverBudget, h.Extractor, count, limit));
+                }
+                else
+                {
+                    cutouts.Add(new BankCutout(h.Rgba, category, h.Key, h.Extractor, h.Score, h.Origin, h.RunnersUp));
+                    count++;
+                }
+
+                inBank[category.Id] = count;
+            }
         }
 
         public void DropCategory()
@@ -291,9 +389,9 @@ public sealed class BankExtractionStage
         }
 
         /// <summary>The filter's decision over every score of the category (post-processing failures included, as the reference); all kept without a filter.</summary>
-        private bool[] Decide(out double? limit)
+        private bool[] Decide(int[] members, out double? limit)
         {
-            var keep = new bool[_held.Count];
+            var keep = new bool[members.Length];
             IZeroShotFilter? filter = stage._selector.Filter;
             limit = null;
             if (filter is null)
@@ -302,8 +400,9 @@ public sealed class BankExtractionStage
                 return keep;
             }
 
-            int[] scored = Enumerable.Range(0, _held.Count).Where(i => _held[i].Score is not null).ToArray();
-            bool[] decided = filter.Decide(scored.Select(i => _held[i].Score!.Value).ToArray());
+            int[] scored = Enumerable.Range(0, members.Length).Where(j => _held[members[j]].Score is not null).ToArray();
+            float[] scores = scored.Select(j => _held[members[j]].Score!.Value).ToArray();
+            bool[] decided = filter.Decide(scores);
             if (decided.Length != scored.Length)
             {
                 throw new InvalidOperationException($"the zero-shot filter decided {decided.Length} of {scored.Length} scores");
@@ -314,12 +413,8 @@ public sealed class BankExtractionStage
                 keep[scored[k]] = decided[k];
             }
 
-            // The reference's rule has a threshold to report; another filter's rule is reported without one.
-            if (filter is Clip.ClipZeroShotFilter clip && scored.Length > 0)
-            {
-                float best = scored.Max(i => _held[i].Score!.Value);
-                limit = Math.Round(Math.Min(clip.Options.MinScore, best - clip.Options.Tolerance), 4);
-            }
+            // The reference's rule has a threshold to report; a rule without one is reported without it.
+            limit = filter.KeepThreshold(scores) is double threshold ? Math.Round(threshold, 4) : null;
 
             return keep;
         }
@@ -359,11 +454,15 @@ public sealed class BankExtractionStage
             CutoutRejection.TooSmall => new BankRejection(h.Key, category, RejectionKind.AreaBelowMin, h.Extractor, Math.Round(h.Area, 6), options.MinArea),
             CutoutRejection.TooLarge => new BankRejection(h.Key, category, RejectionKind.AreaAboveMax, h.Extractor, Math.Round(h.Area, 6), options.MaxArea),
             CutoutRejection.TooThin => new BankRejection(h.Key, category, RejectionKind.TooThin, h.Extractor, h.MinSide, options.MinSide),
+            CutoutRejection.CutoutTooSmall => new BankRejection(h.Key, category, RejectionKind.CutoutTooSmall, h.Extractor, h.MinSide, options.MinCutoutSide),
             _ => new BankRejection(h.Key, category, RejectionKind.Other, h.Extractor) { Note = h.Rejection.ToString() },
         };
     }
 
-    private sealed record Held(string Key, string Origin, string Extractor, float? Score, CutoutRejection Rejection, double Area, int MinSide, Tensor? Rgba,
+    /// <summary>Results are committed after this many images when there is no per-category decision to wait for.</summary>
+    private const int UnfilteredCommitSize = 64;
+
+    private sealed record Held(CategoryInfo Category, string Key, string Origin, string Extractor, float? Score, CutoutRejection Rejection, double Area, int MinSide, Tensor? Rgba,
         IReadOnlyDictionary<string, float>? RunnersUp);
 
     /// <summary>The scores of the candidates that lost to the chosen one; null when there were none.</summary>
