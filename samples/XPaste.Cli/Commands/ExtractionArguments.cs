@@ -29,11 +29,12 @@ internal sealed class ExtractionArguments
     private readonly Option<float> _tolerance = new Option<float>("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f }.AtLeast(0f).Finite();
     private readonly Option<string> _selection = new Option<string>("--selection") { Description = "Selection preset: reference (the paper: CLIP's best mask wins, a winner failing the area test drops the image) or quality (area measured on the kept component; CLIP's best among masks passing every rule; cut-outs at least --min-cutout-side px).", DefaultValueFactory = _ => "reference" }.OneOf("reference", "quality");
     private readonly Option<int> _minCutoutSide = new Option<int>("--min-cutout-side") { Description = "With --selection quality: the smallest cut-out short side in pixels.", DefaultValueFactory = _ => 32 }.AtLeast(0);
+    private readonly Option<int?> _budget = new Option<int?>("--per-category-budget") { Description = "Keep at most this many instances per category (opt-in); the rest are recorded as over_budget." }.AtLeast(1);
     private readonly Option<string> _device = DeviceChoice.CreateOption();
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _clip, _minClip, _tolerance, _device })
+        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _clip, _minClip, _tolerance, _device })
         {
             command.Options.Add(option);
         }
@@ -83,6 +84,7 @@ internal sealed class ExtractionArguments
                 BatchSize = batch,
                 Device = device,
                 Selection = selection == "quality" ? InstanceSelectorOptions.WithQuality(limits, minCutoutSide) : new InstanceSelectorOptions { PostProcessing = limits },
+                PerCategoryBudget = parse.GetValue(_budget),
             });
             var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
@@ -91,6 +93,11 @@ internal sealed class ExtractionArguments
                 ["max_area"] = maxArea.ToString(CultureInfo.InvariantCulture),
                 ["clip"] = clip ?? "",
             };
+            if (parse.GetValue(_budget) is int budget)
+            {
+                settings["per_category_budget"] = budget.ToString(CultureInfo.InvariantCulture);
+            }
+
             if (selection != "reference")
             {
                 // Recorded only when not the default, so runs begun before the option existed still resume.

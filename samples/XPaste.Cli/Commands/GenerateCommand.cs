@@ -52,6 +52,11 @@ internal static class GenerateCommand
 
         // A one-category run of the category generator: same settings record, refusal by name and --start-over.
         CategoryGenerationOptions options = generation.CategoryOptions(parse, null, count, startOver);
+        if (options.Prompts is not null)
+        {
+            throw new ArgumentException("--prompts: per-category prompt lists need --categories (a plain run has one --prompt)");
+        }
+
         using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device));
         var stage = new CategoryImageGenerator(generator, options);
         try

@@ -26,6 +26,7 @@ internal sealed class GenerationArguments
     private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height)." }.MultipleOf(8);
     private readonly Option<long> _seed;
     private readonly Option<int> _batch;
+    private readonly Option<FileInfo?> _prompts = new Option<FileInfo?>("--prompts") { Description = "Per-category prompt lists (opt-in, DiverGen's prompt diversity): a JSON object, category name -> list of prompts or {name} templates; image k uses entry k mod n. Per-category runs only." };
 
     /// <param name="modelRequired">Whether --model must be given.</param>
     /// <param name="batchName">The batch option's name (<c>--batch</c>; <c>--generate-batch</c> beside an extraction <c>--batch-size</c>).</param>
@@ -46,7 +47,7 @@ internal sealed class GenerationArguments
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _model, _variant, _negative, _steps, _guidance, _scheduler, _width, _height, _size, _seed, _batch })
+        foreach (Option option in new Option[] { _model, _variant, _negative, _steps, _guidance, _scheduler, _width, _height, _size, _seed, _batch, _prompts })
         {
             command.Options.Add(option);
         }
@@ -90,6 +91,7 @@ internal sealed class GenerationArguments
             Seed = Seed(parse),
             BatchSize = Batch(parse),
             StartOver = startOver,
+            Prompts = parse.GetValue(_prompts) is { } prompts ? PromptLists.Load(prompts.FullName) : null,
         };
     }
 

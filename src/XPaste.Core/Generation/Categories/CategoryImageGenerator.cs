@@ -94,6 +94,12 @@ public sealed class CategoryImageGenerator
 
             settings["prompt_template"] = _options.PromptTemplate;
             settings["seed"] = _options.Seed.ToString(CultureInfo.InvariantCulture);
+            if (_options.Prompts is { } prompts)
+            {
+                // Recorded only when set, so folders made before prompt lists existed still resume.
+                settings["prompts"] = PromptLists.Hash(prompts);
+            }
+
             return settings;
         }
     }
@@ -118,7 +124,10 @@ public sealed class CategoryImageGenerator
         {
             cancellationToken.ThrowIfCancellationRequested();
             string folder = Path.Combine(outputFolder, CategoryList.CheckFolderName(outputFolder, category.Name));
-            Fill(folder, category, PromptOf(_options.PromptTemplate, category), SeedOf(_options.Seed, category.Name), settings, counter, cancellationToken);
+            string[] prompts = _options.Prompts?.TryGetValue(category.Name, out IReadOnlyList<string>? list) == true
+                ? [.. list.Select(p => PromptOf(p, category))]
+                : [PromptOf(_options.PromptTemplate, category)];
+            Fill(folder, category, prompts, SeedOf(_options.Seed, category.Name), settings, counter, cancellationToken);
         }
 
         return new CategoryGenerationResult(counter.Generated, counter.Kept);
@@ -152,12 +161,15 @@ public sealed class CategoryImageGenerator
         settings["seed"] = _options.Seed.ToString(CultureInfo.InvariantCulture);
         RunSettings.CheckOrWrite(Path.Combine(outputFolder, SettingsFileName), settings, _options.StartOver);
         var counter = new Counter(progress, _options.PerCategory);
-        Fill(outputFolder, null, prompt, _options.Seed, settings, counter, cancellationToken);
+        Fill(outputFolder, null, [prompt], _options.Seed, settings, counter, cancellationToken);
         return new CategoryGenerationResult(counter.Generated, counter.Kept);
     }
 
-    /// <summary>Fills one folder: images <c>0..PerCategory-1</c> of one prompt, image k from seed <paramref name="baseSeed"/> + k.</summary>
-    private void Fill(string folder, CategoryInfo? category, string prompt, long baseSeed, IReadOnlyDictionary<string, string> settings,
+    /// <summary>
+    /// Fills one folder: images <c>0..PerCategory-1</c>, image k from prompt <c>k mod n</c> and seed <paramref name="baseSeed"/> + k.
+    /// With several prompts each image is its own call (a call takes one prompt; the picture is the same).
+    /// </summary>
+    private void Fill(string folder, CategoryInfo? category, string[] prompts, long baseSeed, IReadOnlyDictionary<string, string> settings,
         Counter counter, CancellationToken cancellationToken)
     {
         string settingsHash = RunSettings.Hash(settings);
@@ -169,10 +181,14 @@ public sealed class CategoryImageGenerator
         counter.Advance(_options.PerCategory - missing.Count);
 
         var wanted = missing.ToHashSet();
-        foreach ((int first, int count) in GenerationBatches.AtFixedPlaces(missing, _options.BatchSize, _options.PerCategory))
+        IEnumerable<(int First, int Count)> calls = prompts.Length == 1
+            ? GenerationBatches.AtFixedPlaces(missing, _options.BatchSize, _options.PerCategory)
+            : missing.Select(k => (k, 1));
+        foreach ((int first, int count) in calls)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int made = 0;
+            string prompt = prompts[first % prompts.Length];
             using (NewDisposeScope())
             {
                 Tensor images = _generator.Generate(prompt, count, baseSeed + first, cancellationToken);
@@ -199,7 +215,7 @@ public sealed class CategoryImageGenerator
         }
 
         metadata.Save();
-        GenerationLog.CategoryDone(_logger, category?.Name ?? prompt, _options.PerCategory, missing.Count);
+        GenerationLog.CategoryDone(_logger, category?.Name ?? prompts[0], _options.PerCategory, missing.Count);
     }
 
     /// <summary>Counts and reports a run's images.</summary>
