@@ -125,11 +125,11 @@ public sealed class OfflinePipeline
                 batch.Add(image);
                 if (batch.Count == _options.BatchSize)
                 {
-                    await run.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+                    run.Process(batch, cancellationToken);
                 }
             }
 
-            await run.ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+            run.Process(batch, cancellationToken);
             run.Commit();
         }
         finally
@@ -194,7 +194,7 @@ public sealed class OfflinePipeline
             return true;
         }
 
-        public async Task ProcessAsync(List<SourceImage> batch, CancellationToken cancellationToken)
+        public void Process(List<SourceImage> batch, CancellationToken cancellationToken)
         {
             if (batch.Count == 0)
             {
@@ -214,8 +214,8 @@ public sealed class OfflinePipeline
                 }
 
                 Tensor?[] masks = batch.Select(b => b.Mask).ToArray();
-                selections = await stage._selector.SelectAsync(images, batch.Select(b => b.Category).ToArray(),
-                    masks.Any(m => m is not null) ? masks : null, cancellationToken).ConfigureAwait(false);
+                selections = stage._selector.Select(images, batch.Select(b => b.Category).ToArray(),
+                    masks.Any(m => m is not null) ? masks : null, cancellationToken);
             }
             finally
             {
