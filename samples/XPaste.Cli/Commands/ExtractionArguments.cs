@@ -30,11 +30,12 @@ internal sealed class ExtractionArguments
     private readonly Option<string> _selection = new Option<string>("--selection") { Description = "Selection preset: reference (the paper: CLIP's best mask wins, a winner failing the area test drops the image) or quality (area measured on the kept component; CLIP's best among masks passing every rule; cut-outs at least --min-cutout-side px).", DefaultValueFactory = _ => "reference" }.OneOf("reference", "quality");
     private readonly Option<int> _minCutoutSide = new Option<int>("--min-cutout-side") { Description = "With --selection quality: the smallest cut-out short side in pixels.", DefaultValueFactory = _ => 32 }.AtLeast(0);
     private readonly Option<int?> _budget = new Option<int?>("--per-category-budget") { Description = "Keep at most this many instances per category (opt-in); the rest are recorded as over_budget." }.AtLeast(1);
+    private readonly Option<int?> _nearDuplicates = new Option<int?>("--near-duplicate-distance") { Description = "Reject an image whose perceptual hash is within this many bits of an earlier image of its category (opt-in; the crawler's hash; 0 to 64)." }.AtLeast(0);
     private readonly Option<string> _device = DeviceChoice.CreateOption();
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _clip, _minClip, _tolerance, _device })
+        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _nearDuplicates, _clip, _minClip, _tolerance, _device })
         {
             command.Options.Add(option);
         }
@@ -85,6 +86,7 @@ internal sealed class ExtractionArguments
                 Device = device,
                 Selection = selection == "quality" ? InstanceSelectorOptions.WithQuality(limits, minCutoutSide) : new InstanceSelectorOptions { PostProcessing = limits },
                 PerCategoryBudget = parse.GetValue(_budget),
+                NearDuplicateDistance = parse.GetValue(_nearDuplicates),
             });
             var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
@@ -93,6 +95,11 @@ internal sealed class ExtractionArguments
                 ["max_area"] = maxArea.ToString(CultureInfo.InvariantCulture),
                 ["clip"] = clip ?? "",
             };
+            if (parse.GetValue(_nearDuplicates) is int distance)
+            {
+                settings["near_duplicate_distance"] = distance.ToString(CultureInfo.InvariantCulture);
+            }
+
             if (parse.GetValue(_budget) is int budget)
             {
                 settings["per_category_budget"] = budget.ToString(CultureInfo.InvariantCulture);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Extraction;
+using XPaste.Imaging;
 using static TorchSharp.torch;
 
 namespace XPaste.Offline;
@@ -122,6 +123,15 @@ public sealed class OfflinePipeline
                         $"image '{image.Id}' of source '{source.Name}' has no mask; without an extractor every image needs its own mask");
                 }
 
+                if (_options.NearDuplicateDistance is int distance && run.NearDuplicate(image, distance) is { } duplicate)
+                {
+                    // Settle the pending batch first, so a category is still decided in one piece.
+                    run.Process(batch, cancellationToken);
+                    run.Hold(duplicate, image.Category);
+                    image.Dispose();
+                    continue;
+                }
+
                 batch.Add(image);
                 if (batch.Count == _options.BatchSize)
                 {
@@ -162,6 +172,7 @@ public sealed class OfflinePipeline
     private sealed class Run(OfflinePipeline stage, IInstanceSource source, InstanceBank bank, IProgress<OperationProgress>? progress)
     {
         private readonly List<Held> _held = [];
+        private readonly Dictionary<CategoryInfo, List<ulong>> _hashes = [];
         private CategoryInfo? _category;
         private long _done;
 
@@ -180,6 +191,44 @@ public sealed class OfflinePipeline
         public Dictionary<string, (int Added, int Rejected)> ByCategory { get; } = new(StringComparer.Ordinal);
 
         public void Report() => progress?.Report(new OperationProgress("extract", _done, Total, "images"));
+
+        /// <summary>A near-duplicate rejection when <paramref name="image"/>'s perceptual hash is within <paramref name="distance"/> bits of an earlier image of its category in this run; null (and the hash remembered) otherwise.</summary>
+        public BankRejection? NearDuplicate(SourceImage image, int distance)
+        {
+            ulong hash = HashOf(image.Image);
+            List<ulong> seen = _hashes.TryGetValue(image.Category, out var list) ? list : _hashes[image.Category] = [];
+            int nearest = seen.Count == 0 ? int.MaxValue : seen.Min(h => PerceptualHash.Distance(h, hash));
+            if (nearest <= distance)
+            {
+                return new BankRejection(SourceKey(source, image.Id), image.Category.Name, RejectionKind.NearDuplicate, null, nearest, distance);
+            }
+
+            seen.Add(hash);
+            return null;
+        }
+
+        /// <summary>Holds a rejection decided before extraction with its category's other results.</summary>
+        public void Hold(BankRejection rejection, CategoryInfo category)
+        {
+            if (_category is not null && category != _category && stage._selector.Filter is not null)
+            {
+                Commit();
+            }
+
+            _category = category;
+            _held.Add(new Held(category, rejection.Source, "", "", null, CutoutRejection.None, 0, 0, null, null, rejection));
+            _done++;
+            Report();
+        }
+
+        private static ulong HashOf(Tensor image)
+        {
+            using var scope = NewDisposeScope();
+            Tensor rgb = image.narrow(0, 0, 3).cpu();
+            Tensor rgba = cat(new[] { rgb, full_like(rgb.narrow(0, 0, 1), 255) }, 0).permute(1, 2, 0).contiguous();
+            int height = checked((int)rgba.shape[0]), width = checked((int)rgba.shape[1]);
+            return PerceptualHash.Compute(rgba.bytes, width, height, width * 4);
+        }
 
         public bool SkipIfProcessed(string id)
         {
@@ -355,7 +404,11 @@ public sealed class OfflinePipeline
                 Held h = _held[i];
                 CategoryInfo category = h.Category;
                 int count = inBank.TryGetValue(category.Id, out int c) ? c : bank.CategoryCounts.GetValueOrDefault(category.Id);
-                if (h.Rgba is null)
+                if (h.Early is not null)
+                {
+                    rejections.Add(h.Early);
+                }
+                else if (h.Rgba is null)
                 {
                     rejections.Add(Describe(h, category.Name, stage._options.Selection.PostProcessing));
                 }
@@ -463,7 +516,7 @@ public sealed class OfflinePipeline
     private const int UnfilteredCommitSize = 64;
 
     private sealed record Held(CategoryInfo Category, string Key, string Origin, string Extractor, float? Score, CutoutRejection Rejection, double Area, int MinSide, Tensor? Rgba,
-        IReadOnlyDictionary<string, float>? RunnersUp);
+        IReadOnlyDictionary<string, float>? RunnersUp, BankRejection? Early = null);
 
     /// <summary>The scores of the candidates that lost to the chosen one; null when there were none.</summary>
     private static Dictionary<string, float>? RunnersUp(InstanceSelection selection)

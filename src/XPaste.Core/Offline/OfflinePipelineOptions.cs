@@ -27,5 +27,12 @@ public sealed class OfflinePipelineOptions
     /// <summary>Stop keeping instances of a category once this many are in the bank (the rest are rejected as <c>over_budget</c>); null for no budget. Default null.</summary>
     public int? PerCategoryBudget { get; init; }
 
+    /// <summary>
+    /// Near-duplicate removal (off by default): an image whose perceptual hash (<see cref="Imaging.PerceptualHash"/>, the
+    /// crawler's) is within this many bits of an earlier image of its category in the same run is rejected as
+    /// <c>near_duplicate</c> before extraction. Null for none; 0 drops only identical-looking images.
+    /// </summary>
+    public int? NearDuplicateDistance { get; init; }
+
     internal void Validate() => OptionsValidation.ThrowIfInvalid(new OfflinePipelineOptionsValidator(), this);
 }

@@ -21,6 +21,11 @@ public sealed class OfflinePipelineOptionsValidator : IValidateOptions<OfflinePi
             problems.Add("Selection must not be null");
         }
 
+        if (o.NearDuplicateDistance is < 0 or > 64)
+        {
+            problems.Add($"NearDuplicateDistance must be 0 to 64 bits when set, got {o.NearDuplicateDistance}");
+        }
+
         if (o.PerCategoryBudget is < 1)
         {
             problems.Add($"PerCategoryBudget must be at least 1 when set, got {o.PerCategoryBudget}");

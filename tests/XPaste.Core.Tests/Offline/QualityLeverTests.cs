@@ -12,16 +12,19 @@ namespace XPaste.Tests.Offline;
 /// <summary>The opt-in quality levers on constructed cases: each moves what is kept in the expected direction.</summary>
 public sealed class QualityLeverTests : IDisposable
 {
-    private static readonly CategoryInfo[] Categories = [new(1, "cup"), new(2, "drum")];
+    private static readonly CategoryInfo Cup = new(1, "cup");
+    private static readonly CategoryInfo[] Categories = [Cup, new(2, "drum")];
 
     private readonly TempFolder _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
     /// <summary>Draws the fake's object only for prompts that ask for an isolated one; any other prompt gives an empty scene.</summary>
-    private sealed class PickyGenerator : ITextToImageGenerator
+    private sealed class PickyGenerator : ITextToImageGenerator, IDisposable
     {
         private readonly FakeTextToImageGenerator _inner = new();
+
+        public void Dispose() => _inner.Dispose();
 
         public int Width => _inner.Width;
 
@@ -94,4 +97,52 @@ public sealed class QualityLeverTests : IDisposable
         using InstanceBankReader bank = InstanceBank.Open(_temp.File("capped", "bank"));
         Assert.Equal("category budget of 2 instances reached (plain)", bank.Rejections.First(r => r.Kind == RejectionKind.OverBudget).Text);
     }
+
+    /// <summary>The fake generator's pictures for the given seeds, in order (a repeated seed is the same picture).</summary>
+    private sealed class Seeds(params long[] seeds) : IInstanceSource
+    {
+        public string Name => "seeds";
+
+        public IReadOnlyList<CategoryInfo> Categories => [Cup];
+
+        public async IAsyncEnumerable<SourceImage> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            using var fake = new FakeTextToImageGenerator();
+            for (int i = 0; i < seeds.Length; i++)
+            {
+                await Task.Yield();
+                Tensor image = fake.Generate("a cup", 1, seeds[i], cancellationToken)[0];
+                yield return new SourceImage($"{i}", Cup, image, null, $"seed {seeds[i]}");
+            }
+        }
+    }
+
+    [Fact]
+    public Task Near_duplicates_of_a_category_are_rejected_before_extraction() => TensorThread.Run(async () =>
+    {
+        var extractor = new PlainBackgroundExtractor();
+        OfflineResult all, unique;
+        using (InstanceBank bank = InstanceBank.Create(_temp.File("all")))
+        {
+            all = await new OfflinePipeline([extractor]).RunAsync(new Seeds(1, 2, 1, 3, 2), bank);
+        }
+
+        using (InstanceBank bank = InstanceBank.Create(_temp.File("unique")))
+        {
+            unique = await new OfflinePipeline([extractor], options: new OfflinePipelineOptions { NearDuplicateDistance = 4 }).RunAsync(new Seeds(1, 2, 1, 3, 2), bank);
+        }
+
+        using (InstanceBankReader everything = InstanceBank.Open(_temp.File("all")))
+        {
+            // The copies (images 2 and 4) gave instances like their originals without the option; with it they are gone.
+            int keptCopies = everything.Instances.Count(i => i.Source is "seeds/2" or "seeds/4");
+            Assert.Equal(2, keptCopies);
+            Assert.Equal(all.Added - keptCopies, unique.Added);
+        }
+
+        Assert.Equal(new Dictionary<string, int> { ["near_duplicate"] = 2 }, unique.RejectedByKind);
+        using InstanceBankReader reader = InstanceBank.Open(_temp.File("unique"));
+        Assert.Equal(["seeds/2", "seeds/4"], reader.Rejections.Select(r => r.Source));
+        Assert.All(reader.Rejections, r => Assert.Equal("near duplicate (hash distance 0 <= 4)", r.Text));
+    });
 }
