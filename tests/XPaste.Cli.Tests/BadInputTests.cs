@@ -81,6 +81,22 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task The_quality_selection_keeps_no_cut_out_below_its_minimum_side_and_says_so()
+    {
+        using var temp = new TempFolder();
+        CliResult quality = await CliRunner.RunAsync(["bank", "extract", "--images", BundledImages, "--category", "thing", "--out", temp.File("bank"),
+            "--selection", "quality", "--min-cutout-side", "48", "--verbose"]);
+
+        Assert.True(quality.ExitCode == 0, quality.ToString());
+        Assert.Contains("; quality selection;", quality.StdErr, StringComparison.Ordinal);
+        using var bank = XPaste.Bank.InstanceBank.Open(temp.File("bank"));
+        Assert.All(bank.Instances, i => Assert.True(Math.Min(i.Width, i.Height) >= 48, $"{i.Width}x{i.Height}"));
+        var tooSmall = bank.Rejections.Where(r => r.Kind == XPaste.Bank.RejectionKind.CutoutTooSmall).ToList();
+        Assert.All(tooSmall, r => Assert.True(r.Value < 48 && r.Limit == 48, r.Text));
+        Assert.True(bank.Count + tooSmall.Count > 0, quality.StdErr);
+    }
+
+    [Fact]
     public async Task Bank_extract_says_what_it_rejected_and_why_and_bank_verify_finds_a_changed_cut_out()
     {
         using var temp = new TempFolder();
