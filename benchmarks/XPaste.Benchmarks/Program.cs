@@ -20,6 +20,12 @@ if (args.Length > 0 && args[0] == "--profile-w1")
     return;
 }
 
+if (args.Length > 1 && args[0] == "--side-by-side")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--parity-w1")
 {
     XPaste.Benchmarks.Paste.ParityW1.Run();

@@ -44,8 +44,23 @@ public static partial class TorchSharpRuntime
                 throw new TorchSharpLoadException(Diagnose(AppContext.BaseDirectory), ex);
             }
 
+            // Large activations reuse freed heap instead of fresh pages (see NativeAllocator; XPASTE_MALLOC_TUNING=0 opts out).
+            NativeAllocator.Configure();
             Volatile.Write(ref loaded, true);
         }
+    }
+
+    /// <summary>
+    /// One line naming the CPU settings in force: libtorch's intra- and inter-op thread counts and whether glibc's
+    /// malloc keeps freed large blocks (on by default; the environment variable <c>XPASTE_MALLOC_TUNING=0</c>
+    /// turns it off before the first model call). For benchmark and diagnostic output.
+    /// </summary>
+    /// <returns>For example <c>threads 2, inter-op 2, malloc keeps large blocks</c>.</returns>
+    public static string DescribeSettings()
+    {
+        EnsureLoaded();
+        return $"threads {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, "
+            + (NativeAllocator.Tuned ? "malloc keeps large blocks" : "malloc defaults");
     }
 
     /// <summary>Explains why the native backend under <paramref name="appFolder"/> does not load.</summary>
