@@ -7,6 +7,8 @@ using BenchmarkDotNet.Running;
 // build step that makes libLibTorchSharp.so loadable on older glibc/libstdc++ (see build/), so TorchSharp
 // would fail to load there. Pass --outOfProcess to opt out where TorchSharp loads without the fix.
 // --threads N sets libtorch's intra-op thread count first (the paste kernel's CPU path follows it too).
+// XPaste's process settings (OpenMP wait policy, malloc) before anything touches libtorch.
+XPaste.Runtime.TorchSharpRuntime.EnsureLoaded();
 int threadsAt = Array.IndexOf(args, "--threads");
 if (threadsAt >= 0)
 {

@@ -147,6 +147,8 @@ internal static class SideBySideRunner
         string script = Path.Combine(AppContext.BaseDirectory, "side_by_side.py");
         var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
         info.Environment["PYTHONWARNINGS"] = "ignore";
+        // PyTorch's libgomp gets the same wait policy as XPaste's (inherited when the user set one).
+        info.Environment.TryAdd("OMP_WAIT_POLICY", "PASSIVE");
         foreach (string a in new[] { File.Exists(script) ? script : "benchmarks/python/side_by_side.py", "time", "--dir", dir, "--stage", stage, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--iterations", "1" })
         {
             info.ArgumentList.Add(a);
