@@ -22,6 +22,12 @@ if (args.Length > 0 && args[0] == "--profile-w1")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--kernel-rates")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.KernelRates();
+    return;
+}
+
 if (args.Length > 1 && args[0] == "--side-by-side")
 {
     XPaste.Benchmarks.SideBySide.SideBySideRunner.Run(args[1..]);

@@ -52,6 +52,38 @@ internal static class SideBySideRunner
 
     }
 
+    /// <summary>Single-thread fp32 GEMM and 3x3 convolution rates (GFLOP per CPU-second): which kernels libtorch picks here.</summary>
+    public static void KernelRates()
+    {
+        set_num_threads(1);
+        using var scope = NewDisposeScope();
+        Tensor a = randn(2048, 2048), b = randn(2048, 2048);
+        Tensor x = randn(1, 256, 64, 64), w = randn(256, 256, 3, 3);
+        double gemm = double.MaxValue, conv = double.MaxValue;
+        for (int i = 0; i < 4; i++)
+        {
+            gemm = Math.Min(gemm, Measure(() => matmul(a, b).Dispose()).Cpu);
+            conv = Math.Min(conv, Measure(() => nn.functional.conv2d(x, w, padding: [1, 1]).Dispose()).Cpu);
+        }
+
+        Tensor h = randn(400, 768), fw = randn(3072, 768), fb = randn(3072);
+        double linear = double.MaxValue, asConv = double.MaxValue;
+        for (int i = 0; i < 4; i++)
+        {
+            linear = Math.Min(linear, Measure(() => nn.functional.linear(h, fw, fb).Dispose()).Cpu);
+            asConv = Math.Min(asConv, Measure(() => nn.functional.conv2d(h.view(400, 768, 1, 1), fw.view(3072, 768, 1, 1), fb).view(400, 3072).Dispose()).Cpu);
+        }
+
+        using (Tensor d = (nn.functional.linear(h, fw, fb) - nn.functional.conv2d(h.view(400, 768, 1, 1), fw.view(3072, 768, 1, 1), fb).view(400, 3072)).abs().max())
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"linear 400x768 -> 3072: {2.0 * 400 * 768 * 3072 / linear / 1e9:F0} GFLOP/CPU-s as linear, {2.0 * 400 * 768 * 3072 / asConv / 1e9:F0} as a 1x1 convolution (max diff {d.item<float>():E1})"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"libtorch {__version__}, 1 thread: sgemm 2048^3 {2.0 * 2048 * 2048 * 2048 / gemm / 1e9:F0} GFLOP/CPU-s; conv 3x3 256->256 at 64x64 {2.0 * 64 * 64 * 256 * 256 * 9 / conv / 1e9:F0} GFLOP/CPU-s"));
+    }
+
     private static void RunStage(string dir, string stage, int threads, int rounds, string? python, string results)
     {
         string folder = Path.Combine(dir, stage);
