@@ -28,6 +28,12 @@ if (args.Length > 0 && args[0] == "--kernel-rates")
     return;
 }
 
+if (args.Length > 2 && args[0] == "--vae-layouts")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.VaeLayouts(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args.Length > 1 && args[0] == "--side-by-side")
 {
     XPaste.Benchmarks.SideBySide.SideBySideRunner.Run(args[1..]);

@@ -84,6 +84,33 @@ internal static class SideBySideRunner
             $"libtorch {__version__}, 1 thread: sgemm 2048^3 {2.0 * 2048 * 2048 * 2048 / gemm / 1e9:F0} GFLOP/CPU-s; conv 3x3 256->256 at 64x64 {2.0 * 64 * 64 * 256 * 256 * 9 / conv / 1e9:F0} GFLOP/CPU-s"));
     }
 
+    /// <summary>SD 1.5's VAE decoder (random weights), NCHW against channels-last, interleaved in one process.</summary>
+    public static void VaeLayouts(int latentSize, int rounds)
+    {
+        manual_seed(0);
+        using var vae = new global::XPaste.Generation.AutoencoderKL(global::XPaste.Generation.AutoencoderKLConfig.Parse(global::XPaste.Generation.Sd15Configs.Vae));
+        vae.eval();
+        using Tensor z = randn(1, 4, latentSize, latentSize);
+        using var mode = inference_mode();
+        using (Tensor a = vae.Decode(z))
+        {
+            vae.DecodeChannelsLast = true;
+            using Tensor b = vae.Decode(z);
+            using Tensor d = (a - b).abs().max();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"VAE decode {latentSize * 8}x{latentSize * 8}, {get_num_threads()} threads: max |NCHW - channels-last| {d.item<float>():E1}"));
+        }
+
+        for (int r = 0; r < rounds; r++)
+        {
+            foreach (bool channelsLast in new[] { false, true })
+            {
+                vae.DecodeChannelsLast = channelsLast;
+                Sample s = Measure(() => vae.Decode(z).Dispose());
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {(channelsLast ? "channels-last" : "NCHW")} | {s.Wall:F2} s | {s.Cpu:F2} s | load {s.Load:F1} |"));
+            }
+        }
+    }
+
     private static void RunStage(string dir, string stage, int threads, int rounds, string? python, string results)
     {
         string folder = Path.Combine(dir, stage);
