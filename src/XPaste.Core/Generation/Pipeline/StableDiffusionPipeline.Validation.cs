@@ -57,6 +57,11 @@ public sealed partial class StableDiffusionPipeline
         {
             throw new InvalidInputException(name, $"{value} is not a positive multiple of {VaeScaleFactor}");
         }
+
+        if (value > Options.MaxImageSide)
+        {
+            throw new InvalidInputException(name, $"{value} is over the largest side allowed, {Options.MaxImageSide} pixels (StableDiffusionPipelineOptions.MaxImageSide)");
+        }
     }
 
     private static Tensor CheckLatents(Tensor latents, int images, long[] one)
