@@ -136,6 +136,19 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>The path, when given, must not name an existing file (the option names a folder).</summary>
+    public static Option<string> NotAFile(this Option<string> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { Length: > 0 } folder && File.Exists(folder))
+            {
+                result.AddError($"{folder} is a file; this option names a folder");
+            }
+        });
+        return option;
+    }
+
     /// <summary>The value typed, or null when it is the default or did not parse (that error is reported already).</summary>
     private static T? Value<T>(OptionResult result)
         where T : struct, INumber<T>

@@ -44,6 +44,11 @@ public sealed partial class StableDiffusionPipeline
             throw new InvalidInputException("seed", $"{request.Seed} is negative");
         }
 
+        if (request.Seed is { } seed && seed > long.MaxValue - (request.ImageCount - 1))
+        {
+            throw new InvalidInputException("seed", $"{seed} is too large for {request.ImageCount} images (image i uses seed + i)");
+        }
+
         int width = request.Width ?? DefaultSize;
         int height = request.Height ?? DefaultSize;
         CheckSide("width", width);
