@@ -120,6 +120,26 @@ public sealed class BoundsAndRecordsTests : IDisposable
         Assert.True(killedInside || Directory.Exists(merged), "the first merge neither ran nor was killed");
     }
 
+    [Fact]
+    public async Task A_generate_rerun_with_other_settings_is_refused_not_counted_as_complete()
+    {
+        string output = _temp.File("out");
+        string[] common = ["generate", "--model", SdTiny, "--steps", "1", "--size", "32", "--seed", "4", "--count", "1", "--out", output];
+        CliResult first = await CliRunner.RunAsync([.. common, "--prompt", "a red apple"]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        byte[] image = File.ReadAllBytes(Path.Combine(output, "0000.png"));
+
+        CliResult same = await CliRunner.RunAsync([.. common, "--prompt", "a red apple", "--batch", "2"]);
+        CliResult other = await CliRunner.RunAsync([.. common, "--prompt", "a green pear"]);
+
+        Assert.True(same.ExitCode == 0, same.ToString());
+        Assert.Equal($"all 1 image(s) are already in {output}", same.StdErr.Trim());
+        Assert.True(other.ExitCode == 1, other.ToString());
+        Assert.Equal($"error: {output}: its images were made with prompt = 'a red apple', this run has 'a green pear'; use another --out, or delete the folder to start over",
+            other.StdErr.Trim());
+        Assert.Equal(image, File.ReadAllBytes(Path.Combine(output, "0000.png")));
+    }
+
     private string Images()
     {
         string names = _temp.File("names.txt");

@@ -67,6 +67,10 @@ internal static class GenerateCommand
         var wanted = missing.ToHashSet();
         var pieces = GenerationBatches.AtFixedPlaces(missing, batch, count).ToList();
         int todo = missing.Length;
+
+        // "Already complete" only for images of these same settings: other settings are refused, not counted as done.
+        SortedDictionary<string, string> record = GenerateRecord.Of(generation.ModelName(parse), generation.VariantName(parse), prompt, options, seed);
+        bool unrecorded = GenerateRecord.Check(output, record, anyImage: Directory.Exists(output) && Directory.EnumerateFiles(output, "*.png").Any());
         if (todo == 0)
         {
             Console.Error.WriteLine($"all {count} image(s) are already in {output}");
@@ -75,6 +79,11 @@ internal static class GenerateCommand
 
         using StableDiffusionPipeline pipeline = generation.LoadPipeline(parse, DeviceChoice.Resolve(device));
         Directory.CreateDirectory(output);
+        if (unrecorded)
+        {
+            GenerateRecord.Write(output, record);
+        }
+
         int written = 0;
         try
         {

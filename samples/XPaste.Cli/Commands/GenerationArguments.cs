@@ -96,6 +96,12 @@ internal sealed class GenerationArguments
         };
     }
 
+    /// <summary>The model as given (required to generate).</summary>
+    public string ModelName(ParseResult parse) => parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
+
+    /// <summary>The weights variant asked for, or null.</summary>
+    public string? VariantName(ParseResult parse) => parse.GetValue(_variant);
+
     /// <summary>Loads the pipeline on <paramref name="device"/>.</summary>
     public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device)
     {
