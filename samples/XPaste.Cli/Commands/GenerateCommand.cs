@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using XPaste.Generation;
 using XPaste.Generation.Categories;
@@ -23,7 +24,7 @@ internal static class GenerateCommand
         var perCategory = new Option<int>("--per-category") { Description = "Images per category (with --categories; X-Paste: 100).", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var startOver = new Option<bool>("--start-over") { Description = "Make the images again when the folder holds images of other settings (prompt, seed, model, scheduler, size, guidance...), instead of refusing." };
         var device = DeviceChoice.CreateOption();
-        var output = new Option<string>("--out", "-o") { Description = "Output folder: 0000.png, 0001.png, ... (with --categories: {category}/0000.png, ...).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Output folder: 0000.png, 0001.png, ... (with --categories: {category}/0000.png, ...).", Required = true }.NotAFile();
         var command = new Command("generate", "Generate images from a text prompt with Stable Diffusion (seeded, resumable), or every category's images of a dataset (--categories).")
         {
             prompt, count, perCategory, startOver, device, output,
@@ -48,6 +49,14 @@ internal static class GenerateCommand
         if (count < 1)
         {
             throw new ArgumentException($"--count: must be at least 1 (got {count})");
+        }
+
+        // Image i uses seed + i: checked before any image is written, not when image i's seed turns negative.
+        long seed = generation.Seed(parse);
+        if (seed > long.MaxValue - (count - 1))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--seed: {seed} is too large for {count} images (image i uses seed + i); at most {long.MaxValue - (count - 1)}"));
         }
 
         // A one-category run of the category generator: same settings record, refusal by name and --start-over.

@@ -116,7 +116,14 @@ public sealed class BankRun
 
         Directory.CreateDirectory(_options.ImagesRoot);
         var source = new FolderInstanceSource(_options.ImagesRoot, categories,
-            new FolderSourceOptions { IgnoreUnknownFolders = true, SkipUnreadableImages = _generator is null }, _logger);
+            new FolderSourceOptions
+            {
+                IgnoreUnknownFolders = true,
+                SkipUnreadableImages = _generator is null,
+                // Origins relative to the images folder's parent (the run folder by default): the same run in another
+                // folder or mount writes the same manifest bytes.
+                OriginRelativeTo = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.ImagesRoot))),
+            }, _logger);
         // The stage commits each category by itself; a large CommitEvery keeps a category's results in one segment.
         using (InstanceBank bank = InstanceBank.OpenOrCreate(_options.BankFolder, new BankOptions { CommitEvery = 1 << 20 }, _logger))
         {
