@@ -7,6 +7,7 @@ using Spectre.Console;
 using XPaste.Augment;
 using XPaste.Bank;
 using XPaste.Coco;
+using XPaste.Offline;
 using XPaste.Sources;
 using static TorchSharp.torch;
 
@@ -37,7 +38,7 @@ using ServiceProvider provider = services.BuildServiceProvider();
 provider.GetRequiredService<IStartupValidator>().Validate(); // what a host does at start (ValidateOnStart)
 
 InstanceBank bank = provider.GetRequiredService<InstanceBank>();
-BankBuildResult built = await provider.GetRequiredService<XPasteOfflineComponents>().BuildBankAsync(bank);
+OfflineResult built = await provider.GetRequiredService<XPasteOfflineComponents>().BuildBankAsync(bank);
 bank.Flush();
 Console.WriteLine($"bank {bankFolder}: {built.Added} added, {built.Skipped} already there; {bank.Count} instances");
 

@@ -45,6 +45,12 @@ public static class CrawlReasons
     /// <summary>More redirects than allowed.</summary>
     public const string TooManyRedirects = "too-many-redirects";
 
+    /// <summary>A redirect to a scheme other than http or https (ftp:, file:, data:, ...), which is never followed.</summary>
+    public const string UnsupportedRedirect = "unsupported-redirect";
+
+    /// <summary>The server's answer cannot be followed or read (a malformed redirect target or header).</summary>
+    public const string BadResponse = "bad-response";
+
     /// <summary>The body is longer than <see cref="CrawlOptions.MaxImageBytes"/>.</summary>
     public const string TooLarge = "too-large";
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using XPaste.Imaging;
 
 namespace XPaste.Crawl;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using XPaste.Augment;
 using XPaste.Bank;
 using XPaste.Coco;
+using XPaste.Offline;
 using XPaste.Sources;
 using XPaste.Yolo;
 
@@ -198,8 +199,7 @@ internal static class AugmentCommand
 
                 // Labels by name, never by number: the bank's ids become the dataset's, and what the dataset lacks is
                 // refused (with the list) or, with --add-categories, added to the output's categories.
-                CategoryMapping mapping = MapCategories(instanceBank, coco, datasetPath, s.AddCategories);
-                pastePool = mapping.IsIdentity ? pool : new CategoryMappedPool(pool, mapping);
+                (pastePool, CategoryMapping mapping) = MapCategories(pool, instanceBank, coco, s.AddCategories);
                 outputCategories = mapping.Categories;
                 if (mapping.Added.Count > 0)
                 {
@@ -279,11 +279,11 @@ internal static class AugmentCommand
         }
     }
 
-    private static CategoryMapping MapCategories(InstanceBankReader bank, CocoDataset coco, string datasetPath, bool add)
+    private static (IPasteInstancePool Pool, CategoryMapping Mapping) MapCategories(IPasteInstancePool pool, InstanceBankReader bank, CocoDataset coco, bool add)
     {
         try
         {
-            return CategoryMapping.Create(bank.Categories, bank.Folder, coco.Categories, datasetPath,
+            return CategoryMappedPool.ForDataset(pool, bank, coco,
                 new CategoryMappingOptions { Missing = add ? MissingCategoryHandling.Add : MissingCategoryHandling.Refuse });
         }
         catch (CategoryMismatchException ex) when (ex.Missing.Count > 0)
@@ -330,7 +330,7 @@ internal static class AugmentCommand
         using (InstanceBank created = InstanceBank.Create(folder))
         {
             var source = new DatasetInstanceSource(coco, imagesFolder);
-            BankBuildResult result = await new BankBuilder(created).AddAsync(source, progress, cancellationToken).ConfigureAwait(false);
+            OfflineResult result = await new OfflinePipeline([]).RunAsync(source, created, progress, cancellationToken).ConfigureAwait(false);
             created.Flush();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"built {folder} from {datasetPath}: {result.Added} instances ({result.Rejected} rejected)"));
         }

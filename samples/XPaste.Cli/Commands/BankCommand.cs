@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using XPaste.Bank;
+using XPaste.Offline;
 using XPaste.Sources;
 
 namespace XPaste.Cli.Commands;
@@ -30,12 +31,13 @@ internal static class BankCommand
         var includeCrowd = new Option<bool>("--include-crowd") { Description = "Also cut out crowd regions (iscrowd: 1)." };
         var minArea = new Option<double>("--min-area") { Description = "Leave out annotations smaller than this many pixels.", DefaultValueFactory = _ => 0 }.AtLeast(0.0).Finite();
         var categories = new Option<int[]>("--category") { Description = "Only these category ids (repeat the option for several).", AllowMultipleArgumentsPerToken = true }.AtLeast(0);
-        var batch = new Option<int>("--batch-size") { Description = "Cut-outs committed together.", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var batch = new Option<int>("--batch-size") { Description = "Cut-outs made together.", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var verbose = new Option<bool>("--verbose") { Description = "List every rejected object with the reason." };
         var stats = new Option<bool>("--stats") { Description = "Print the bank's statistics afterwards." };
 
         var command = new Command("build", "Cut out every annotated object of a COCO/LVIS dataset into an instance bank (resumable: rerun to continue).")
         {
-            dataset, images, output, includeCrowd, minArea, categories, batch, stats,
+            dataset, images, output, includeCrowd, minArea, categories, batch, stats, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,12 +57,18 @@ internal static class BankCommand
                 Console.Error.WriteLine($"{json.Name}: {source.Count} objects in {source.ImageCount} images; images from {imagesFolder}");
                 using var bank = InstanceBank.OpenOrCreate(bankFolder);
                 int before = bank.Count;
+                int rejectedBefore = bank.Rejections.Count;
                 try
                 {
-                    BankBuildResult result = await ConsoleProgress.RunAsync("bank build",
-                        (progress, ct) => new BankBuilder(bank, new BankBuilderOptions { BatchSize = parse.GetValue(batch) }).AddAsync(source, progress, ct),
-                        cancellationToken).ConfigureAwait(false);
-                    Console.Error.WriteLine($"{bankFolder}: {result.Added} added, {result.Skipped} already there, {result.Rejected} rejected; {bank.Count} instances in {bank.Categories.Count} categories");
+                    // The annotations are the candidates: the same pipeline as bank extract, with no extractor.
+                    var pipeline = new OfflinePipeline([], options: new OfflinePipelineOptions
+                    {
+                        BatchSize = parse.GetValue(batch),
+                        Selection = OfflinePipelineOptions.Annotations.Selection,
+                    });
+                    OfflineResult result = await ConsoleProgress.RunAsync("bank build",
+                        (progress, ct) => pipeline.RunAsync(source, bank, progress, ct), cancellationToken).ConfigureAwait(false);
+                    ExtractionReport.Write(Console.Error, bankFolder, result, bank, bank.Rejections.Skip(rejectedBefore).ToArray(), parse.GetValue(verbose));
                 }
                 catch (OperationCanceledException)
                 {
@@ -165,9 +173,9 @@ internal static class BankCommand
             console.WriteLine($"runner-up: {string.Join(", ", s.RunnersUp.Select(p => $"{p.Key} {p.Value}"))}");
         }
 
-        foreach (var (reason, count) in s.RejectionReasons)
+        foreach (var (kind, count) in s.RejectionReasons)
         {
-            console.WriteLine($"rejected {count}: {reason}");
+            console.WriteLine($"rejected {count}: {kind}");
         }
     }
 }

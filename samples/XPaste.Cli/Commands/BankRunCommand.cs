@@ -62,7 +62,7 @@ internal static class BankRunCommand
                 Settings = setup.Settings,
                 StartOver = parse.GetValue(startOver),
             };
-            var run = new BankRun(options, generator is null ? null : new CategoryImageGenerator(generator, generationOptions), setup.Stage);
+            var run = new BankRun(options, generator is null ? null : new CategoryImageGenerator(generator, generationOptions), setup.Pipeline);
             Console.Error.WriteLine($"shard {spec}: {run.ShardCategories.Count} of {all.Count} categories; {setup.Description}; bank {options.BankFolder}");
             try
             {

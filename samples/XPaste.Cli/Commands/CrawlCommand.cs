@@ -26,7 +26,7 @@ internal static class CrawlCommand
         var categoryColumn = new Option<string>("--category-column") { Description = "Column holding the category.", DefaultValueFactory = _ => "category" };
         var licenseColumn = new Option<string>("--license-column") { Description = "Column holding the licence, kept in the log.", DefaultValueFactory = _ => "license" };
         var captionColumn = new Option<string>("--caption-column") { Description = "Column holding a caption, kept in the log.", DefaultValueFactory = _ => "caption" };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: {out}/{category}/{k:04d}.jpg|png and crawl.jsonl; resumed if it holds a crawl.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: {out}/{category}/{k:04d}.jpg|png and crawl.jsonl; resumed if it holds a crawl.", Required = true }.NotAFile();
         var shard = new Option<string?>("--shard") { Description = ShardOption.ShardDescription + " Only the categories of the shard are crawled (by a hash of the category name)." };
         var shardCount = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription }.AtLeast(1);
         var concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight, all hosts together.", DefaultValueFactory = _ => 64 }.AtLeast(1);

@@ -15,17 +15,21 @@ internal sealed class GenerationArguments
     /// <summary>X-Paste's prompt for per-category generation.</summary>
     public const string DefaultTemplate = "a photo of a single {name}";
 
+    /// <summary>The largest image side the tool asks for: the library's default bound.</summary>
+    private const int MaxSide = StableDiffusionPipelineOptions.DefaultMaxImageSide;
+
     private readonly Option<string?> _model;
     private readonly Option<string?> _variant = new Option<string?>("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
     private readonly Option<string?> _negative = new Option<string?>("--negative") { Description = "What to steer away from (default: the empty prompt, as X-Paste)." };
     private readonly Option<int> _steps = new Option<int>("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 }.AtLeast(1);
     private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: no guidance).", DefaultValueFactory = _ => 7.5 }.Finite();
     private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste: built from the model's config), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
-    private readonly Option<int?> _width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5)." }.MultipleOf(8);
-    private readonly Option<int?> _height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's)." }.MultipleOf(8);
-    private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height)." }.MultipleOf(8);
+    private readonly Option<int?> _width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5; at most 4096)." }.MultipleOf(8, MaxSide);
+    private readonly Option<int?> _height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's; at most 4096)." }.MultipleOf(8, MaxSide);
+    private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height; at most 4096)." }.MultipleOf(8, MaxSide);
     private readonly Option<long> _seed;
     private readonly Option<int> _batch;
+    private readonly Option<FileInfo?> _prompts = new Option<FileInfo?>("--prompts") { Description = "Per-category prompt lists (opt-in, DiverGen's prompt diversity): a JSON object, category name -> list of prompts or {name} templates; image k uses entry k mod n. Per-category runs only." };
 
     /// <param name="modelRequired">Whether --model must be given.</param>
     /// <param name="batchName">The batch option's name (<c>--batch</c>; <c>--generate-batch</c> beside an extraction <c>--batch-size</c>).</param>
@@ -46,7 +50,7 @@ internal sealed class GenerationArguments
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _model, _variant, _negative, _steps, _guidance, _scheduler, _width, _height, _size, _seed, _batch })
+        foreach (Option option in new Option[] { _model, _variant, _negative, _steps, _guidance, _scheduler, _width, _height, _size, _seed, _batch, _prompts })
         {
             command.Options.Add(option);
         }
@@ -90,8 +94,15 @@ internal sealed class GenerationArguments
             Seed = Seed(parse),
             BatchSize = Batch(parse),
             StartOver = startOver,
+            Prompts = parse.GetValue(_prompts) is { } prompts ? PromptLists.Load(prompts.FullName) : null,
         };
     }
+
+    /// <summary>The model as given (required to generate).</summary>
+    public string ModelName(ParseResult parse) => parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
+
+    /// <summary>The weights variant asked for, or null.</summary>
+    public string? VariantName(ParseResult parse) => parse.GetValue(_variant);
 
     /// <summary>Loads the pipeline on <paramref name="device"/>.</summary>
     public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device)

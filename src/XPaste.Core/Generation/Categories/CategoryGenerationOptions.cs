@@ -15,6 +15,14 @@ public sealed class CategoryGenerationOptions
     /// </summary>
     public long Seed { get; set; }
 
+    /// <summary>
+    /// Prompt lists per category name (DiverGen's prompt diversity; off by default): image <c>k</c> of a category uses
+    /// entry <c>k mod n</c> of its list, a prompt or a template with <c>{name}</c>; categories not listed use
+    /// <see cref="PromptTemplate"/>. Each image's prompt is recorded in <c>metadata.jsonl</c>. Null for none.
+    /// Load a file with <see cref="PromptLists.Load"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Prompts { get; set; }
+
     /// <summary>Images generated together (of one category). At least 1.</summary>
     public int BatchSize { get; set; } = 4;
 
@@ -36,6 +44,11 @@ public sealed class CategoryGenerationOptions
         if (BatchSize < 1)
         {
             throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize})", nameof(BatchSize));
+        }
+
+        if (Prompts?.FirstOrDefault(p => p.Value is null || p.Value.Count == 0 || p.Value.Any(string.IsNullOrWhiteSpace)) is { Key: not null } empty)
+        {
+            throw new ArgumentException($"Prompts: the list of '{empty.Key}' is empty or has an empty prompt", nameof(Prompts));
         }
 
         if (string.IsNullOrWhiteSpace(PromptTemplate) || !PromptTemplate.Contains("{name}", StringComparison.Ordinal))

@@ -64,21 +64,9 @@ internal static partial class SdHub
         return store.DownloadAsync(repoId, options.Revision, include).GetAwaiter().GetResult();
     }
 
-    /// <summary>The tokenizer files of <c>openai/clip-vit-large-patch14</c> (SD 1.x's), for a single file without config folder.</summary>
-    public static string DownloadClipTokenizer(StableDiffusionLoadOptions options, ILogger logger)
-    {
-        using var store = new ModelStore(options.Hub);
-        Log.Fetching(logger, Clip.ClipHub.DefaultRepo);
-        return store.DownloadAsync(Clip.ClipHub.DefaultRepo, "main", ["vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"])
-            .GetAwaiter().GetResult();
-    }
-
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "The Hub cannot be reached for {Repo} ({Error}); using the cache")]
         public static partial void Unreachable(ILogger logger, string repo, string error);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "Fetching the SD 1.x tokenizer from {Repo}")]
-        public static partial void Fetching(ILogger logger, string repo);
     }
 }

@@ -22,7 +22,7 @@ public sealed class StableDiffusionLoadOptions
     /// <summary>
     /// For a single-file checkpoint: a diffusers folder whose <c>unet/</c>, <c>vae/</c>, <c>text_encoder/</c> configs,
     /// <c>tokenizer/</c> and <c>scheduler/</c> describe it (its weights are used for a component the file lacks).
-    /// Null: SD 1.5's published configs, with the tokenizer of <c>openai/clip-vit-large-patch14</c> from the Hub cache.
+    /// Null: SD 1.5's published configs, with SD 1.x's tokenizer (CLIP's vocabulary, bundled in this library: no download).
     /// </summary>
     public string? ConfigFolder { get; init; }
 

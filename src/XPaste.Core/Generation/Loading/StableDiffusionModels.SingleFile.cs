@@ -31,7 +31,7 @@ public sealed partial class StableDiffusionModels
             : ConfigJson.Load(Path.Combine(configs, "text_encoder", "config.json")));
         string schedulerJson = configs is null ? Sd15Configs.Scheduler : ReadRequired(Path.Combine(configs, "scheduler", "scheduler_config.json"));
         StableDiffusionTokenizer tokenizer = configs is null
-            ? StableDiffusionTokenizer.FromFolder(SdHub.DownloadClipTokenizer(options, logger))
+            ? StableDiffusionTokenizer.Sd1Bundled()
             : StableDiffusionTokenizer.FromFolder(Path.Combine(configs, "tokenizer"));
 
         var built = new List<IDisposable>();

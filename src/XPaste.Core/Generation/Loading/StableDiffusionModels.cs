@@ -117,6 +117,8 @@ public sealed partial class StableDiffusionModels : IDisposable
         }
 
         string unetDir = sub("unet"), vaeDir = sub("vae"), textDir = sub("text_encoder"), tokenizerDir = sub("tokenizer"), schedulerDir = sub("scheduler");
+        CheckVariant(options.Variant, modelId, (textDir, "model", "pytorch_model"), (unetDir, "diffusion_pytorch_model", "diffusion_pytorch_model"),
+            (vaeDir, "diffusion_pytorch_model", "diffusion_pytorch_model"));
         string schedulerPath = Path.Combine(schedulerDir, "scheduler_config.json");
         string schedulerJson = File.Exists(schedulerPath)
             ? File.ReadAllText(schedulerPath)
@@ -157,6 +159,22 @@ public sealed partial class StableDiffusionModels : IDisposable
         {
             DiffusersWeights.Dispose(weights);
         }
+    }
+
+    /// <summary>
+    /// A variant no component has is an error naming the files looked for (as diffusers refuses it), never a silent
+    /// load of the plain weights; a component without it beside others with it falls back with a warning (diffusers too).
+    /// </summary>
+    private static void CheckVariant(string? variant, string modelId, params (string Folder, string Name, string Bin)[] components)
+    {
+        if (variant is null || components.Any(c => DiffusersWeights.Find(c.Folder, c.Name, c.Bin, variant) is not null))
+        {
+            return;
+        }
+
+        string looked = string.Join(", ", components.Select(c => $"{Path.GetFileName(c.Folder)}/{c.Name}.{variant}.safetensors"));
+        throw new InvalidInputException(modelId,
+            $"no '{variant}' variant weights: looked for {looked} (and their .bin and sharded forms); leave out the variant to load the plain weights");
     }
 
     private static void CheckModelIndex(string path)

@@ -44,6 +44,11 @@ public sealed partial class StableDiffusionPipeline
             throw new InvalidInputException("seed", $"{request.Seed} is negative");
         }
 
+        if (request.Seed is { } seed && seed > long.MaxValue - (request.ImageCount - 1))
+        {
+            throw new InvalidInputException("seed", $"{seed} is too large for {request.ImageCount} images (image i uses seed + i)");
+        }
+
         int width = request.Width ?? DefaultSize;
         int height = request.Height ?? DefaultSize;
         CheckSide("width", width);
@@ -56,6 +61,11 @@ public sealed partial class StableDiffusionPipeline
         if (value < VaeScaleFactor || value % VaeScaleFactor != 0)
         {
             throw new InvalidInputException(name, $"{value} is not a positive multiple of {VaeScaleFactor}");
+        }
+
+        if (value > Options.MaxImageSide)
+        {
+            throw new InvalidInputException(name, $"{value} is over the largest side allowed, {Options.MaxImageSide} pixels (StableDiffusionPipelineOptions.MaxImageSide)");
         }
     }
 

@@ -61,6 +61,15 @@ public readonly record struct GenerationProgress(int Step, int TotalSteps, int I
 /// <summary>How a <see cref="StableDiffusionPipeline"/> runs (not what it draws).</summary>
 public sealed class StableDiffusionPipelineOptions
 {
+    /// <summary>The default of <see cref="MaxImageSide"/>: 4096 pixels, 8 times SD 1.5's 512.</summary>
+    public const int DefaultMaxImageSide = 4096;
+
+    /// <summary>
+    /// The largest image side, in pixels, a request may ask for; larger sides are refused before any tensor is made
+    /// (latents grow with the area, attention with its square). Default <see cref="DefaultMaxImageSide"/>.
+    /// </summary>
+    public int MaxImageSide { get; init; } = DefaultMaxImageSide;
+
     /// <summary>Decode one image at a time: same pixels, less peak memory. Default false.</summary>
     public bool VaeSlicing { get; init; }
 

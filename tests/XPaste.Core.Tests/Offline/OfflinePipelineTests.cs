@@ -1,10 +1,11 @@
 using XPaste.Bank;
 using XPaste.Extraction;
+using XPaste.Offline;
 using XPaste.Sources;
 
-namespace XPaste.Tests.Extraction;
+namespace XPaste.Tests.Offline;
 
-public sealed class BankExtractionStageTests : IDisposable
+public sealed class OfflinePipelineTests : IDisposable
 {
     // Rectangle sides as fractions of the 60x80 canvas: 0 = no object (empty mask), 0.2 = 4% of the area (too
     // small); the fake filter scores a mask by its area (in percent).
@@ -20,7 +21,7 @@ public sealed class BankExtractionStageTests : IDisposable
     private readonly TempFolder _temp = new();
     private readonly string _images;
 
-    public BankExtractionStageTests()
+    public OfflinePipelineTests()
     {
         _images = _temp.File("generated");
         SceneFolder.Write(_images, Scenes);
@@ -28,8 +29,8 @@ public sealed class BankExtractionStageTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static BankExtractionStage Stage(FakeFilter filter, params FakeExtractor[] extra) =>
-        new([new PlainBackgroundExtractor(), .. extra], filter, new BankExtractionOptions { BatchSize = 2 });
+    private static OfflinePipeline Stage(FakeFilter filter, params FakeExtractor[] extra) =>
+        new([new PlainBackgroundExtractor(), .. extra], filter, new OfflinePipelineOptions { BatchSize = 2 });
 
     private FolderInstanceSource Source() => FolderInstanceSource.FromFolderNames(_images);
 
@@ -66,7 +67,7 @@ public sealed class BankExtractionStageTests : IDisposable
         var filter = new FakeFilter();
         var progress = new List<OperationProgress>();
         using InstanceBank bank = InstanceBank.Create(_temp.File("bank"));
-        BankExtractionResult result = await Stage(filter).RunAsync(Source(), bank, new SyncProgress<OperationProgress>(progress.Add));
+        OfflineResult result = await Stage(filter).RunAsync(Source(), bank, new SyncProgress<OperationProgress>(progress.Add));
 
         // One decision per category over all of its images' scores, empty and wrongly sized masks included.
         Assert.Equal(new[] { 6, 5, 5 }, filter.DecideCalls.Select(c => c.Length));
@@ -80,7 +81,11 @@ public sealed class BankExtractionStageTests : IDisposable
         Assert.Equal("empty mask", reasons["apple/0002.png"]);
         Assert.StartsWith("mask area 0.04", reasons["bottle/0001.png"], StringComparison.Ordinal);
         // apple/0001 (30% sides: 9% of the area) scores 9 < min(21, 49 - 1).
-        Assert.StartsWith("zero-shot score 9.", reasons["apple/0001.png"], StringComparison.Ordinal);
+        Assert.StartsWith("clip score 9.", reasons["apple/0001.png"], StringComparison.Ordinal);
+        Assert.EndsWith(" < 21.00", reasons["apple/0001.png"], StringComparison.Ordinal);
+        BankRejection small = bank.Rejections.Single(r => r.Source.EndsWith("bottle/0001.png", StringComparison.Ordinal));
+        Assert.Equal(("bottle", RejectionKind.AreaBelowMin, "plain", 0.05), (small.Category, small.Kind, small.Extractor, small.Limit));
+        Assert.InRange(small.Value!.Value, 0.04, 0.05);
 
         BankInstance best = bank.Instances.Single(i => i.Source.EndsWith("cup/0000.png", StringComparison.Ordinal));
         Assert.Equal("plain", best.Extractor);
@@ -116,7 +121,7 @@ public sealed class BankExtractionStageTests : IDisposable
         Assert.Equal(6, partial.Instances.Length + partial.Rejections.Length);
         Assert.Subset(expected.Instances.ToHashSet(), partial.Instances.ToHashSet());
 
-        BankExtractionResult resumed;
+        OfflineResult resumed;
         using (InstanceBank bank = InstanceBank.OpenOrCreate(folder))
         {
             resumed = await Stage(new FakeFilter()).RunAsync(Source(), bank);
@@ -165,7 +170,7 @@ public sealed class BankExtractionStageTests : IDisposable
             await Assert.ThrowsAsync<IOException>(() => Stage(new FakeFilter(), crashing).RunAsync(Source(), liveBank));
         }
 
-        BankExtractionResult resumed;
+        OfflineResult resumed;
         using (InstanceBank bank = InstanceBank.OpenOrCreate(crashed))
         {
             Assert.Empty(Directory.EnumerateFiles(crashed, ".tmp-*", SearchOption.AllDirectories));
@@ -182,8 +187,8 @@ public sealed class BankExtractionStageTests : IDisposable
     public async Task Without_a_filter_everything_that_passes_the_post_processing_is_kept()
     {
         using InstanceBank bank = InstanceBank.Create(_temp.File("bank"));
-        var stage = new BankExtractionStage([new PlainBackgroundExtractor()]);
-        BankExtractionResult result = await stage.RunAsync(Source(), bank);
+        var stage = new OfflinePipeline([new PlainBackgroundExtractor()]);
+        OfflineResult result = await stage.RunAsync(Source(), bank);
         Assert.Equal(2, result.Rejected); // empty, too small
         Assert.Equal(ImageCount - 2, result.Added);
         Assert.All(bank.Instances, i => Assert.Null(i.ClipScore));

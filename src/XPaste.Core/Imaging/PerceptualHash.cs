@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace XPaste.Crawl;
+namespace XPaste.Imaging;
 
 /// <summary>
 /// A 64-bit DCT perceptual hash: the image is averaged down to 32x32 grey, transformed by a 2-D DCT-II, and each of

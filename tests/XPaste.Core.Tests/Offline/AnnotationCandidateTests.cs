@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
 using XPaste.Abstractions;
 using XPaste.Bank;
+using XPaste.Offline;
 using static TorchSharp.torch;
 
-namespace XPaste.Tests.Bank;
+namespace XPaste.Tests.Offline;
 
-public sealed class BankBuilderTests
+/// <summary>Sources that bring their own masks (dataset annotations) through the one offline pipeline, with no extractor.</summary>
+public sealed class AnnotationCandidateTests
 {
     private static readonly CategoryInfo Coin = new(1, "coin");
 
@@ -66,19 +68,21 @@ public sealed class BankBuilderTests
         using var temp = new TempFolder();
         using var scope = NewDisposeScope();
         var reports = new List<OperationProgress>();
-        BankBuildResult result;
+        OfflineResult result;
         using (var bank = InstanceBank.Create(temp.File("bank")))
         {
-            result = await new BankBuilder(bank, new BankBuilderOptions { BatchSize = 3 })
-                .AddAsync(new FakeSource(10, resumable: true), new SyncProgress<OperationProgress>(reports.Add));
+            result = await new OfflinePipeline([], options: new OfflinePipelineOptions { BatchSize = 3, Selection = OfflinePipelineOptions.Annotations.Selection })
+                .RunAsync(new FakeSource(10, resumable: true), bank, new SyncProgress<OperationProgress>(reports.Add));
         }
 
-        Assert.Equal(new BankBuildResult(8, 0, 2), result);
+        Assert.Equal((8, 0, 2), (result.Added, result.Skipped, result.Rejected));
+        Assert.Equal(new Dictionary<string, int> { ["empty_mask"] = 2 }, result.RejectedByKind);
+        Assert.Equal(new OfflineCategoryCounts(8, 2), result.ByCategory["coin"]);
         Assert.Equal(10, reports[^1].Done);
         Assert.Equal(10, reports[^1].Total);
         using var reader = InstanceBank.Open(temp.File("bank"));
         Assert.Equal(new[] { "fake:set.json/ann-4", "fake:set.json/ann-9" }, reader.Rejections.Select(r => r.Source));
-        Assert.All(reader.Rejections, r => Assert.Equal("empty mask", r.Reason));
+        Assert.All(reader.Rejections, r => Assert.Equal(("empty mask (annotation)", "coin"), (r.Text, r.Category)));
         foreach (BankInstance instance in reader.Instances)
         {
             int i = int.Parse(instance.Source.Split('-')[^1], System.Globalization.CultureInfo.InvariantCulture);
@@ -113,7 +117,8 @@ public sealed class BankBuilderTests
             });
             IInstanceSource source = resumable ? first : new NotResumable(first);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                new BankBuilder(bank, new BankBuilderOptions { BatchSize = 5 }).AddAsync(source, progress, cts.Token));
+                new OfflinePipeline([], options: new OfflinePipelineOptions { BatchSize = 4, Selection = OfflinePipelineOptions.Annotations.Selection })
+                    .RunAsync(source, bank, progress, cts.Token));
         }
 
         using (var reader = InstanceBank.Open(folder))
@@ -124,13 +129,13 @@ public sealed class BankBuilderTests
         }
 
         var second = new FakeSource(23, resumable);
-        BankBuildResult result;
+        OfflineResult result;
         using (var bank = InstanceBank.OpenOrCreate(folder))
         {
-            result = await new BankBuilder(bank, new BankBuilderOptions { BatchSize = 5 }).AddAsync(resumable ? second : new NotResumable(second));
+            result = await new OfflinePipeline([]).RunAsync(resumable ? second : new NotResumable(second), bank);
         }
 
-        Assert.Equal(new BankBuildResult(9, 12, 2), result);
+        Assert.Equal((9, 12, 2), (result.Added, result.Skipped, result.Rejected));
         if (resumable)
         {
             Assert.Equal(Enumerable.Range(12, 11).Select(i => $"ann-{i}"), second.Loaded);
@@ -142,12 +147,12 @@ public sealed class BankBuilderTests
     });
 
     [Fact]
-    public async Task Unmasked_candidates_are_refused()
+    public async Task Unmasked_candidates_without_an_extractor_are_refused()
     {
         using var temp = new TempFolder();
         using var bank = InstanceBank.Create(temp.File("bank"));
         var source = new UnmaskedSource();
-        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => new BankBuilder(bank).AddAsync(source));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => new OfflinePipeline([]).RunAsync(source, bank));
         Assert.Contains("has no mask", ex.Message, StringComparison.Ordinal);
     }
 
