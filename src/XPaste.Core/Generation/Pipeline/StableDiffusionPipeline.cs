@@ -34,9 +34,8 @@ public sealed partial class StableDiffusionPipeline : IDisposable
         _logger = logger ?? NullLogger.Instance;
         SchedulerConfig = SchedulerConfig.Parse(models.SchedulerConfigJson, Path.Combine(models.ModelId, "scheduler", "scheduler_config.json"));
         Models.Vae.EnableSlicing = Options.VaeSlicing;
-        _upcastVae = (Options.UpcastVae ?? Models.Vae.Config.ForceUpcast) && Models.DType == ScalarType.Float16;
-        int levels = Models.Vae.Config.BlockOutChannels.Count;
-        VaeScaleFactor = 1 << (levels - 1);
+        _upcastVae = (Options.UpcastVae ?? Models.Vae.ForceUpcast) && Models.DType == ScalarType.Float16;
+        VaeScaleFactor = Models.Vae.ScaleFactor;
     }
 
     /// <summary>The models the pipeline runs.</summary>
@@ -217,7 +216,7 @@ public sealed partial class StableDiffusionPipeline : IDisposable
 
     private Tensor Decode(Tensor latents)
     {
-        Tensor z = latents / Models.Vae.Config.ScalingFactor;
+        Tensor z = latents / Models.Vae.ScalingFactor;
         Tensor decoded;
         if (_upcastVae)
         {
