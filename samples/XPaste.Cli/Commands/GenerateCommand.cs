@@ -67,6 +67,7 @@ internal static class GenerateCommand
         }
 
         using StableDiffusionPipeline pipeline = generation.LoadPipeline(parse, DeviceChoice.Resolve(device));
+        options = generation.ForPipeline(parse, options, pipeline);
         Directory.CreateDirectory(output);
         int written = 0;
         try
@@ -86,6 +87,7 @@ internal static class GenerateCommand
                         Width = options.Width,
                         Height = options.Height,
                         Scheduler = options.Scheduler,
+                        TimestepSpacing = options.TimestepSpacing,
                         Seed = seed + first,
                     };
                     using var scope = NewDisposeScope();
