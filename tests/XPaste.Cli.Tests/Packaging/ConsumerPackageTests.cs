@@ -25,17 +25,22 @@ public sealed partial class ConsumerPackageTests
         string version = $"0.1.0-consumer.{DateTime.UtcNow:yyyyMMddHHmmss}";
 
         // The libraries were built with the tests (same configuration): pack what was built.
-        foreach (string project in new[] { "src/XPaste.Core/XPaste.Core.csproj", "src/XPaste.Augment/XPaste.Augment.csproj" })
+        foreach (string project in new[] { "src/XPaste.Core/XPaste.Core.csproj", "src/XPaste.Augment/XPaste.Augment.csproj", "src/XPaste.Crawl/XPaste.Crawl.csproj" })
         {
             ProcessResult pack = await DotnetAsync(repo, "pack", Path.Combine(repo, project), "--no-build", "-c", Configuration,
                 "-o", feed, $"-p:Version={version}", "-nodeReuse:false");
             Assert.True(pack.ExitCode == 0, $"pack {project} failed:\n{pack}");
         }
 
-        foreach (string id in new[] { "XPaste.Core", "XPaste.Augment" })
+        foreach (string id in new[] { "XPaste.Core", "XPaste.Augment", "XPaste.Crawl" })
         {
             AssertPackageMetadata(Path.Combine(feed, $"{id}.{version}.nupkg"), id);
         }
+
+        // Pasting pulls no crawler: XPaste.Core depends on TorchSharp, SkiaSharp and the DI/Options/Logging abstractions only.
+        Assert.Equal(CoreDependencies, PackageDependencies(Path.Combine(feed, $"XPaste.Core.{version}.nupkg"), "XPaste.Core"));
+        Assert.Equal(["XPaste.Core"], PackageDependencies(Path.Combine(feed, $"XPaste.Augment.{version}.nupkg"), "XPaste.Augment"));
+        Assert.Contains("Parquet.Net", PackageDependencies(Path.Combine(feed, $"XPaste.Crawl.{version}.nupkg"), "XPaste.Crawl"));
 
         string consumer = temp.File("consumer");
         Directory.CreateDirectory(consumer);
@@ -118,6 +123,24 @@ public sealed partial class ConsumerPackageTests
     }
 
     /// <summary>nuget.org needs: project and repository URLs, and a README packed in the package with no relative links.</summary>
+    /// <summary>What the XPaste.Core package may depend on (issue 19): nothing HTTP, Parquet or a concrete DI container.</summary>
+    private static readonly string[] CoreDependencies =
+    [
+        "Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Logging.Abstractions",
+        "Microsoft.Extensions.Options", "SkiaSharp", "SkiaSharp.NativeAssets.Linux.NoDependencies", "TorchSharp",
+        "TorchSharp.PyBridge",
+    ];
+
+    /// <summary>The ids of a package's dependencies, sorted.</summary>
+    private static string[] PackageDependencies(string nupkg, string id)
+    {
+        using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(nupkg);
+        System.IO.Compression.ZipArchiveEntry entry = zip.GetEntry($"{id}.nuspec") ?? throw new Xunit.Sdk.XunitException($"{id}: no nuspec");
+        using var reader = new StreamReader(entry.Open());
+        string nuspec = reader.ReadToEnd();
+        return [.. Regex.Matches(nuspec, @"<dependency id=""([^""]+)""").Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal)];
+    }
+
     private static void AssertPackageMetadata(string nupkg, string id)
     {
         using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(nupkg);
