@@ -163,7 +163,7 @@ public sealed partial class StableDiffusionPipeline : IDisposable
         catch (ArgumentOutOfRangeException e)
         {
             // LCM allows at most original_inference_steps steps.
-            throw new InvalidInputException("steps", $"{steps}: {scheduler.ClassName} {e.Message.Split(" (Parameter")[0]}", e);
+            throw new InvalidInputException("steps", $"{steps}: {e.Message.Split(" (Parameter")[0]}", e);
         }
     }
 

@@ -73,7 +73,7 @@ public sealed class LcmScheduler : INoiseScheduler
         if (numInferenceSteps < 1 || numInferenceSteps > original)
         {
             throw new ArgumentOutOfRangeException(nameof(numInferenceSteps), numInferenceSteps,
-                $"LCM takes between 1 and original_inference_steps ({original}) steps");
+                $"LCMScheduler takes between 1 and original_inference_steps ({original}) steps");
         }
 
         // Candidates (1..original) * k - 1, reversed; n of them at floor(linspace(0, original, n, endpoint=False)).
