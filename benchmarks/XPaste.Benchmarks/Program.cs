@@ -7,6 +7,8 @@ using BenchmarkDotNet.Running;
 // build step that makes libLibTorchSharp.so loadable on older glibc/libstdc++ (see build/), so TorchSharp
 // would fail to load there. Pass --outOfProcess to opt out where TorchSharp loads without the fix.
 // --threads N sets libtorch's intra-op thread count first (the paste kernel's CPU path follows it too).
+// XPaste's process settings (OpenMP wait policy, malloc) before anything touches libtorch.
+XPaste.Runtime.TorchSharpRuntime.EnsureLoaded();
 int threadsAt = Array.IndexOf(args, "--threads");
 if (threadsAt >= 0)
 {
@@ -24,6 +26,24 @@ if (args.Length > 0 && args[0] == "--fewstep-cost")
 {
     int[] sizes = args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [256, 512];
     XPaste.Benchmarks.Generation.FewStepCost.Run(sizes);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--kernel-rates")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.KernelRates();
+    return;
+}
+
+if (args.Length > 2 && args[0] == "--vae-layouts")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.VaeLayouts(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args.Length > 1 && args[0] == "--side-by-side")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.Run(args[1..]);
     return;
 }
 
