@@ -157,7 +157,7 @@ internal static class CrawlCommand
         }
 
         AnsiConsole.Console.Write(table);
-        AnsiConsole.Console.WriteLine($"log: {s.LogPath}; kept per category: {string.Join(", ", s.KeptByCategory.Select(c => $"{c.Key} {c.Value}"))}");
+        AnsiConsole.Console.WriteLine($"log: {s.LogPath}; kept per category: {ReportText.JoinOrNone(s.KeptByCategory.Select(c => $"{c.Key} {c.Value}"))}");
     }
 
     private static CrawlStatus StatusOf(string reason) => reason switch
