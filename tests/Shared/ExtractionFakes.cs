@@ -11,11 +11,11 @@ internal sealed class FakeExtractor(string name, Func<Tensor, Tensor> mask, Acti
 
     public int Calls { get; private set; }
 
-    public Task<IReadOnlyList<Tensor>> ExtractAsync(IReadOnlyList<Tensor> images, CancellationToken cancellationToken = default)
+    public IReadOnlyList<Tensor> Extract(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default)
     {
         Calls++;
         onImages?.Invoke(images.Count);
-        return Task.FromResult<IReadOnlyList<Tensor>>(images.Select(mask).ToList());
+        return images.Select(mask).ToList();
     }
 
     /// <summary>A mask of 255 over the rectangle <c>[x, x+w) x [y, y+h)</c>.</summary>
@@ -37,7 +37,7 @@ internal sealed class FakeFilter(float minScore = 21, float tolerance = 1) : IZe
 
     public List<float[]> DecideCalls { get; } = [];
 
-    public Task<float[]> ScoreAsync(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default)
+    public float[] Score(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default)
     {
         ScoreCalls.Add((category, images.Count));
         float[] scores = images.Select(view =>
@@ -46,7 +46,7 @@ internal sealed class FakeFilter(float minScore = 21, float tolerance = 1) : IZe
             using Tensor mean = notWhite.to(ScalarType.Float32).mean();
             return 100 * mean.item<float>();
         }).ToArray();
-        return Task.FromResult(scores);
+        return scores;
     }
 
     public bool[] Decide(IReadOnlyList<float> scores)

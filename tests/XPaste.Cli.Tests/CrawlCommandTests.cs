@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using XPaste.Tests;
-using XPaste.Tests.Crawl;
+using XPaste.Crawl.Tests;
 
 namespace XPaste.Cli.Tests;
 

@@ -6,6 +6,10 @@ namespace XPaste.Abstractions;
 /// Judges whether images show a category (the reference uses CLIP). Scoring and deciding are separate because
 /// the reference's rule needs every score of a category before it can decide any of them.
 /// </summary>
+/// <remarks>
+/// Scoring is compute on the model's device, which TorchSharp runs on the calling thread, so it is honestly
+/// synchronous, like <see cref="IInstanceExtractor.Extract"/>.
+/// </remarks>
 public interface IZeroShotFilter
 {
     /// <summary>Scores images against one category (for CLIP: logit scale x cosine similarity).</summary>
@@ -13,10 +17,10 @@ public interface IZeroShotFilter
     /// <param name="category">The category the images should show.</param>
     /// <param name="cancellationToken">Stops the work between batches.</param>
     /// <returns>One score per image, higher meaning a better match.</returns>
-    Task<float[]> ScoreAsync(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default);
+    float[] Score(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default);
 
     /// <summary>Decides which images of one category to keep, given all of that category's scores.</summary>
-    /// <param name="scores">Every score of the category, as returned by <see cref="ScoreAsync"/>.</param>
+    /// <param name="scores">Every score of the category, as returned by <see cref="Score"/>.</param>
     /// <returns>One keep/drop flag per score.</returns>
     bool[] Decide(IReadOnlyList<float> scores);
 }

@@ -1,3 +1,4 @@
+using XPaste.Abstractions;
 using static TorchSharp.torch;
 
 namespace XPaste.Extraction;
@@ -16,6 +17,16 @@ internal static class ExtractionChecks
                 throw new ArgumentException(
                     $"image {i}: expected a uint8 [3,H,W] (or [4,H,W]) image, got {image.dtype} [{string.Join(",", image.shape)}]", parameter);
             }
+        }
+    }
+
+    /// <summary>There must be one non-null category per image.</summary>
+    public static void ValidateCategories(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(categories, parameter);
+        if (categories.Count != images.Count || categories.Any(c => c is null))
+        {
+            throw new ArgumentException($"give one category per image ({images.Count} images, {categories.Count} categories)", parameter);
         }
     }
 }

@@ -135,8 +135,8 @@ public sealed class XPasteServiceCollectionTests
 
         public bool Disposed => DisposeCount > 0;
 
-        public Task<float[]> ScoreAsync(IReadOnlyList<TorchSharp.torch.Tensor> images, XPaste.Abstractions.CategoryInfo category, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new float[images.Count]);
+        public float[] Score(IReadOnlyList<TorchSharp.torch.Tensor> images, XPaste.Abstractions.CategoryInfo category, CancellationToken cancellationToken = default) =>
+            new float[images.Count];
 
         public bool[] Decide(IReadOnlyList<float> scores) => new bool[scores.Count];
 
@@ -175,7 +175,7 @@ public sealed class XPasteServiceCollectionTests
     {
         public string Name => name;
 
-        public Task<IReadOnlyList<TorchSharp.torch.Tensor>> ExtractAsync(IReadOnlyList<TorchSharp.torch.Tensor> images, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<TorchSharp.torch.Tensor>>([]);
+        public IReadOnlyList<TorchSharp.torch.Tensor> Extract(IReadOnlyList<TorchSharp.torch.Tensor> images,
+            IReadOnlyList<XPaste.Abstractions.CategoryInfo> categories, CancellationToken cancellationToken = default) => [];
     }
 }

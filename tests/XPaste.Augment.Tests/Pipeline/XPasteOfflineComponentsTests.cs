@@ -80,12 +80,12 @@ public sealed class XPasteOfflineComponentsTests
     /// <summary>Scores by how much of the white-background view is not white: 100 x the object's area fraction.</summary>
     private sealed class CoverageFilter : IZeroShotFilter
     {
-        public Task<float[]> ScoreAsync(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default) =>
-            Task.FromResult(images.Select(i =>
+        public float[] Score(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default) =>
+            images.Select(i =>
             {
                 using Tensor notWhite = i.lt(255).any(0);
                 return 100f * notWhite.to(ScalarType.Float32).mean().item<float>();
-            }).ToArray());
+            }).ToArray();
 
         public bool[] Decide(IReadOnlyList<float> scores)
         {

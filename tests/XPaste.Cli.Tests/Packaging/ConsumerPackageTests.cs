@@ -42,7 +42,8 @@ public sealed partial class ConsumerPackageTests
             ProcessResult steps = await BashAsync(temp.Path, "set -euo pipefail\n" + script);
             Assert.True(steps.ExitCode == 0, $"the README's local-package lines failed:\n{script}\n{steps}");
             string[] packages = [.. Directory.EnumerateFiles(feed, "*.nupkg").Select(Path.GetFileName)!];
-            foreach (string id in new[] { "XPaste.Core", "XPaste.Augment" })
+            // Packing the solution packs every library: the crawler is a package of its own (issue 19).
+            foreach (string id in new[] { "XPaste.Core", "XPaste.Augment", "XPaste.Crawl" })
             {
                 Assert.Contains($"{id}.{version}.nupkg", packages);
             }
@@ -52,6 +53,11 @@ public sealed partial class ConsumerPackageTests
                 string id = package[..package.IndexOf($".{version}", StringComparison.Ordinal)];
                 AssertPackageMetadata(Path.Combine(feed, package), id);
             }
+
+            // Pasting pulls no crawler: XPaste.Core depends on TorchSharp, SkiaSharp and the DI/Options/Logging abstractions only.
+            Assert.Equal(CoreDependencies, PackageDependencies(Path.Combine(feed, $"XPaste.Core.{version}.nupkg"), "XPaste.Core"));
+            Assert.Equal(["XPaste.Core"], PackageDependencies(Path.Combine(feed, $"XPaste.Augment.{version}.nupkg"), "XPaste.Augment"));
+            Assert.Contains("Parquet.Net", PackageDependencies(Path.Combine(feed, $"XPaste.Crawl.{version}.nupkg"), "XPaste.Crawl"));
 
             Assert.Contains($"<PackageReference Include=\"XPaste.Augment\" Version=\"{version}\" />",
                 File.ReadAllText(Path.Combine(consumer, "Consumer.csproj")), StringComparison.Ordinal);
@@ -162,6 +168,24 @@ public sealed partial class ConsumerPackageTests
 
     [GeneratedRegex(@"XPaste: system libstdc\+\+ lacks GLIBCXX_3\.4\.32; marked that requirement weak")]
     private static partial Regex FixLine();
+
+    /// <summary>What the XPaste.Core package may depend on (issue 19): nothing HTTP, Parquet or a concrete DI container.</summary>
+    private static readonly string[] CoreDependencies =
+    [
+        "Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Logging.Abstractions",
+        "Microsoft.Extensions.Options", "SkiaSharp", "SkiaSharp.NativeAssets.Linux.NoDependencies", "TorchSharp",
+        "TorchSharp.PyBridge",
+    ];
+
+    /// <summary>The ids of a package's dependencies, sorted.</summary>
+    private static string[] PackageDependencies(string nupkg, string id)
+    {
+        using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(nupkg);
+        System.IO.Compression.ZipArchiveEntry entry = zip.GetEntry($"{id}.nuspec") ?? throw new Xunit.Sdk.XunitException($"{id}: no nuspec");
+        using var reader = new StreamReader(entry.Open());
+        string nuspec = reader.ReadToEnd();
+        return [.. Regex.Matches(nuspec, @"<dependency id=""([^""]+)""").Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>nuget.org needs: project and repository URLs, and a README packed in the package with no relative links.</summary>
     private static void AssertPackageMetadata(string nupkg, string id)

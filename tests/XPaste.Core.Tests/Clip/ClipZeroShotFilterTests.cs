@@ -76,7 +76,7 @@ public sealed class ClipZeroShotFilterTests
         using var filter = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder, options: new ClipZeroShotOptions { BatchSize = 2 });
         List<Tensor> images = RandomImages(5);
 
-        float[] scores = await filter.ScoreAsync(images, Can);
+        float[] scores = filter.Score(images, Can);
 
         ClipModel model = filter.Model;
         Tensor pixels = new ClipImageProcessor(ClipImageProcessorOptions.ForImageSize(32)).Preprocess(images);
@@ -84,7 +84,7 @@ public sealed class ClipZeroShotFilterTests
         Tensor expected = model.Logits(model.GetImageFeatures(pixels), text).squeeze(1);
         ClipModelTests.AssertClose(expected, tensor(scores), 1e-4);
         // The cached text embedding gives the same scores again.
-        Assert.Equal(scores, await filter.ScoreAsync(images, Can));
+        Assert.Equal(scores, filter.Score(images, Can));
     });
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class ClipZeroShotFilterTests
         using var filter = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder, options: options);
         List<Tensor> images = RandomImages(3);
 
-        float[] scores = await filter.ScoreAsync(images, Dog);
+        float[] scores = filter.Score(images, Dog);
 
         ClipModel model = filter.Model;
         Tensor text = model.GetTextFeatures(ClipTokenizerTests.Tokenizer.Tokenize(["a photo of dog", "a drawing of a dog"]));
@@ -115,12 +115,12 @@ public sealed class ClipZeroShotFilterTests
         Tensor alpha = (arange(40).view(1, 40) * arange(48).view(48, 1)).remainder(256).to(ScalarType.Byte);
         Tensor cutOut = cat([images[0], alpha.unsqueeze(0)], 0);
 
-        Tensor all = await filter.ScoreAllAsync(images, [Cat, Dog, Can]);
+        Tensor all = filter.ScoreAll(images, [Cat, Dog, Can]);
 
         Assert.Equal(new long[] { 4, 3 }, all.shape);
-        ClipModelTests.AssertClose(tensor(await filter.ScoreAsync(images, Dog)), all.select(1, 1), 1e-5);
-        float[] rgba = await filter.ScoreAsync([cutOut], Cat);
-        float[] white = await filter.ScoreAsync([ClipImageProcessor.WhiteBackground(images[0], alpha)], Cat);
+        ClipModelTests.AssertClose(tensor(filter.Score(images, Dog)), all.select(1, 1), 1e-5);
+        float[] rgba = filter.Score([cutOut], Cat);
+        float[] white = filter.Score([ClipImageProcessor.WhiteBackground(images[0], alpha)], Cat);
         Assert.Equal(white, rgba);
     });
 
@@ -131,14 +131,14 @@ public sealed class ClipZeroShotFilterTests
         List<Tensor> images = RandomImages(8);
         CategoryInfo[] categories = [Cat, Dog, Can];
         using var plain = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder);
-        float[,] all = ToArray(await plain.ScoreAllAsync(images, categories));
+        float[,] all = ToArray(plain.ScoreAll(images, categories));
         float[] lead = Enumerable.Range(0, images.Count).Select(n => Math.Max(all[n, 1], all[n, 2]) - all[n, 0]).ToArray();
         // The median lead of another category over "cat" splits the images into rejected and kept ones.
         float margin = lead.Order().ElementAt(images.Count / 2);
         var options = new ClipZeroShotOptions { RejectIfOtherCategoryWinsBy = margin, Categories = categories };
         using var strict = ClipZeroShotFilter.FromPretrained(ClipModelTests.TinyFolder, options: options);
 
-        float[] scores = await strict.ScoreAsync(images, Cat);
+        float[] scores = strict.Score(images, Cat);
 
         int rejected = 0;
         for (int n = 0; n < images.Count; n++)
@@ -192,7 +192,7 @@ public sealed class ClipZeroShotFilterTests
             done.Add(n);
             cts.Cancel(); // after the first batch, before the second
         };
-        await Assert.ThrowsAsync<OperationCanceledException>(() => filter.ScoreAsync(RandomImages(3), Cat, cts.Token));
+        Assert.Throws<OperationCanceledException>(() => filter.Score(RandomImages(3), Cat, cts.Token));
         Assert.Equal([1], done);
     });
 

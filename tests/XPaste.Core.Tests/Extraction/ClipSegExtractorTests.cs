@@ -22,7 +22,7 @@ public sealed class ClipSegExtractorTests
         using ClipSegExtractor extractor = Tiny(new ClipSegExtractorOptions { InputSize = 64 });
         using ClipSegModel model = ClipSegModel.FromPretrained(ClipSegModelTests.TinyFolder);
         Tensor[] images = [Image(1, 50, 70), Image(2, 90, 40)];
-        IReadOnlyList<Tensor> masks = await extractor.ExtractAsync(images, [Hydrant, Cane]);
+        IReadOnlyList<Tensor> masks = extractor.Extract(images, [Hydrant, Cane]);
 
         Tensor mean = tensor(new[] { 0.485f, 0.456f, 0.406f }).view(1, 3, 1, 1);
         Tensor std = tensor(new[] { 0.229f, 0.224f, 0.225f }).view(1, 3, 1, 1);
@@ -52,15 +52,15 @@ public sealed class ClipSegExtractorTests
         CategoryInfo[] categories = [Hydrant, Cane, Hydrant];
         Assert.Equal(new long[] { 1, 3, 352, 352 }, batched.Preprocess([images[0]]).shape);
 
-        IReadOnlyList<Tensor> a = await batched.ExtractAsync(images, categories);
-        IReadOnlyList<Tensor> b = await single.ExtractAsync(images, categories);
+        IReadOnlyList<Tensor> a = batched.Extract(images, categories);
+        IReadOnlyList<Tensor> b = single.Extract(images, categories);
         for (int i = 0; i < images.Length; i++)
         {
             AssertWithinOneLevel(b[i], a[i]);
         }
 
         // The category matters: the same image prompted for another category gets another mask.
-        IReadOnlyList<Tensor> other = await batched.ExtractAsync([images[0]], [Cane]);
+        IReadOnlyList<Tensor> other = batched.Extract([images[0]], [Cane]);
         Assert.False(other[0].eq(a[0]).all().item<bool>());
     }
 
@@ -89,7 +89,7 @@ public sealed class ClipSegExtractorTests
         var longName = new CategoryInfo(3, string.Join(' ', Enumerable.Repeat("red hydrant", 60)));
         var cut = new CategoryInfo(3, string.Join(' ', Enumerable.Repeat("red hydrant", 36)));
         Tensor image = Image(6, 48, 48);
-        IReadOnlyList<Tensor> masks = await extractor.ExtractAsync([image, image], [longName, cut]);
+        IReadOnlyList<Tensor> masks = extractor.Extract([image, image], [longName, cut]);
         TensorAssert.Equal(masks[0], masks[1]);
     }
 
@@ -98,8 +98,8 @@ public sealed class ClipSegExtractorTests
     {
         using ClipSegExtractor extractor = Tiny();
         using Tensor image = Image(7, 20, 20);
-        await Assert.ThrowsAsync<NotSupportedException>(() => extractor.ExtractAsync([image]));
-        await Assert.ThrowsAsync<ArgumentException>(() => extractor.ExtractAsync([image], [Hydrant, Cane]));
+        Assert.Throws<ArgumentNullException>(() => extractor.Extract([image], null!));
+        Assert.Throws<ArgumentException>(() => extractor.Extract([image], [Hydrant, Cane]));
         Assert.Throws<ArgumentException>(() => Tiny(new ClipSegExtractorOptions { InputSize = 100 }));
         Assert.Throws<ArgumentException>(() => Tiny(new ClipSegExtractorOptions { PromptTemplate = "a photo" }));
     }
@@ -116,11 +116,11 @@ public sealed class ClipSegExtractorTests
             PostProcessing = new InstancePostProcessorOptions { MinArea = 0, MaxArea = 1 },
         });
         Tensor[] images = [Image(8, 40, 50), Image(9, 40, 50)];
-        IReadOnlyList<InstanceSelection> selections = await selector.SelectAsync(images, [Hydrant, Cane]);
+        IReadOnlyList<InstanceSelection> selections = selector.Select(images, [Hydrant, Cane]);
 
         // Both candidates of each image were scored, one call per category.
         Assert.Equal([(Hydrant, 2), (Cane, 2)], filter.ScoreCalls);
-        IReadOnlyList<Tensor> masks = await clipseg.ExtractAsync(images, [Hydrant, Cane]);
+        IReadOnlyList<Tensor> masks = clipseg.Extract(images, [Hydrant, Cane]);
         for (int i = 0; i < 2; i++)
         {
             // The filter scores non-white pixels: CLIPSeg's mask wins where it covers more than the 10x10 box (5%).

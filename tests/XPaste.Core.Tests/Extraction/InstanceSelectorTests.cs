@@ -22,7 +22,7 @@ public sealed class InstanceSelectorTests
         var filter = new FakeFilter();
         var selector = new InstanceSelector([Small, Big], filter);
         Tensor image = Image(1);
-        IReadOnlyList<InstanceSelection> result = await selector.SelectAsync([image], [Cat]);
+        IReadOnlyList<InstanceSelection> result = selector.Select([image], [Cat]);
         using InstanceSelection selection = result[0];
 
         Assert.Equal("big", selection.Extractor);
@@ -39,7 +39,7 @@ public sealed class InstanceSelectorTests
     {
         Tensor image = Image(2);
         var reference = new InstanceSelector([Small, Big, Full], new FakeFilter());
-        using (InstanceSelection dropped = (await reference.SelectAsync([image], [Cat]))[0])
+        using (InstanceSelection dropped = (reference.Select([image], [Cat]))[0])
         {
             Assert.Equal("full", dropped.Extractor);
             Assert.Equal(100f, dropped.Score!.Value, 3);
@@ -48,7 +48,7 @@ public sealed class InstanceSelectorTests
         }
 
         var lenient = new InstanceSelector([Small, Big, Full], new FakeFilter(), new() { TryNextBest = true });
-        using (InstanceSelection nextBest = (await lenient.SelectAsync([image], [Cat]))[0])
+        using (InstanceSelection nextBest = (lenient.Select([image], [Cat]))[0])
         {
             Assert.Equal("big", nextBest.Extractor);
             Assert.Equal(50f, nextBest.Score!.Value, 3);
@@ -63,7 +63,7 @@ public sealed class InstanceSelectorTests
     {
         Tensor image = Image(3);
         var selector = new InstanceSelector([Full, Small, Big]);
-        using InstanceSelection selection = (await selector.SelectAsync([image], [Cat]))[0];
+        using InstanceSelection selection = (selector.Select([image], [Cat]))[0];
         Assert.Equal("small", selection.Extractor);
         Assert.Null(selection.Score);
         Assert.Equal(0.1, selection.Cutout.AreaFraction, 9);
@@ -77,7 +77,7 @@ public sealed class InstanceSelectorTests
         var filter = new FakeFilter();
         var selector = new InstanceSelector([Small, twin], filter);
         Tensor[] images = [Image(4), Image(5), Image(6)];
-        IReadOnlyList<InstanceSelection> result = await selector.SelectAsync(images, [Cat, Dog, Cat]);
+        IReadOnlyList<InstanceSelection> result = selector.Select(images, [Cat, Dog, Cat]);
         Assert.Equal([(Cat, 4), (Dog, 2)], filter.ScoreCalls);
         Assert.All(result, s => Assert.Equal("small", s.Extractor));
         foreach (InstanceSelection s in result)
@@ -97,7 +97,7 @@ public sealed class InstanceSelectorTests
         Tensor image = Image(7);
         using Tensor given = FakeExtractor.Rectangle(0, 0, 40, 40)(image);
         var selector = new InstanceSelector([Small], new FakeFilter());
-        using InstanceSelection selection = (await selector.SelectAsync([image], [Cat], [given]))[0];
+        using InstanceSelection selection = (selector.Select([image], [Cat], [given]))[0];
         Assert.Equal(InstanceSelector.SourceMaskName, selection.Extractor);
         Assert.Equal(80f, selection.Score!.Value, 3);
         // The caller's mask is still usable: the selector disposed only its own handle.

@@ -48,10 +48,10 @@ public sealed class MultiExtractorBankTests : IDisposable
             using (image)
             {
                 using Tensor rgb = image.Image.narrow(0, 0, 3);
-                IReadOnlyList<Tensor> masks = await plain.ExtractAsync([rgb]);
+                IReadOnlyList<Tensor> masks = plain.Extract([rgb], [image.Category]);
                 using Tensor mask = masks[0];
                 using Tensor view = InstancePostProcessor.OnWhite(rgb, mask);
-                scores[image.Id] = (await new FakeFilter().ScoreAsync([view], image.Category))[0];
+                scores[image.Id] = (new FakeFilter().Score([view], image.Category))[0];
             }
         }
 

@@ -39,7 +39,7 @@ public sealed class U2NetExtractorTests
         using var scope = NewDisposeScope();
         using U2NetExtractor extractor = Load(new() { InputSize = 32 });
         Tensor image = RandomImage(32, 32, 3);
-        Tensor mask = (await extractor.ExtractAsync([image]))[0];
+        Tensor mask = extractor.Extract([image], TestCategories.Any(1))[0];
 
         // At the network's own size the resizes are identities, so the mask is the reference's formula on d1.
         using var model = XPaste.Extraction.U2Net.FromPretrained(TestFiles.Data("u2netp", "model.pth"), small: true);
@@ -56,7 +56,7 @@ public sealed class U2NetExtractorTests
         Assert.Equal(255, mask.max().item<byte>());
 
         using U2NetExtractor plain = Load(new() { InputSize = 32, Renormalize = false, SideOutput = 0 });
-        Tensor d0Mask = (await plain.ExtractAsync([image]))[0];
+        Tensor d0Mask = plain.Extract([image], TestCategories.Any(1))[0];
         Tensor d0;
         using (inference_mode())
         {
@@ -73,8 +73,8 @@ public sealed class U2NetExtractorTests
         Tensor[] images = [RandomImage(40, 52, 1), RandomImage(23, 31, 2), RandomImage(64, 48, 3)];
         using U2NetExtractor batched = Load(new() { InputSize = 48, BatchSize = 3 });
         using U2NetExtractor single = Load(new() { InputSize = 48, BatchSize = 1 });
-        IReadOnlyList<Tensor> a = await batched.ExtractAsync(images);
-        IReadOnlyList<Tensor> b = await single.ExtractAsync(images);
+        IReadOnlyList<Tensor> a = batched.Extract(images, TestCategories.Any(images.Length));
+        IReadOnlyList<Tensor> b = single.Extract(images, TestCategories.Any(images.Length));
         Assert.Equal("u2netp", batched.Name);
         for (int i = 0; i < images.Length; i++)
         {
@@ -96,8 +96,8 @@ public sealed class U2NetExtractorTests
             done.Add(n);
             cancelled.Cancel(); // after the first batch, before the second
         };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            extractor.ExtractAsync([RandomImage(8, 8, 1), RandomImage(8, 8, 2), RandomImage(8, 8, 3)], cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            extractor.Extract([RandomImage(8, 8, 1), RandomImage(8, 8, 2), RandomImage(8, 8, 3)], TestCategories.Any(3), cancelled.Token));
         Assert.Equal([1], done);
         var invalid = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Load(new() { SideOutput = 7 }));
         Assert.Contains("SideOutput", Assert.Single(invalid.Failures), StringComparison.Ordinal);

@@ -89,8 +89,7 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     /// <param name="category">The category the images should show.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <returns>One score per image.</returns>
-    /// <remarks>Runs on the calling thread (the work is compute on the model's device); the task is complete when it returns.</remarks>
-    public Task<float[]> ScoreAsync(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default)
+    public float[] Score(IReadOnlyList<Tensor> images, CategoryInfo category, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(category);
@@ -99,7 +98,7 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
         {
             using var scope = NewDisposeScope();
             Tensor text = TextEmbeddings([category]);
-            return Task.FromResult(Score(images, text, cancellationToken).select(1, 0).data<float>().ToArray());
+            return Score(images, text, cancellationToken).select(1, 0).data<float>().ToArray();
         }
 
         IReadOnlyList<CategoryInfo> universe = Options.Categories!;
@@ -111,7 +110,7 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
             Tensor own = all.select(1, 0);
             if (competitors.Count == 0)
             {
-                return Task.FromResult(own.data<float>().ToArray());
+                return own.data<float>().ToArray();
             }
 
             Tensor best = all.narrow(1, 1, competitors.Count).amax([1]);
@@ -123,23 +122,23 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
                 ClipLog.Rejected(_logger, count, images.Count, category.Name);
             }
 
-            return Task.FromResult(scores);
+            return scores;
         }
     }
 
     /// <summary>Scores every image against every category (zero-shot classification logits).</summary>
-    /// <param name="images">As for <see cref="ScoreAsync"/>.</param>
+    /// <param name="images">As for <see cref="Score(IReadOnlyList{Tensor}, CategoryInfo, CancellationToken)"/>.</param>
     /// <param name="categories">The categories (K of them).</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <returns><c>float32 [N,K]</c> scores on the CPU; the caller owns them.</returns>
-    public Task<Tensor> ScoreAllAsync(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default)
+    public Tensor ScoreAll(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(categories);
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var scope = NewDisposeScope();
         Tensor scores = Score(images, TextEmbeddings(categories), cancellationToken);
-        return Task.FromResult(scores.MoveToOuterDisposeScope());
+        return scores.MoveToOuterDisposeScope();
     }
 
     /// <summary>The reference's decision with this filter's <see cref="ClipZeroShotOptions.MinScore"/> and <see cref="ClipZeroShotOptions.Tolerance"/>.</summary>

@@ -11,9 +11,8 @@ namespace XPaste.Extraction;
 /// mask. Batches run on the model's device.
 /// </summary>
 /// <remarks>
-/// Unlike a salient-object model it needs the category: call
-/// <see cref="ExtractAsync(IReadOnlyList{Tensor}, IReadOnlyList{CategoryInfo}, CancellationToken)"/> (what
-/// <see cref="InstanceSelector"/> and the bank extraction stage do); the category-less overload throws.
+/// Unlike a salient-object model it uses the categories <see cref="Extract"/> is given: each image is prompted with
+/// its own category's name.
 /// X-Paste refines the probability map with a matting network (MatteFormer), which this port skips; the map is
 /// used as it is (no min-max stretch, which would inflate a weak mask).
 /// </remarks>
@@ -78,24 +77,13 @@ public sealed class ClipSegExtractor : IInstanceExtractor, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>Always throws <see cref="NotSupportedException"/>: a text-prompted segmenter needs the categories.</remarks>
-    public Task<IReadOnlyList<Tensor>> ExtractAsync(IReadOnlyList<Tensor> images, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("CLIPSeg segments what a prompt names: call ExtractAsync(images, categories, ...)");
-
-    /// <inheritdoc />
-    /// <remarks>Runs on the calling thread; cancellation is checked between batches.</remarks>
-    public Task<IReadOnlyList<Tensor>> ExtractAsync(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default)
+    public IReadOnlyList<Tensor> Extract(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(categories);
         ExtractionChecks.ValidateImages(images, nameof(images));
-        if (categories.Count != images.Count || categories.Any(c => c is null))
-        {
-            throw new ArgumentException($"give one category per image ({images.Count} images, {categories.Count} categories)", nameof(categories));
-        }
-
-        return Task.FromResult(ExtractionBatches.Run(images.Count, _options.BatchSize,
-            (start, count) => ExtractBatch([.. images.Skip(start).Take(count)], [.. categories.Skip(start).Take(count)]), null, cancellationToken));
+        ExtractionChecks.ValidateCategories(images, categories, nameof(categories));
+        return ExtractionBatches.Run(images.Count, _options.BatchSize,
+            (start, count) => ExtractBatch([.. images.Skip(start).Take(count)], [.. categories.Skip(start).Take(count)]), null, cancellationToken);
     }
 
     /// <summary>The model's input for uint8 images: <c>[N,3,S,S]</c> on the model's device, normalised then resized.</summary>

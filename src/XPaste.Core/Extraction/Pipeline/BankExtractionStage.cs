@@ -160,8 +160,8 @@ public sealed class BankExtractionStage
                 }
 
                 Tensor?[] masks = batch.Select(b => b.Mask).ToArray();
-                selections = await stage._selector.SelectAsync(images, batch.Select(b => b.Category).ToArray(),
-                    masks.Any(m => m is not null) ? masks : null, cancellationToken).ConfigureAwait(false);
+                selections = stage._selector.Select(images, batch.Select(b => b.Category).ToArray(),
+                    masks.Any(m => m is not null) ? masks : null, cancellationToken);
             }
             finally
             {

@@ -26,11 +26,13 @@ public sealed class PlainBackgroundExtractor : IInstanceExtractor
     public string Name => "plain";
 
     /// <inheritdoc />
-    /// <remarks>Runs on the calling thread; cancellation is checked between images.</remarks>
-    public Task<IReadOnlyList<Tensor>> ExtractAsync(IReadOnlyList<Tensor> images, CancellationToken cancellationToken = default)
+    /// <remarks>Weight-free and category-blind: the categories are checked (one per image) but do not change the masks.
+    /// Cancellation is checked between images.</remarks>
+    public IReadOnlyList<Tensor> Extract(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ExtractionChecks.ValidateImages(images, nameof(images));
+        ExtractionChecks.ValidateCategories(images, categories, nameof(categories));
         var masks = new List<Tensor>(images.Count);
         try
         {
@@ -50,7 +52,7 @@ public sealed class PlainBackgroundExtractor : IInstanceExtractor
             throw;
         }
 
-        return Task.FromResult<IReadOnlyList<Tensor>>(masks);
+        return masks;
     }
 
     /// <summary>Segments one <c>uint8</c> <c>[3,H,W]</c> image into a <c>uint8</c> <c>[H,W]</c> 0-255 mask.</summary>

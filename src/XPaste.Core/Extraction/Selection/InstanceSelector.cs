@@ -8,7 +8,7 @@ namespace XPaste.Extraction;
 /// the reference's view (the full frame, foreground kept, the rest white), then cuts it out with
 /// <see cref="InstancePostProcessor"/>. Without a filter, the extractors are a preference order: the first whose
 /// mask passes the post-processing wins. Extractors are called with the images' categories (the category-aware
-/// <see cref="IInstanceExtractor.ExtractAsync(IReadOnlyList{Tensor}, IReadOnlyList{CategoryInfo}, CancellationToken)"/>),
+/// <see cref="IInstanceExtractor.Extract"/>),
 /// so text-prompted ones such as <see cref="ClipSegExtractor"/> take part like the others.
 /// </summary>
 public sealed class InstanceSelector
@@ -57,7 +57,7 @@ public sealed class InstanceSelector
     /// <param name="sourceMasks">Optional masks that came with the images (null entries for none); each joins its image's candidates as <see cref="SourceMaskName"/>.</param>
     /// <param name="cancellationToken">Stops the work between extractors.</param>
     /// <returns>One selection per image, in order; the caller disposes them.</returns>
-    public async Task<IReadOnlyList<InstanceSelection>> SelectAsync(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories,
+    public IReadOnlyList<InstanceSelection> Select(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories,
         IReadOnlyList<Tensor?>? sourceMasks = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -80,7 +80,7 @@ public sealed class InstanceSelector
             foreach (IInstanceExtractor extractor in _extractors)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                IReadOnlyList<Tensor> masks = await extractor.ExtractAsync(images, categories, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Tensor> masks = extractor.Extract(images, categories, cancellationToken);
                 if (masks.Count != n)
                 {
                     foreach (Tensor mask in masks)
@@ -109,7 +109,7 @@ public sealed class InstanceSelector
                 }
             }
 
-            float[][]? scores = _filter is null ? null : await ScoreAsync(images, categories, candidates, cancellationToken).ConfigureAwait(false);
+            float[][]? scores = _filter is null ? null : ScoreCandidates(images, categories, candidates, cancellationToken);
             for (int i = 0; i < n; i++)
             {
                 selections.Add(Choose(images[i], candidates[i], scores?[i]));
@@ -139,7 +139,7 @@ public sealed class InstanceSelector
     }
 
     /// <summary>Scores every candidate's white-background view, one filter call per category in the batch.</summary>
-    private async Task<float[][]> ScoreAsync(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories,
+    private float[][] ScoreCandidates(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories,
         List<(string Name, Tensor Mask)>[] candidates, CancellationToken cancellationToken)
     {
         var scores = candidates.Select(c => new float[c.Count]).ToArray();
@@ -160,7 +160,7 @@ public sealed class InstanceSelector
                     }
                 }
 
-                float[] result = await _filter!.ScoreAsync(views, group.Key, cancellationToken).ConfigureAwait(false);
+                float[] result = _filter!.Score(views, group.Key, cancellationToken);
                 if (result.Length != views.Count)
                 {
                     throw new InvalidOperationException($"the zero-shot filter returned {result.Length} scores for {views.Count} images");

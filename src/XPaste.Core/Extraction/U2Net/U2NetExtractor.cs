@@ -60,13 +60,14 @@ public sealed class U2NetExtractor : IInstanceExtractor, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>Runs on the calling thread; cancellation is checked between batches.</remarks>
-    public Task<IReadOnlyList<Tensor>> ExtractAsync(IReadOnlyList<Tensor> images, CancellationToken cancellationToken = default)
+    /// <remarks>A salient-object model: the categories are checked (one per image) but do not change the masks.</remarks>
+    public IReadOnlyList<Tensor> Extract(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         ExtractionChecks.ValidateImages(images, nameof(images));
-        return Task.FromResult(ExtractionBatches.Run(images.Count, _options.BatchSize,
-            (start, count) => ExtractBatch([.. images.Skip(start).Take(count)]), BatchCompleted, cancellationToken));
+        ExtractionChecks.ValidateCategories(images, categories, nameof(categories));
+        return ExtractionBatches.Run(images.Count, _options.BatchSize,
+            (start, count) => ExtractBatch([.. images.Skip(start).Take(count)]), BatchCompleted, cancellationToken);
     }
 
     /// <summary>Turns uint8 images into the network's normalised <c>[N,3,S,S]</c> input on the model's device.</summary>

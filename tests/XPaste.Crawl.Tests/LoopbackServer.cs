@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace XPaste.Tests.Crawl;
+namespace XPaste.Crawl.Tests;
 
 /// <summary>
 /// A Kestrel web site on 127.0.0.1 (a free port) whose routes the test sets: the crawler's tests never touch the

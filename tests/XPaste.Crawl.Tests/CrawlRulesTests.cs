@@ -2,7 +2,7 @@ using System.Net;
 using SkiaSharp;
 using XPaste.Crawl;
 
-namespace XPaste.Tests.Crawl;
+namespace XPaste.Crawl.Tests;
 
 public sealed class CrawlRulesTests
 {

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using SkiaSharp;
+using XPaste.Tests;
 
-namespace XPaste.Tests.Crawl;
+namespace XPaste.Crawl.Tests;
 
 /// <summary>Encoded test images made from the shared sample photos or drawn on the spot.</summary>
 internal static class TestImages

@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using SkiaSharp;
 using XPaste.Crawl;
+using XPaste.Tests;
 
-namespace XPaste.Tests.Crawl;
+namespace XPaste.Crawl.Tests;
 
 /// <summary>One URL of the test site and how it must end.</summary>
 internal sealed record SiteCase(string Path, string Category, CrawlStatus Status, string? Reason, string? File = null);

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using XPaste.Crawl;
+using XPaste.Tests;
 
-namespace XPaste.Tests.Crawl;
+namespace XPaste.Crawl.Tests;
 
 public sealed class ImageCrawlerTests
 {

@@ -1,7 +1,8 @@
 using XPaste.Crawl;
 using XPaste.Sharding;
+using XPaste.Tests;
 
-namespace XPaste.Tests.Crawl;
+namespace XPaste.Crawl.Tests;
 
 public sealed class CrawlResumeTests
 {
