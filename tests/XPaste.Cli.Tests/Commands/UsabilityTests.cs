@@ -35,11 +35,11 @@ public sealed class UsabilityTests
         using var temp = new TempFolder();
         string output = temp.File("out");
         string[] args = ["augment", "--dataset", Data("instances.json"), "--images", Data("images"), "--policy", "simple",
-            "--out", output, "--count", "2", "--size", "64", "--batch", "2"];
-        CliResult first = await CliRunner.RunAsync([.. args, "--seed", "1"]);
+            "--out", output, "--size", "64", "--batch", "2"];
+        CliResult first = await CliRunner.RunAsync([.. args, "--seed", "1", "--count", "2"]);
         Assert.True(first.ExitCode == 0, first.ToString());
 
-        CliResult conflict = await CliRunner.RunAsync([.. args, "--seed", "2"]);
+        CliResult conflict = await CliRunner.RunAsync([.. args, "--seed", "2", "--count", "2"]);
         Assert.Equal(1, conflict.ExitCode);
         string[] lines = conflict.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Single(lines, l => l.StartsWith("error:", StringComparison.Ordinal));
@@ -49,6 +49,12 @@ public sealed class UsabilityTests
         CliResult inspect = await CliRunner.RunAsync(["inspect", Path.Combine(output, "annotations.json"), "--images", Path.Combine(output, "images")]);
         Assert.True(inspect.ExitCode == 0, inspect.ToString());
         Assert.DoesNotContain("not found", inspect.StdErr, StringComparison.Ordinal);
+
+        // A larger --count on the finished run extends it.
+        CliResult more = await CliRunner.RunAsync([.. args, "--seed", "1", "--count", "3"]);
+        Assert.True(more.ExitCode == 0, more.ToString());
+        using var annotations = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "annotations.json")));
+        Assert.Equal(3, annotations.RootElement.GetProperty("images").GetArrayLength());
     }
 
     [Fact]
@@ -82,8 +88,13 @@ public sealed class UsabilityTests
             Assert.All(bank.Instances, i => Assert.Equal("horse", i.CategoryName));
         }
 
-        // A dataset's objects were not won by any extractor: the field says so instead of staying blank.
-        Assert.Contains("wins per extractor: none;", named.StdOut, StringComparison.Ordinal);
+        Assert.Contains("wins per extractor: annotation 1;", named.StdOut, StringComparison.Ordinal);
+
+        // An empty bank: the field says so instead of staying blank ("wins per extractor: ;").
+        CliResult empty = await CliRunner.RunAsync(["bank", "build", "--dataset", Data("instances.json"), "--images", Data("images"),
+            "--out", temp.File("empty"), "--min-area", "100000000", "--stats"]);
+        Assert.True(empty.ExitCode == 0, empty.ToString());
+        Assert.Contains("wins per extractor: none;", empty.StdOut, StringComparison.Ordinal);
 
         string byId = temp.File("by-id");
         CliResult numbered = await CliRunner.RunAsync(["bank", "build", "--dataset", Data("instances.json"), "--images", Data("images"), "--out", byId, "--category", "2"]);
