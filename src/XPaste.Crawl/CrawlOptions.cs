@@ -87,7 +87,8 @@ public sealed class CrawlOptions
     /// <summary>
     /// How many runs may try one URL whose failure may pass (a timeout, a network error, 5xx, 429, 408: see
     /// <see cref="CrawlReasons.IsTransient"/>): a rerun into the same folder tries it again until this many attempts are
-    /// logged. Permanent outcomes (kept, duplicate, filtered, opted out, 404, not an image, ...) are never retried.
+    /// logged. Only a rerun of a finished crawl retries (an interrupted one first resumes exactly as if it had not been
+    /// stopped). Permanent outcomes (kept, duplicate, filtered, opted out, 404, not an image, ...) are never retried.
     /// Default 3.
     /// </summary>
     public int MaxAttemptsPerUrl { get; set; } = 3;

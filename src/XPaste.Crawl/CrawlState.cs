@@ -45,6 +45,10 @@ internal sealed class CrawlState
             state._attempts[record.Index] = Math.Max(state._attempts.GetValueOrDefault(record.Index) + 1, record.Attempt ?? 1);
         }
 
+        // Transient failures are tried again only once every URL has been tried: a crawl that was interrupted resumes
+        // exactly as if it had not been (same log, same files), and the rerun after it retries them.
+        bool finished = byIndex.Keys.All(last.ContainsKey);
+
         // In log order, so kept images are numbered as they were stored.
         for (int i = 0; i < log.Records.Count; i++)
         {
@@ -54,7 +58,7 @@ internal sealed class CrawlState
                 continue;
             }
 
-            if (ShouldRetry(record, state._attempts[record.Index], options))
+            if (ShouldRetry(record, state._attempts[record.Index], options, finished))
             {
                 state._retrying++;
                 continue;
@@ -69,14 +73,15 @@ internal sealed class CrawlState
 
     /// <summary>
     /// Whether a run with <paramref name="options"/> fetches a URL again after <paramref name="attempts"/> tries ending in
-    /// <paramref name="record"/>: any failure with <see cref="CrawlOptions.RetryFailed"/>; a transient failure
-    /// (<see cref="CrawlReasons.IsTransient"/>) while attempts are left; an address blocked by the safety policy when this
-    /// run allows private addresses. Never a kept, duplicate, filtered or opted-out URL.
+    /// <paramref name="record"/>: any failure with <see cref="CrawlOptions.RetryFailed"/>; an address blocked by the
+    /// safety policy when this run allows private addresses; a transient failure (<see cref="CrawlReasons.IsTransient"/>)
+    /// while attempts are left, once the earlier crawl <paramref name="finished"/> (every URL tried). Never a kept,
+    /// duplicate, filtered or opted-out URL.
     /// </summary>
-    internal static bool ShouldRetry(CrawlRecord record, int attempts, CrawlOptions options) =>
+    internal static bool ShouldRetry(CrawlRecord record, int attempts, CrawlOptions options, bool finished = true) =>
         record.Status == CrawlStatus.Failed && (options.RetryFailed
             || (record.Reason == CrawlReasons.BlockedAddress && options.AllowPrivateAddresses)
-            || (CrawlReasons.IsTransient(record.Reason) && attempts < options.MaxAttemptsPerUrl));
+            || (finished && CrawlReasons.IsTransient(record.Reason) && attempts < options.MaxAttemptsPerUrl));
 
     /// <summary>URLs that earlier runs left failed and this run fetches again.</summary>
     public int Retrying => _retrying;

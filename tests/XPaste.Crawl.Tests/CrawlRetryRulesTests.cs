@@ -22,6 +22,17 @@ public sealed class CrawlRetryRulesTests
     public void Transient_reasons_are_timeouts_network_errors_408_429_and_5xx(string? reason, bool transient) =>
         Assert.Equal(transient, CrawlReasons.IsTransient(reason));
 
+    [Fact]
+    public void Transient_failures_wait_until_the_crawl_finished_but_explicit_retries_do_not()
+    {
+        var timeout = new CrawlRecord { Index = 0, Url = "http://example.com/a.jpg", Category = "dog", Status = CrawlStatus.Failed, Reason = "timeout" };
+        Assert.False(CrawlState.ShouldRetry(timeout, 1, new CrawlOptions(), finished: false));
+        Assert.True(CrawlState.ShouldRetry(timeout, 1, new CrawlOptions(), finished: true));
+        Assert.True(CrawlState.ShouldRetry(timeout, 1, new CrawlOptions { RetryFailed = true }, finished: false));
+        var blocked = timeout with { Reason = "blocked-address" };
+        Assert.True(CrawlState.ShouldRetry(blocked, 1, new CrawlOptions { AllowPrivateAddresses = true }, finished: false));
+    }
+
     [Theory]
     // status, reason, attempts so far, max attempts, retry failed, allow private -> fetched again
     [InlineData(CrawlStatus.Failed, "timeout", 1, 3, false, false, true)]
