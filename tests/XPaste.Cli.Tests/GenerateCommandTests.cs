@@ -156,7 +156,7 @@ public sealed class GenerateCommandTests
         Assert.Contains($"error: {missing}: ", result.StdErr, StringComparison.Ordinal);
     }
 
-    private static void AssertPixelsClose(string expectedPng, string actualPng, int maxAbs, double maxFraction)
+    internal static void AssertPixelsClose(string expectedPng, string actualPng, int maxAbs, double maxFraction)
     {
         using var scope = NewDisposeScope();
         Tensor want = ImageIO.Load(expectedPng).to(ScalarType.Int32);

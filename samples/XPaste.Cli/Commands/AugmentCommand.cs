@@ -140,14 +140,13 @@ internal static class AugmentCommand
         }
         catch (AugmentRunConflictException ex)
         {
-            Console.Error.WriteLine(ex.Differences.Count == 0 ? ex.Message : $"{ex.Folder}: it holds a run made with other settings:");
-            foreach (AugmentRunSettingChange change in ex.Differences)
-            {
-                string flag = Flags.TryGetValue(change.Setting, out string? name) ? $" ({name})" : "";
-                Console.Error.WriteLine($"  {change}{flag}");
-            }
-
-            Console.Error.WriteLine("Use a new --out, or pass --overwrite to delete that output and start again.");
+            // One line, as every other error: what differs, by option, and the two ways out.
+            string problem = ex.Differences.Count == 0
+                ? CliErrors.WithoutParameterName(ex.Problem)
+                : "it holds a run made with other settings: " + string.Join("; ", ex.Differences.Select(change =>
+                    Flags.TryGetValue(change.Setting, out string? name) ? $"{change} ({name})" : change.ToString()))
+                    + "; use a new --out, or --overwrite to delete that output and start again";
+            Console.Error.WriteLine($"error: {ex.Folder}: {problem}");
             return ExitCodes.For(ex);
         }
         catch (OperationCanceledException)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using XPaste.Bank;
+using XPaste.Coco;
 using XPaste.Offline;
 using XPaste.Sources;
 
@@ -30,8 +31,8 @@ internal static class BankCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "The bank folder; created if missing, resumed if it holds a bank.", Required = true }.NotAFile();
         var includeCrowd = new Option<bool>("--include-crowd") { Description = "Also cut out crowd regions (iscrowd: 1)." };
         var minArea = new Option<double>("--min-area") { Description = "Leave out annotations smaller than this many pixels.", DefaultValueFactory = _ => 0 }.AtLeast(0.0).Finite();
-        var categories = new Option<int[]>("--category") { Description = "Only these category ids (repeat the option for several).", AllowMultipleArgumentsPerToken = true }.AtLeast(0);
-        var batch = new Option<int>("--batch-size") { Description = "Cut-outs made together.", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var categories = new Option<string[]>("--category") { Description = "Only these categories, by name as in bank run and bank extract (a number is taken as a category id); repeat the option for several.", AllowMultipleArgumentsPerToken = true };
+        var batch = new Option<int>("--batch-size") { Description = "Cut-outs committed together.", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var verbose = new Option<bool>("--verbose") { Description = "List every rejected object with the reason." };
         var stats = new Option<bool>("--stats") { Description = "Print the bank's statistics afterwards." };
 
@@ -44,16 +45,17 @@ internal static class BankCommand
             FileInfo json = parse.GetValue(dataset)!;
             string imagesFolder = parse.GetValue(images)?.FullName ?? DefaultImagesFolder(json.FullName);
             string bankFolder = parse.GetValue(output)!.FullName;
-            int[] only = parse.GetValue(categories) ?? [];
-            var options = new DatasetSourceOptions
-            {
-                SkipCrowd = !parse.GetValue(includeCrowd),
-                MinArea = parse.GetValue(minArea),
-                CategoryIds = only.Length == 0 ? null : only.ToHashSet(),
-            };
+            string[] only = parse.GetValue(categories) ?? [];
             return await Run(async () =>
             {
-                var source = await DatasetInstanceSource.LoadAsync(json.FullName, imagesFolder, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+                CocoDataset coco = await CocoDataset.LoadAsync(json.FullName, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var options = new DatasetSourceOptions
+                {
+                    SkipCrowd = !parse.GetValue(includeCrowd),
+                    MinArea = parse.GetValue(minArea),
+                    CategoryIds = only.Length == 0 ? null : CategoryIdsOf(only, coco, json.ToString()),
+                };
+                var source = new DatasetInstanceSource(coco, imagesFolder, options);
                 Console.Error.WriteLine($"{json.Name}: {source.Count} objects in {source.ImageCount} images; images from {imagesFolder}");
                 using var bank = InstanceBank.OpenOrCreate(bankFolder);
                 int before = bank.Count;
@@ -150,6 +152,37 @@ internal static class BankCommand
         return command;
     }
 
+    /// <summary>
+    /// The ids of <c>--category</c> values: a category's name (compared as <see cref="CategoryMapping.NormalizeName"/>
+    /// does, as bank run and bank extract match names), or a whole number that is one of the dataset's ids.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A value is neither, naming it and the dataset's categories.</exception>
+    internal static HashSet<int> CategoryIdsOf(IEnumerable<string> values, CocoDataset coco, string datasetName)
+    {
+        var ids = new HashSet<int>();
+        var unknown = new List<string>();
+        foreach (string value in values)
+        {
+            string key = CategoryMapping.NormalizeName(value);
+            CocoCategory? named = coco.Categories.FirstOrDefault(c => CategoryMapping.NormalizeName(c.Name) == key);
+            if (named is not null)
+            {
+                ids.Add(named.Id);
+            }
+            else if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int id) && coco.TryGetCategory(id, out _))
+            {
+                ids.Add(id);
+            }
+            else
+            {
+                unknown.Add(value);
+            }
+        }
+
+        return unknown.Count == 0 ? ids : throw new InvalidInputException("--category",
+            $"not a category of {datasetName}: {string.Join(", ", unknown)} (its categories: {string.Join(", ", coco.Categories.Select(c => c.Name))})");
+    }
+
     internal static void WriteTable(BankStatistics s)
     {
         var console = AnsiConsole.Console;
@@ -166,7 +199,7 @@ internal static class BankCommand
         }
 
         console.Write(table);
-        console.WriteLine($"wins per extractor: {string.Join(", ", s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
+        console.WriteLine($"wins per extractor: {ReportText.JoinOrNone(s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
         if (s.RunnersUp.Count > 0)
         {
             // Only when several extractors competed: how often each one's mask was scored but lost.

@@ -8,7 +8,7 @@ namespace XPaste.Cli.Commands;
 
 /// <summary>
 /// The Stable Diffusion options the generating commands share (<c>generate</c>, <c>bank run</c>), with one name each:
-/// model, variant, negative prompt, steps, guidance, scheduler, size, seed, batch; and what they build.
+/// model, variant, VAE, negative prompt, steps, guidance, scheduler, timestep spacing, size, seed, batch; and what they build.
 /// </summary>
 internal sealed class GenerationArguments
 {
@@ -22,8 +22,10 @@ internal sealed class GenerationArguments
     private readonly Option<string?> _variant = new Option<string?>("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
     private readonly Option<string?> _negative = new Option<string?>("--negative") { Description = "What to steer away from (default: the empty prompt, as X-Paste)." };
     private readonly Option<int> _steps = new Option<int>("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 }.AtLeast(1);
-    private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: no guidance).", DefaultValueFactory = _ => 7.5 }.Finite();
-    private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste: built from the model's config), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
+    private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1, e.g. 0 for SD-Turbo: no guidance; LCM models take it as an embedding, e.g. 8).", DefaultValueFactory = _ => 7.5 }.Finite();
+    private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste: built from the model's config), ddim, pndm, euler, euler-a or lcm (latent consistency: 2-8 steps, no CFG). Default dpm, or lcm for a model whose scheduler is LCMScheduler.", DefaultValueFactory = _ => "dpm" };
+    private readonly Option<string?> _spacing = new Option<string?>("--timestep-spacing") { Description = "linspace, leading or trailing (SD-Turbo: trailing); default: the scheduler config's. LCM ignores it." };
+    private readonly Option<string?> _vae = new Option<string?>("--vae") { Description = "A VAE folder or Hub repo id to decode with instead of the model's, e.g. madebyollin/taesd (TAESD: about 1% of the VAE's work)." };
     private readonly Option<int?> _width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5; at most 4096)." }.MultipleOf(8, MaxSide);
     private readonly Option<int?> _height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's; at most 4096)." }.MultipleOf(8, MaxSide);
     private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height; at most 4096)." }.MultipleOf(8, MaxSide);
@@ -40,6 +42,7 @@ internal sealed class GenerationArguments
         _seed = new Option<long>("--seed") { Description = seedDescription, DefaultValueFactory = _ => 0 };
         _batch = new Option<int>(batchName) { Description = "Images per model call (memory for speed).", DefaultValueFactory = _ => 1 }.AtLeast(1);
         BatchName = batchName;
+        _spacing.AcceptOnlyFromAmong([.. SchedulerFactory.Spacings]);
     }
 
     /// <summary>The model option.</summary>
@@ -50,7 +53,7 @@ internal sealed class GenerationArguments
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _model, _variant, _negative, _steps, _guidance, _scheduler, _width, _height, _size, _seed, _batch, _prompts })
+        foreach (Option option in new Option[] { _model, _variant, _vae, _negative, _steps, _guidance, _scheduler, _spacing, _width, _height, _size, _seed, _batch, _prompts })
         {
             command.Options.Add(option);
         }
@@ -73,8 +76,33 @@ internal sealed class GenerationArguments
             GuidanceScale = parse.GetValue(_guidance),
             Steps = Positive(parse.GetValue(_steps), "--steps"),
             Scheduler = Scheduler(parse.GetValue(_scheduler)!),
+            TimestepSpacing = parse.GetValue(_spacing),
             Width = width,
             Height = height,
+        };
+    }
+
+    /// <summary>
+    /// The options for <paramref name="pipeline"/>: without an explicit <c>--scheduler</c>, a model whose scheduler
+    /// config is <c>LCMScheduler</c> samples with LCM (DPM-Solver would need its 25-50 steps and CFG).
+    /// </summary>
+    public StableDiffusionGeneratorOptions ForPipeline(ParseResult parse, StableDiffusionGeneratorOptions options, StableDiffusionPipeline pipeline)
+    {
+        bool explicitScheduler = parse.GetResult(_scheduler) is { Implicit: false };
+        if (explicitScheduler || pipeline.SchedulerConfig.ClassName != LcmScheduler.DiffusersName)
+        {
+            return options;
+        }
+
+        return new StableDiffusionGeneratorOptions
+        {
+            NegativePrompt = options.NegativePrompt,
+            GuidanceScale = options.GuidanceScale,
+            Steps = options.Steps,
+            Scheduler = SchedulerKind.Lcm,
+            TimestepSpacing = options.TimestepSpacing,
+            Width = options.Width,
+            Height = options.Height,
         };
     }
 
@@ -108,7 +136,7 @@ internal sealed class GenerationArguments
     public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device)
     {
         string model = parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
-        return StableDiffusionPipeline.FromPretrained(model, new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant) });
+        return StableDiffusionPipeline.FromPretrained(model, new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant), Vae = parse.GetValue(_vae) });
     }
 
     /// <summary>Loads the model and returns a generator that owns it.</summary>
@@ -118,7 +146,7 @@ internal sealed class GenerationArguments
         StableDiffusionPipeline pipeline = LoadPipeline(parse, device);
         try
         {
-            return new StableDiffusionGenerator(pipeline, options, ownsPipeline: true);
+            return new StableDiffusionGenerator(pipeline, ForPipeline(parse, options, pipeline), ownsPipeline: true);
         }
         catch
         {

@@ -54,6 +54,7 @@ internal static class InspectCommand
 
         Decoded[] decoded = DecodeAll(dataset, cancellationToken);
         problems.AddRange(decoded.Where(d => d.Problem is not null).Select(d => $"{dataset.SourceName}: annotation {d.Annotation.Id}: {d.Problem}"));
+        imageFolder = ImageFolderFor(dataset, imageFolder);
         if (imageFolder is not null)
         {
             problems.AddRange(CheckImageFiles(dataset, imageFolder.FullName, cancellationToken));
@@ -102,6 +103,35 @@ internal static class InspectCommand
                 : new Decoded(annotation, 0, default, problem);
         });
         return result;
+    }
+
+    /// <summary>
+    /// The folder the file names are relative to. <c>xpaste augment</c> writes <c>file_name</c> as <c>images/0000.png</c>
+    /// (relative to its output folder), so <c>--images OUT/images</c> means OUT when the names start with that folder's
+    /// name and the files are found from OUT but not from OUT/images.
+    /// </summary>
+    private static DirectoryInfo? ImageFolderFor(CocoDataset dataset, DirectoryInfo? folder)
+    {
+        string prefix = folder is null ? "" : folder.Name + "/";
+        if (folder?.Parent is not { } parent || dataset.Images.Count == 0
+            || dataset.Images[0].ResolveFileName() is not { } name || !name.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return folder;
+        }
+
+        bool Found(DirectoryInfo dir)
+        {
+            try
+            {
+                return File.Exists(dataset.Images[0].ResolvePath(dir.FullName));
+            }
+            catch (InvalidInputException)
+            {
+                return false;
+            }
+        }
+
+        return !Found(folder) && Found(parent) ? parent : folder;
     }
 
     private static IEnumerable<string> CheckImageFiles(CocoDataset dataset, string folder, CancellationToken cancellationToken)

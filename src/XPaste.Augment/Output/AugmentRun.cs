@@ -163,6 +163,16 @@ public sealed partial class AugmentRun
         else
         {
             List<AugmentRunSettingChange> changes = recorded.Compare(current);
+            if (IsExtension(changes))
+            {
+                // More images of the same run: its samples do not depend on the count, so the run continues to the
+                // new count (the batches already written are made again, the same bytes) instead of being refused.
+                Log.RunExtended(_logger, OutputFolder, changes[0].Recorded!, changes[0].Current!);
+                current.Save(manifestPath);
+                RemoveTemporaryFiles();
+                return Continue(current, manifestPath, progress, cancellationToken);
+            }
+
             if (changes.Count > 0)
             {
                 throw new AugmentRunConflictException(OutputFolder,
@@ -300,6 +310,13 @@ public sealed partial class AugmentRun
         DeleteBatchFiles();
         return new AugmentRunResult(OutputFolder, images, annotations, reused, written, AlreadyComplete: false);
     }
+
+    /// <summary>Whether the only difference from the recorded run is a larger image count.</summary>
+    private static bool IsExtension(List<AugmentRunSettingChange> changes) =>
+        changes is [{ Setting: AugmentRunSettingNames.Count, Recorded: { } was, Current: { } now }]
+        && int.TryParse(was, NumberStyles.None, CultureInfo.InvariantCulture, out int recorded)
+        && int.TryParse(now, NumberStyles.None, CultureInfo.InvariantCulture, out int current)
+        && current > recorded;
 
     private int SizeOf(int batch)
     {

@@ -20,6 +20,9 @@ public sealed class StableDiffusionGeneratorOptions
     /// <summary>The sampler. X-Paste: DPM-Solver++ built from the model's scheduler config.</summary>
     public SchedulerKind Scheduler { get; init; } = SchedulerKind.Dpm;
 
+    /// <summary>The sampler's <c>timestep_spacing</c> (<c>trailing</c> for SD-Turbo); null for the scheduler config's.</summary>
+    public string? TimestepSpacing { get; init; }
+
     /// <summary>Image width, a multiple of 8; null for the model's default (512 for SD 1.5).</summary>
     public int? Width { get; init; }
 
@@ -70,7 +73,7 @@ public sealed class StableDiffusionGenerator : ITextToImageGenerator, IDisposabl
         }
 
         StableDiffusionModels models = pipeline.Models;
-        Settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             // The folder or file name, not the path: the same weights mounted elsewhere (another worker, a moved
             // folder) are the same model; the weights hash tells changed weights apart.
@@ -85,6 +88,19 @@ public sealed class StableDiffusionGenerator : ITextToImageGenerator, IDisposabl
             ["dtype"] = models.Unet.conv_in.weight!.dtype.ToString().ToLowerInvariant(),
             ["device"] = models.Device.type.ToString().ToLowerInvariant(),
         };
+
+        // Recorded only when set, so that runs made before these options keep their settings and resume.
+        if (_options.TimestepSpacing is { } spacing)
+        {
+            settings["timestep_spacing"] = spacing;
+        }
+
+        if (models.VaeId is { } vae)
+        {
+            settings["vae"] = ModelName(vae);
+        }
+
+        Settings = settings;
     }
 
     /// <inheritdoc />
@@ -108,6 +124,7 @@ public sealed class StableDiffusionGenerator : ITextToImageGenerator, IDisposabl
             Width = Width,
             Height = Height,
             Scheduler = _options.Scheduler,
+            TimestepSpacing = _options.TimestepSpacing,
             Seed = firstSeed,
         }, cancellationToken: cancellationToken);
 

@@ -20,7 +20,7 @@ public sealed class ShardMergeTests : IDisposable
     private static Task<RunManifest> RunAsync(string output, ShardSpec shard) =>
         new BankRun(new BankRunOptions { OutputFolder = output, Categories = Categories, Shard = shard, Settings = new Dictionary<string, string> { ["extractors"] = "plain" } },
             new CategoryImageGenerator(new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = 2, BatchSize = 2, Seed = 3 }),
-            new BankExtractionStage([new PlainBackgroundExtractor()], options: new BankExtractionOptions { BatchSize = 2 })).RunAsync();
+            new OfflinePipeline([new PlainBackgroundExtractor()], options: new OfflinePipelineOptions { BatchSize = 2 })).RunAsync();
 
     private async Task<string> TwoShardsAsync(string name)
     {

@@ -26,6 +26,13 @@ public sealed class StableDiffusionLoadOptions
     /// </summary>
     public string? ConfigFolder { get; init; }
 
+    /// <summary>
+    /// A VAE to use instead of the pipeline's own: a VAE folder or Hub repo id, e.g. <c>madebyollin/taesd</c>
+    /// (<see cref="AutoencoderTiny"/>, about 1% of the full VAE's decoding work) or a fine-tuned <c>AutoencoderKL</c>;
+    /// a folder with the original <c>taesd_encoder</c>/<c>taesd_decoder</c> files works too. Null: the pipeline's.
+    /// </summary>
+    public string? Vae { get; init; }
+
     /// <summary>Hub revision (branch, tag or commit) for a repo id. Default <c>main</c>.</summary>
     public string Revision { get; init; } = "main";
 

@@ -96,6 +96,10 @@ internal sealed class GenerationTrace : IDisposable
 
     public List<Tensor> Latents { get; } = [];
 
+    public List<Tensor> Denoised { get; } = [];
+
+    public List<Tensor> GuidanceEmbedding { get; } = [];
+
     public List<Tensor> Image { get; } = [];
 
     public void Keep(string list, Tensor t)
@@ -105,6 +109,8 @@ internal sealed class GenerationTrace : IDisposable
             nameof(PromptEmbeds) => PromptEmbeds,
             nameof(UnetOutputs) => UnetOutputs,
             nameof(Latents) => Latents,
+            nameof(Denoised) => Denoised,
+            nameof(GuidanceEmbedding) => GuidanceEmbedding,
             _ => Image,
         };
         target.Add(t.to(ScalarType.Float32, CPU, copy: true).DetachFromDisposeScope());
@@ -112,7 +118,7 @@ internal sealed class GenerationTrace : IDisposable
 
     public void Dispose()
     {
-        foreach (Tensor t in PromptEmbeds.Concat(UnetOutputs).Concat(Latents).Concat(Image))
+        foreach (Tensor t in PromptEmbeds.Concat(UnetOutputs).Concat(Latents).Concat(Denoised).Concat(GuidanceEmbedding).Concat(Image))
         {
             t.Dispose();
         }
