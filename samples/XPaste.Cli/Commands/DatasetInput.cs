@@ -11,14 +11,9 @@ namespace XPaste.Cli.Commands;
 /// </summary>
 internal sealed record DatasetInput(IAnnotatedImageSource Source, CocoDataset Coco, string ImagesFolder, string IdentityPath, bool IsYolo)
 {
-    /// <summary>
-    /// Whether the path names a YOLO dataset rather than a COCO JSON: a <c>.yaml</c>/<c>.yml</c> file, or a folder holding
-    /// <c>data.yaml</c> (or <c>data.yml</c>, <c>dataset.yaml</c>) or a <c>labels</c> folder. Any other folder is left to
-    /// the COCO reader, which names it as a folder where a file belongs.
-    /// </summary>
+    /// <summary>Whether the path names a YOLO dataset (a <c>data.yaml</c> or a folder) rather than a COCO JSON.</summary>
     public static bool IsYoloPath(string path) =>
-        path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
-        || (Directory.Exists(path) && (new[] { "data.yaml", "data.yml", "dataset.yaml" }.Any(n => File.Exists(Path.Combine(path, n))) || Directory.Exists(Path.Combine(path, "labels"))));
+        Directory.Exists(path) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Loads the dataset; <paramref name="images"/> is the COCO image folder (ignored for YOLO).</summary>
     public static async Task<DatasetInput> LoadAsync(string path, string? images, string split, bool skipBadLabels, CancellationToken cancellationToken)
