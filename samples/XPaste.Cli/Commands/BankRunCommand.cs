@@ -52,7 +52,7 @@ internal static class BankRunCommand
                 : null;
             StableDiffusionGeneratorOptions? samplerOptions = imageFolder is null ? generation.GeneratorOptions(parse) : null;
             using ExtractionSetup setup = await extraction.CreateAsync(parse, cancellationToken).ConfigureAwait(false);
-            using StableDiffusionGenerator? generator = samplerOptions is null ? null : generation.CreateGenerator(parse, setup.Device);
+            using StableDiffusionGenerator? generator = samplerOptions is null ? null : generation.CreateGenerator(parse, setup.Device, cancellationToken);
             var options = new BankRunOptions
             {
                 OutputFolder = parse.GetValue(output)!.FullName,

@@ -69,7 +69,10 @@ internal sealed class ExtractionArguments
             if (clip is not null)
             {
                 string folder = await ClipCommand.ResolveModelAsync(clip, cancellationToken).ConfigureAwait(false);
-                setup.Filter = ClipZeroShotFilter.FromPretrained(folder, device, new ClipZeroShotOptions { MinScore = minClip, Tolerance = tolerance, BatchSize = batch });
+                setup.Filter = ClipZeroShotFilter.FromPretrained(folder, new ClipZeroShotOptions
+                {
+                    MinScore = minClip, Tolerance = tolerance, BatchSize = batch, Model = new ClipModelOptions { Device = device },
+                }, cancellationToken);
             }
 
             setup.Stage = new BankExtractionStage(setup.Extractors, setup.Filter, new BankExtractionOptions
@@ -152,16 +155,28 @@ internal sealed class ExtractionArguments
                 }
 
                 string folder = await ClipCommand.ResolveModelAsync(choice.ClipSegModel, cancellationToken).ConfigureAwait(false);
-                return ClipSegExtractor.FromPretrained(folder, device,
-                    new ClipSegExtractorOptions { PromptTemplate = choice.ClipSegPrompt, BatchSize = batchSize });
+                return ClipSegExtractor.FromPretrained(folder, new ClipSegExtractorOptions
+                {
+                    PromptTemplate = choice.ClipSegPrompt, BatchSize = batchSize, Model = new ClipSegModelOptions { Device = device },
+                }, cancellationToken);
             default:
                 if (choice.Weights is null)
                 {
                     throw new InvalidInputException("--weights", $"the {name} extractor needs a checkpoint ({name}.pth from the U^2-Net release, or a .safetensors with its keys)");
                 }
 
-                return U2NetExtractor.FromPretrained(choice.Weights.FullName, small: name == "u2netp", device,
-                    new U2NetExtractorOptions { InputSize = choice.U2NetInputSize, BatchSize = batchSize });
+                U2NetExtractor u2net = U2NetExtractor.FromPretrained(choice.Weights.FullName, new U2NetExtractorOptions
+                {
+                    InputSize = choice.U2NetInputSize, BatchSize = batchSize, Model = new U2NetOptions { Device = device },
+                }, cancellationToken);
+                if (u2net.Name != name)
+                {
+                    // The size is read from the checkpoint; the name on the command line must agree with it.
+                    u2net.Dispose();
+                    throw new InvalidInputException(choice.Weights.FullName, $"a {u2net.Name} checkpoint, but --extractor asks for {name}");
+                }
+
+                return u2net;
         }
     }
 

@@ -66,7 +66,7 @@ internal static class GenerateCommand
             return 0;
         }
 
-        using StableDiffusionPipeline pipeline = generation.LoadPipeline(parse, DeviceChoice.Resolve(device));
+        using StableDiffusionPipeline pipeline = generation.LoadPipeline(parse, DeviceChoice.Resolve(device), cancellationToken);
         Directory.CreateDirectory(output);
         int written = 0;
         try
@@ -124,7 +124,7 @@ internal static class GenerateCommand
         CategoryGenerationOptions options = generation.CategoryOptions(parse, template, perCategory, startOver);
         var mine = all.Where(c => shard.Contains(c.Name)).ToList();
         Console.Error.WriteLine($"shard {shard}: {mine.Count} of {all.Count} categories, {options.PerCategory} images each, into {output}");
-        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device));
+        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device), cancellationToken);
         var stage = new CategoryImageGenerator(generator, options);
         try
         {

@@ -94,17 +94,20 @@ internal sealed class GenerationArguments
     }
 
     /// <summary>Loads the pipeline on <paramref name="device"/>.</summary>
-    public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device)
+    public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device, CancellationToken cancellationToken)
     {
         string model = parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
-        return StableDiffusionPipeline.FromPretrained(model, new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant) });
+        return StableDiffusionPipeline.FromPretrained(model, new StableDiffusionPipelineOptions
+        {
+            Model = new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant) },
+        }, cancellationToken);
     }
 
     /// <summary>Loads the model and returns a generator that owns it.</summary>
-    public StableDiffusionGenerator CreateGenerator(ParseResult parse, Device device)
+    public StableDiffusionGenerator CreateGenerator(ParseResult parse, Device device, CancellationToken cancellationToken)
     {
         StableDiffusionGeneratorOptions options = GeneratorOptions(parse);
-        StableDiffusionPipeline pipeline = LoadPipeline(parse, device);
+        StableDiffusionPipeline pipeline = LoadPipeline(parse, device, cancellationToken);
         try
         {
             return new StableDiffusionGenerator(pipeline, options, ownsPipeline: true);

@@ -4,14 +4,11 @@ using static TorchSharp.torch;
 
 namespace XPaste.Generation;
 
-/// <summary>Options for <see cref="StableDiffusionModels.FromPretrained"/>.</summary>
-public sealed class StableDiffusionLoadOptions
+/// <summary>Options for <see cref="StableDiffusionModels.FromPretrained"/>: device and Hub settings (<see cref="PretrainedOptions"/>), dtype, variant, config folder.</summary>
+public sealed class StableDiffusionLoadOptions : PretrainedOptions
 {
     /// <summary>The shared default options (fp32 on the CPU).</summary>
     public static StableDiffusionLoadOptions Default { get; } = new();
-
-    /// <summary>Where the models run; the CPU when null.</summary>
-    public Device? Device { get; init; }
 
     /// <summary>The weights' dtype; null means fp32 on the CPU and fp16 on CUDA. Files in another dtype are converted on load.</summary>
     public ScalarType? DType { get; init; }
@@ -25,14 +22,6 @@ public sealed class StableDiffusionLoadOptions
     /// Null: SD 1.5's published configs, with the tokenizer of <c>openai/clip-vit-large-patch14</c> from the Hub cache.
     /// </summary>
     public string? ConfigFolder { get; init; }
-
-    /// <summary>Hub revision (branch, tag or commit) for a repo id. Default <c>main</c>.</summary>
-    public string Revision { get; init; } = "main";
-
-    /// <summary>Hub endpoint, cache and offline mode for a repo id; the defaults (HF_HOME, HF_HUB_OFFLINE, ...) when null.</summary>
-    public HubOptions? Hub { get; init; }
-
-    internal Device ResolvedDevice => Device ?? CPU;
 
     internal ScalarType ResolvedDType => DType ?? (ResolvedDevice.type == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.Float32);
 }
