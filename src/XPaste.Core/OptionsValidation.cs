@@ -18,15 +18,6 @@ internal static class OptionsValidation
         }
     }
 
-    /// <summary>Adds the problems of the settings every <c>FromPretrained</c> shares.</summary>
-    public static void CheckPretrained(Hub.PretrainedOptions options, List<string> problems)
-    {
-        if (string.IsNullOrWhiteSpace(options.Revision))
-        {
-            problems.Add("Revision must name a branch, tag or commit");
-        }
-    }
-
     /// <summary>A validation result from a list of problems.</summary>
     public static ValidateOptionsResult Result(List<string> problems) =>
         problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

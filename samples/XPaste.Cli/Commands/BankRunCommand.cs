@@ -44,7 +44,7 @@ internal static class BankRunCommand
             DirectoryInfo? imageFolder = parse.GetValue(images);
             if (imageFolder is null == parse.GetValue(generation.Model) is null)
             {
-                throw new ArgumentException("--images/--model: give either --model (generate the images) or --images (read crawled or generated ones)");
+                throw new CliUsageException("--images/--model: give either --model (generate the images) or --images (read crawled or generated ones)");
             }
 
             CategoryGenerationOptions? generationOptions = imageFolder is null

@@ -46,7 +46,7 @@ internal sealed class ExtractionArguments
         double minArea = parse.GetValue(_minArea), maxArea = parse.GetValue(_maxArea);
         if (minArea > maxArea)
         {
-            throw new ArgumentException($"--min-area {minArea} is above --max-area {maxArea}: every mask would be rejected");
+            throw new CliUsageException($"--min-area {minArea} is above --max-area {maxArea}: every mask would be rejected");
         }
 
         string[] names = ParseExtractors(parse.GetValue(_extractors));
@@ -130,13 +130,13 @@ internal sealed class ExtractionArguments
         string? unknown = names.FirstOrDefault(n => !KnownExtractors.Contains(n, StringComparer.Ordinal));
         if (unknown is not null)
         {
-            // A command-line mistake: ArgumentException exits with the usage code (see ExitCodes).
-            throw new ArgumentException($"--extractor: unknown extractor '{unknown}' (choose from {string.Join(", ", KnownExtractors)})");
+            // A command-line mistake: exits with the usage code (see ExitCodes).
+            throw new CliUsageException($"--extractor: unknown extractor '{unknown}' (choose from {string.Join(", ", KnownExtractors)})");
         }
 
         if (names.Contains("u2net") && names.Contains("u2netp"))
         {
-            throw new ArgumentException("--extractor: u2net and u2netp need different checkpoints but share --weights; list one of them");
+            throw new CliUsageException("--extractor: u2net and u2netp need different checkpoints but share --weights; list one of them");
         }
 
         return names;
@@ -181,7 +181,7 @@ internal sealed class ExtractionArguments
     }
 
     private static int Positive(int value, string option) =>
-        value >= 1 ? value : throw new ArgumentException($"{option}: must be at least 1 (got {value})");
+        value >= 1 ? value : throw new CliUsageException($"{option}: must be at least 1 (got {value})");
 }
 
 /// <summary>The extractors, filter and stage built from the options, with the settings they record.</summary>

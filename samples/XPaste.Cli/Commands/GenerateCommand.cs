@@ -44,7 +44,7 @@ internal static class GenerateCommand
     {
         if (prompt is null)
         {
-            throw new ArgumentException("--prompt: required (or --categories for per-category images)");
+            throw new CliUsageException("--prompt: required (or --categories for per-category images)");
         }
 
         StableDiffusionGeneratorOptions options = generation.GeneratorOptions(parse);
@@ -52,7 +52,7 @@ internal static class GenerateCommand
         int batch = generation.Batch(parse);
         if (count < 1)
         {
-            throw new ArgumentException($"--count: must be at least 1 (got {count})");
+            throw new CliUsageException($"--count: must be at least 1 (got {count})");
         }
 
         string[] names = [.. Enumerable.Range(0, count).Select(i => Path.Combine(output, i.ToString("D4", CultureInfo.InvariantCulture) + ".png"))];

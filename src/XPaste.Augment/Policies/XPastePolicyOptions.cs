@@ -67,9 +67,8 @@ public sealed class XPastePolicyOptions
     /// <summary>How sizes and positions are rounded to pixels. Default <see cref="PlacementRounding.Reference"/> (docs/parity.md).</summary>
     public PlacementRounding Rounding { get; set; } = PlacementRounding.Reference;
 
-    /// <summary>Checks the values.</summary>
-    /// <returns>The problems found, empty when valid.</returns>
-    public IEnumerable<string> Validate()
+    /// <summary>The problems of these values, empty when they are valid (read by the validator).</summary>
+    internal IEnumerable<string> Problems()
     {
         if (MinCount < 0 || MaxCount < MinCount || MaxCount > 10_000)
         {

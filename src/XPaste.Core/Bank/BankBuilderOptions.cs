@@ -26,7 +26,7 @@ public sealed class BankBuilderOptions
 public sealed record BankBuildResult(int Added, int Skipped, int Rejected);
 
 /// <summary>Validates <see cref="BankBuilderOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
-public sealed class BankBuilderOptionsValidator : IValidateOptions<BankBuilderOptions>
+internal sealed class BankBuilderOptionsValidator : IValidateOptions<BankBuilderOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, BankBuilderOptions options)

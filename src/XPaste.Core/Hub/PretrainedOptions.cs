@@ -25,4 +25,13 @@ public abstract class PretrainedOptions
     public ILogger? Logger { get; init; }
 
     internal Device ResolvedDevice => Device ?? CPU;
+
+    /// <summary>Adds the problems of these shared settings, for each model's validator.</summary>
+    internal void AddProblems(List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(Revision))
+        {
+            problems.Add("Revision must name a branch, tag or commit");
+        }
+    }
 }

@@ -14,7 +14,7 @@ internal sealed class ClipModelOptionsValidator : IValidateOptions<ClipModelOpti
             problems.Add($"Precision must be Auto, Fp32 or Fp16, got {options.Precision}");
         }
 
-        OptionsValidation.CheckPretrained(options, problems);
+        options.AddProblems(problems);
         return OptionsValidation.Result(problems);
     }
 }

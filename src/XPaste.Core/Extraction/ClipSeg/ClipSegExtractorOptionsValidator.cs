@@ -35,7 +35,7 @@ internal sealed class ClipSegExtractorOptionsValidator : IValidateOptions<ClipSe
         }
         else
         {
-            OptionsValidation.CheckPretrained(options.Model, problems);
+            options.Model.AddProblems(problems);
         }
 
         return OptionsValidation.Result(problems);

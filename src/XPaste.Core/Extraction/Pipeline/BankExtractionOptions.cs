@@ -34,7 +34,7 @@ public sealed record BankExtractionResult(int Added, int Skipped, int Rejected, 
 }
 
 /// <summary>Validates <see cref="BankExtractionOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
-public sealed class BankExtractionOptionsValidator : IValidateOptions<BankExtractionOptions>
+internal sealed class BankExtractionOptionsValidator : IValidateOptions<BankExtractionOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, BankExtractionOptions options)

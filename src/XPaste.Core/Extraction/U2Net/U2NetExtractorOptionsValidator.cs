@@ -31,7 +31,7 @@ internal sealed class U2NetExtractorOptionsValidator : IValidateOptions<U2NetExt
         }
         else
         {
-            OptionsValidation.CheckPretrained(o.Model, problems);
+            o.Model.AddProblems(problems);
         }
 
         return OptionsValidation.Result(problems);

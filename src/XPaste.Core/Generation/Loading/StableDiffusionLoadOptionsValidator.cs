@@ -14,7 +14,7 @@ internal sealed class StableDiffusionLoadOptionsValidator : IValidateOptions<Sta
             problems.Add($"Variant must be a plain name such as fp16, got '{options.Variant}'");
         }
 
-        OptionsValidation.CheckPretrained(options, problems);
+        options.AddProblems(problems);
         return OptionsValidation.Result(problems);
     }
 }
