@@ -64,9 +64,10 @@ public sealed class BankExtractMultiExtractorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("u2net,sam", ExitCodes.Usage, "error: --extractor: unknown extractor 'sam'")]
+    [InlineData("u2net,segformer", ExitCodes.Usage, "error: --extractor: unknown extractor 'segformer'")]
     [InlineData("u2net,u2netp", ExitCodes.Usage, "error: --extractor: u2net and u2netp")]
     [InlineData("plain,clipseg", ExitCodes.Failure, "error: --clipseg-model: the clipseg extractor needs")]
+    [InlineData("plain,sam", ExitCodes.Failure, "error: --sam-model: the sam extractor needs")]
     public async Task Bad_extractor_lists_are_named_without_a_stack_trace(string list, int exitCode, string message)
     {
         string images = WriteImages();

@@ -12,13 +12,15 @@ internal sealed class ExtractionArguments
 {
     private readonly Option<string[]> _extractors = new Option<string[]>("--extractor")
     {
-        Description = "Extractors, comma-separated or repeated: u2net or u2netp (need --weights), clipseg (needs --clipseg-model), plain (no weights). Every one runs on each image; with --clip the mask CLIP scores highest wins. Default: u2net with --weights, else plain.",
+        Description = "Extractors, comma-separated or repeated: u2net or u2netp (need --weights), clipseg (needs --clipseg-model), plain (no weights), sam (needs --sam-model; refines the mask of --sam-prompt-from). Every one runs on each image; with --clip the mask CLIP scores highest wins. Default: u2net with --weights, else plain.",
         AllowMultipleArgumentsPerToken = true,
     };
 
     private readonly Option<FileInfo?> _weights = new Option<FileInfo?>("--weights") { Description = "U^2-Net checkpoint: the published u2net.pth / u2netp.pth or a .safetensors with the same keys." };
     private readonly Option<string?> _clipsegModel = new Option<string?>("--clipseg-model") { Description = "CLIPSeg model folder or Hub repository id for clipseg (X-Paste's weights: CIDAS/clipseg-rd64)." };
     private readonly Option<string> _clipsegPrompt = new Option<string>("--clipseg-prompt") { Description = "CLIPSeg's prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => ClipSegExtractorOptions.Default.PromptTemplate };
+    private readonly Option<string?> _samModel = new Option<string?>("--sam-model") { Description = "Segment Anything model folder or Hub repository id for sam (e.g. facebook/sam-vit-base)." };
+    private readonly Option<string?> _samPromptFrom = new Option<string?>("--sam-prompt-from") { Description = "The extractor whose mask prompts sam (the tight box of its largest component): u2net, u2netp, clipseg or plain. Default: the first other listed extractor, else plain." };
     private readonly Option<int> _batch = new Option<int>("--batch-size") { Description = "Images segmented together.", DefaultValueFactory = _ => 8 }.AtLeast(1);
     private readonly Option<int> _inputSize = new Option<int>("--input-size") { Description = "U^2-Net input side (X-Paste: 256).", DefaultValueFactory = _ => 256 }.AtLeast(OptionRules.MinimumImageSide);
     private readonly Option<double> _minArea = new Option<double>("--min-area") { Description = "Reject masks covering less of the image than this fraction.", DefaultValueFactory = _ => 0.05 }.Between(0.0, 1.0);
@@ -30,7 +32,7 @@ internal sealed class ExtractionArguments
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _batch, _inputSize, _minArea, _maxArea, _clip, _minClip, _tolerance, _device })
+        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _samModel, _samPromptFrom, _batch, _inputSize, _minArea, _maxArea, _clip, _minClip, _tolerance, _device })
         {
             command.Options.Add(option);
         }
@@ -50,7 +52,11 @@ internal sealed class ExtractionArguments
         }
 
         string[] names = ParseExtractors(parse.GetValue(_extractors));
-        var choice = new ExtractorChoice(weights, parse.GetValue(_clipsegModel), parse.GetValue(_clipsegPrompt)!, inputSize);
+        var choice = new ExtractorChoice(weights, parse.GetValue(_clipsegModel), parse.GetValue(_clipsegPrompt)!, inputSize)
+        {
+            SamModel = parse.GetValue(_samModel),
+            SamPromptFrom = SamPromptSource(parse.GetValue(_samPromptFrom), names),
+        };
         if (names.Length == 0)
         {
             names = weights is null ? ["plain"] : ["u2net"];
@@ -61,7 +67,10 @@ internal sealed class ExtractionArguments
         {
             foreach (string name in names)
             {
-                setup.Extractors.Add(await CreateExtractorAsync(name, choice, batch, device, cancellationToken).ConfigureAwait(false));
+                // sam refines another extractor's masks: that one is built first (see CreateSamAsync).
+                setup.Extractors.Add(name == "sam"
+                    ? await CreateSamAsync(choice, setup.Extractors, batch, device, cancellationToken).ConfigureAwait(false)
+                    : await CreateExtractorAsync(name, choice, batch, device, cancellationToken).ConfigureAwait(false));
             }
 
             string? clip = parse.GetValue(_clip);
@@ -100,6 +109,12 @@ internal sealed class ExtractionArguments
                 settings["clipseg_prompt"] = choice.ClipSegPrompt;
             }
 
+            if (names.Contains("sam"))
+            {
+                settings["sam_model"] = choice.SamModel ?? "";
+                settings["sam_prompt_from"] = choice.SamPromptFrom;
+            }
+
             if (clip is not null)
             {
                 settings["min_clip"] = minClip.ToString(CultureInfo.InvariantCulture);
@@ -118,9 +133,61 @@ internal sealed class ExtractionArguments
     }
 
     /// <summary>Each extractor's own model option.</summary>
-    internal sealed record ExtractorChoice(FileInfo? Weights, string? ClipSegModel, string ClipSegPrompt, int U2NetInputSize);
+    internal sealed record ExtractorChoice(FileInfo? Weights, string? ClipSegModel, string ClipSegPrompt, int U2NetInputSize)
+    {
+        /// <summary>The SAM model folder or Hub id.</summary>
+        public string? SamModel { get; init; }
 
-    private static readonly string[] KnownExtractors = ["u2net", "u2netp", "clipseg", "plain"];
+        /// <summary>The extractor whose masks prompt SAM.</summary>
+        public string SamPromptFrom { get; init; } = "plain";
+    }
+
+    private static readonly string[] KnownExtractors = ["u2net", "u2netp", "clipseg", "plain", "sam"];
+
+    private static readonly string[] SamPromptSources = ["u2net", "u2netp", "clipseg", "plain"];
+
+    /// <summary>The named prompt source, else the first other listed extractor, else plain; sam itself is not one.</summary>
+    internal static string SamPromptSource(string? value, string[] names)
+    {
+        if (value is not null)
+        {
+            return SamPromptSources.Contains(value, StringComparer.Ordinal)
+                ? value
+                : throw new ArgumentException($"--sam-prompt-from: unknown extractor '{value}' (choose from {string.Join(", ", SamPromptSources)})");
+        }
+
+        return names.FirstOrDefault(n => n != "sam") ?? "plain";
+    }
+
+    /// <summary>
+    /// SAM prompted by the masks of <see cref="ExtractorChoice.SamPromptFrom"/>: the listed extractor of that name when
+    /// there is one (shared, not owned), else a new one that SAM owns.
+    /// </summary>
+    internal static async Task<IInstanceExtractor> CreateSamAsync(ExtractorChoice choice, IReadOnlyList<IInstanceExtractor> built, int batchSize, Device device,
+        CancellationToken cancellationToken)
+    {
+        if (choice.SamModel is null)
+        {
+            throw new InvalidInputException("--sam-model", "the sam extractor needs a Segment Anything model folder or Hub id (e.g. facebook/sam-vit-base)");
+        }
+
+        IInstanceExtractor? shared = built.FirstOrDefault(e => e.Name == choice.SamPromptFrom);
+        IInstanceExtractor source = shared ?? await CreateExtractorAsync(choice.SamPromptFrom, choice, batchSize, device, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return SamExtractor.FromPretrained(choice.SamModel, source, new SamExtractorOptions { BatchSize = batchSize },
+                new SamLoadOptions { Device = device }, ownsPromptSource: shared is null, cancellationToken);
+        }
+        catch
+        {
+            if (shared is null && source is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Splits <c>u2net,clipseg plain</c> into names, in order, each once; an unknown name is a usage error.</summary>
     internal static string[] ParseExtractors(string[]? values)

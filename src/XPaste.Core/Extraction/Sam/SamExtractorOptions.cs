@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace XPaste.Extraction;
+
+/// <summary>Options for <see cref="SamExtractor"/>. The defaults prompt with the tight box alone, as DiverGen does.</summary>
+public sealed class SamExtractorOptions
+{
+    /// <summary>The shared default options.</summary>
+    public static SamExtractorOptions Default { get; } = new();
+
+    /// <summary>A prompt mask's pixel is foreground when strictly above this value (0-255). Default 127.</summary>
+    public int PromptThreshold { get; init; } = 127;
+
+    /// <summary>Also give the centroid of the prompt's largest component as a positive point. Default false (box only).</summary>
+    public bool UseCentroidPoint { get; init; }
+
+    /// <summary>The mask logit above which a pixel is foreground (transformers' <c>mask_threshold</c>). Default 0.</summary>
+    public double MaskThreshold { get; init; }
+
+    /// <summary>Images per forward pass of the image encoder. Default 4.</summary>
+    public int BatchSize { get; init; } = 4;
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new SamExtractorOptionsValidator(), this);
+}
+
+/// <summary>Validates <see cref="SamExtractorOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
+public sealed class SamExtractorOptionsValidator : IValidateOptions<SamExtractorOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, SamExtractorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        if (options.PromptThreshold is < 0 or > 254)
+        {
+            problems.Add($"PromptThreshold must be 0 to 254, got {options.PromptThreshold}");
+        }
+
+        if (options.BatchSize < 1)
+        {
+            problems.Add($"BatchSize must be at least 1, got {options.BatchSize}");
+        }
+
+        if (!double.IsFinite(options.MaskThreshold))
+        {
+            problems.Add($"MaskThreshold must be finite, got {options.MaskThreshold}");
+        }
+
+        return OptionsValidation.Result(problems);
+    }
+}
