@@ -7,6 +7,8 @@ using BenchmarkDotNet.Running;
 // build step that makes libLibTorchSharp.so loadable on older glibc/libstdc++ (see build/), so TorchSharp
 // would fail to load there. Pass --outOfProcess to opt out where TorchSharp loads without the fix.
 // --threads N sets libtorch's intra-op thread count first (the paste kernel's CPU path follows it too).
+// XPaste's process settings (OpenMP wait policy, malloc) before anything touches libtorch.
+XPaste.Runtime.TorchSharpRuntime.EnsureLoaded();
 int threadsAt = Array.IndexOf(args, "--threads");
 if (threadsAt >= 0)
 {
@@ -17,6 +19,24 @@ if (threadsAt >= 0)
 if (args.Length > 0 && args[0] == "--profile-w1")
 {
     XPaste.Benchmarks.Paste.PasteW1Profile.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--kernel-rates")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.KernelRates();
+    return;
+}
+
+if (args.Length > 2 && args[0] == "--vae-layouts")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.VaeLayouts(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args.Length > 1 && args[0] == "--side-by-side")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideRunner.Run(args[1..]);
     return;
 }
 

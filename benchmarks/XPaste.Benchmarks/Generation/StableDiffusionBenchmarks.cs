@@ -114,6 +114,8 @@ internal static class PeakMemory
         return Read("VmRSS:");
     }
 
+    public static long Peak() => Read("VmHWM:");
+
     public static void Report(long before)
     {
         long peak = Read("VmHWM:");

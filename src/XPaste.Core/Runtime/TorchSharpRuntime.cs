@@ -35,6 +35,8 @@ public static partial class TorchSharpRuntime
                 return;
             }
 
+            // Before libtorch (and its libgomp) loads: idle OpenMP threads sleep instead of spinning.
+            OpenMpWaitPolicy.ConfigureBeforeLoad();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -44,8 +46,25 @@ public static partial class TorchSharpRuntime
                 throw new TorchSharpLoadException(Diagnose(AppContext.BaseDirectory), ex);
             }
 
+            // Large activations reuse freed heap instead of fresh pages (see NativeAllocator; XPASTE_MALLOC_TUNING=0 opts out).
+            NativeAllocator.Configure();
             Volatile.Write(ref loaded, true);
         }
+    }
+
+    /// <summary>
+    /// One line naming the CPU settings in force: libtorch's intra- and inter-op thread counts, the OpenMP wait
+    /// policy (XPaste sets <c>OMP_WAIT_POLICY=PASSIVE</c> before libtorch loads unless the user set a policy), and
+    /// whether glibc's malloc keeps freed large blocks (on by default; the environment variable
+    /// <c>XPASTE_MALLOC_TUNING=0</c> turns it off). For benchmark and diagnostic output.
+    /// </summary>
+    /// <returns>For example <c>threads 2, inter-op 2, OpenMP waits passively, malloc keeps large blocks</c>.</returns>
+    public static string DescribeSettings()
+    {
+        EnsureLoaded();
+        string policy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? (OpenMpWaitPolicy.SetPassive ? "PASSIVE" : "default");
+        return $"threads {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, OMP_WAIT_POLICY {policy}, "
+            + (NativeAllocator.Tuned ? "malloc keeps large blocks" : "malloc defaults");
     }
 
     /// <summary>Explains why the native backend under <paramref name="appFolder"/> does not load.</summary>

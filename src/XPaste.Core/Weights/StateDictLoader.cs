@@ -42,6 +42,7 @@ public static class StateDictLoader
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(weights);
         options ??= StateDictLoadOptions.Default;
+        Runtime.NativeAllocator.Configure(); // every model comes through here before its first call
         Func<string, bool> ignore = options.Ignore ?? (_ => false);
 
         Dictionary<string, Tensor> targets = module.state_dict();

@@ -42,6 +42,32 @@ public sealed class U2NetTests
     }
 
     [Fact]
+    public void Folded_channels_last_evaluation_matches_the_plain_layers()
+    {
+        using var scope = NewDisposeScope();
+        using U2Net model = U2Net.FromPretrained(TestFiles.Data("u2netp", "model.safetensors"));
+        Tensor input = StateDictFile.Load(TestFiles.Data("u2netp", "expected.safetensors"))["input"];
+        Assert.True(model.FoldBatchNorm && model.ChannelsLast);
+
+        Tensor[] fast, plain;
+        using (inference_mode())
+        {
+            fast = model.call(input);
+            model.FoldBatchNorm = false;
+            model.ChannelsLast = false;
+            plain = model.call(input);
+        }
+
+        for (int i = 0; i < 7; i++)
+        {
+            Assert.True(fast[i].is_contiguous() || fast[i].shape[1] == 1);
+            double difference = (fast[i] - plain[i]).abs().max().item<float>();
+            // The fixture's tolerance: folding reorders fp32 sums (about 3e-5 on these distinctive weights).
+            Assert.True(difference < 1e-4, $"d{i}: folded channels-last differs from conv + batch norm + ReLU by {difference}");
+        }
+    }
+
+    [Fact]
     public void Full_model_has_exactly_the_published_checkpoint_names_and_shapes()
     {
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(TestFiles.Data("u2net", "u2net_full_shapes.json")));

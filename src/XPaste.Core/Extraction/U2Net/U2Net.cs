@@ -87,6 +87,7 @@ public sealed class U2Net : nn.Module<Tensor, Tensor[]>
         side6 = nn.Conv2d(sideChannels[5], outChannels, 3, padding: 1);
         outconv = nn.Conv2d(6 * outChannels, outChannels, 1);
         RegisterComponents();
+        ChannelsLast = true;
     }
 
     /// <summary>True for the small <c>U2NETP</c>.</summary>
@@ -94,6 +95,35 @@ public sealed class U2Net : nn.Module<Tensor, Tensor[]>
 
     /// <summary>What <see cref="FromPretrained"/> loaded (every tensor); null for a network built with fresh weights.</summary>
     public WeightLoadReport? LoadReport { get; private set; }
+
+    /// <summary>Evaluation folds each batch norm into its convolution (default true; false for A/B measurements).</summary>
+    internal bool FoldBatchNorm
+    {
+        get => modules().OfType<RebnConv>().All(m => m.FoldBatchNorm);
+        set
+        {
+            foreach (RebnConv m in modules().OfType<RebnConv>())
+            {
+                m.FoldBatchNorm = value;
+            }
+        }
+    }
+
+    /// <summary>Run the convolution stack in the channels-last layout, which oneDNN convolves without reordering (default true; false for A/B measurements).</summary>
+    internal bool ChannelsLast
+    {
+        get => _channelsLast;
+        set
+        {
+            _channelsLast = value;
+            foreach (RebnConv m in modules().OfType<RebnConv>())
+            {
+                m.ChannelsLast = value;
+            }
+        }
+    }
+
+    private bool _channelsLast = true;
 
     /// <summary>
     /// Builds the network, loads a checkpoint strictly and switches to evaluation mode. The size (<c>U2NET</c> or the
@@ -174,6 +204,11 @@ public sealed class U2Net : nn.Module<Tensor, Tensor[]>
         }
 
         using var scope = NewDisposeScope();
+        if (_channelsLast)
+        {
+            input = input.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        }
+
         Tensor hx1 = stage1.call(input);
         Tensor hx2 = stage2.call(U2NetOps.Pool(hx1));
         Tensor hx3 = stage3.call(U2NetOps.Pool(hx2));

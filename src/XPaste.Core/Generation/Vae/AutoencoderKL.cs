@@ -116,6 +116,9 @@ public sealed class AutoencoderKL : nn.Module
         return new AutoencoderKLEncoding(mean, logVar);
     }
 
+    /// <summary>Decode with channels-last activations (internal switch for measurements; default false).</summary>
+    internal bool DecodeChannelsLast { get; set; }
+
     private Tensor DecodeBatch(Tensor z)
     {
         using var scope = NewDisposeScope();
@@ -126,7 +129,14 @@ public sealed class AutoencoderKL : nn.Module
             x = post_quant_conv.call(x);
         }
 
-        return decoder.call(x).MoveToOuterDisposeScope();
+        if (!DecodeChannelsLast)
+        {
+            return decoder.call(x).MoveToOuterDisposeScope();
+        }
+
+        // Channels-last activations: oneDNN convolves them without reordering every map (as for U^2-Net).
+        x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        return decoder.call(x).contiguous().MoveToOuterDisposeScope();
     }
 
     private static void CheckInput(Tensor x, int channels, string name)
