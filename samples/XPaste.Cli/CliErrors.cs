@@ -119,9 +119,6 @@ internal static partial class CliErrors
         return names;
     }
 
-    /// <summary>The message without <c>(Parameter 'name')</c> and <c>Actual value was ...</c>: internal names mean nothing to a user.</summary>
-    internal static string WithoutParameterName(string message) => ParameterSuffix().Replace(FirstLine(message), "");
-
     private static string FirstLine(string message)
     {
         int newline = message.IndexOf('\n', StringComparison.Ordinal);
@@ -141,9 +138,6 @@ internal static partial class CliErrors
 
     [GeneratedRegex(@"^Unrecognized command or argument '([^']*)'")]
     private static partial Regex UnrecognisedToken();
-
-    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)\s*$")]
-    private static partial Regex ParameterSuffix();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
