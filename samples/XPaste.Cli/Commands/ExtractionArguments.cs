@@ -153,7 +153,7 @@ internal sealed class ExtractionArguments
         {
             return SamPromptSources.Contains(value, StringComparer.Ordinal)
                 ? value
-                : throw new ArgumentException($"--sam-prompt-from: unknown extractor '{value}' (choose from {string.Join(", ", SamPromptSources)})");
+                : throw new CliUsageException($"--sam-prompt-from: unknown extractor '{value}' (choose from {string.Join(", ", SamPromptSources)})");
         }
 
         return names.FirstOrDefault(n => n != "sam") ?? "plain";
