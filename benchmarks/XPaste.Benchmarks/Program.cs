@@ -22,6 +22,13 @@ if (args.Length > 0 && args[0] == "--profile-w1")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--fewstep-cost")
+{
+    int[] sizes = args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [256, 512];
+    XPaste.Benchmarks.Generation.FewStepCost.Run(sizes);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--kernel-rates")
 {
     XPaste.Benchmarks.SideBySide.SideBySideRunner.KernelRates();

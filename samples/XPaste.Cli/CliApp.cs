@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(BankCommand.Create());
         root.Subcommands.Add(ClipCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(CrawlCommand.Create());
         root.Options.Add(Debug);

@@ -43,8 +43,28 @@ internal static partial class CliErrors
         IEnumerable<ParseError> errors = parse.Errors.Count > 1
             ? parse.Errors.Where(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal))
             : parse.Errors;
+        string[] tokens = [.. parse.Tokens.Select(t => t.Value)];
+        string? unknownOption = null;
         foreach (ParseError error in errors)
         {
+            if (UnrecognisedToken().Match(error.Message) is { Success: true } unknown)
+            {
+                string token = unknown.Groups[1].Value;
+                // The value after a mistyped option is not a second mistake: only the option is reported.
+                if (unknownOption is not null && !token.StartsWith('-') && Follows(tokens, unknownOption, token))
+                {
+                    unknownOption = null;
+                    continue;
+                }
+
+                unknownOption = token.StartsWith('-') ? token : null;
+                if (unknownOption is not null && OptionSuggestions.Nearest(token, parse.CommandResult.Command) is { } nearest)
+                {
+                    Console.Error.WriteLine($"error: {token}: not an option of '{string.Join(' ', Ancestry(parse.CommandResult).Prepend("xpaste"))}'; did you mean {nearest}?");
+                    continue;
+                }
+            }
+
             Console.Error.WriteLine($"error: {Input(error)}: {Problem(error)}");
         }
 
@@ -56,6 +76,20 @@ internal static partial class CliErrors
         }
 
         return ExitCodes.Usage;
+    }
+
+    /// <summary>Whether <paramref name="next"/> comes right after <paramref name="first"/> somewhere in the command line.</summary>
+    private static bool Follows(string[] tokens, string first, string next)
+    {
+        for (int i = 0; i + 1 < tokens.Length; i++)
+        {
+            if (tokens[i] == first && tokens[i + 1] == next)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>What the error is about: the option or argument by name, else the token the user typed.</summary>
@@ -119,6 +153,9 @@ internal static partial class CliErrors
         return names;
     }
 
+    /// <summary>The message without <c>(Parameter 'name')</c>: internal names mean nothing to a user.</summary>
+    internal static string WithoutParameterName(string message) => ParameterSuffix().Replace(FirstLine(message), "");
+
     private static string FirstLine(string message)
     {
         int newline = message.IndexOf('\n', StringComparison.Ordinal);
@@ -138,6 +175,9 @@ internal static partial class CliErrors
 
     [GeneratedRegex(@"^Unrecognized command or argument '([^']*)'")]
     private static partial Regex UnrecognisedToken();
+
+    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)\s*$")]
+    private static partial Regex ParameterSuffix();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

@@ -70,16 +70,35 @@ internal static class OptionRules
         return option;
     }
 
-    /// <summary>The value, when given, must be a positive multiple of <paramref name="factor"/> (image sides of latent models).</summary>
-    public static Option<int?> MultipleOf(this Option<int?> option, int factor)
+    /// <summary>
+    /// The value, when given, must be a positive multiple of <paramref name="factor"/> up to <paramref name="maximum"/>
+    /// (image sides of latent models).
+    /// </summary>
+    public static Option<int?> MultipleOf(this Option<int?> option, int factor, int maximum = int.MaxValue)
     {
         option.Validators.Add(result =>
         {
-            if (NullableValue<int>(result) is { } value && (value < factor || value % factor != 0))
+            if (NullableValue<int>(result) is not { } value)
+            {
+                return;
+            }
+
+            if (value < factor || value % factor != 0)
             {
                 result.AddError(Invariant($"must be a positive multiple of {factor}, got {value}"));
             }
+            else if (value > maximum)
+            {
+                result.AddError(Invariant($"must be at most {maximum}, got {value}"));
+            }
         });
+        return option;
+    }
+
+    /// <summary>The value must be one of <paramref name="choices"/> (listed in help and completions).</summary>
+    public static Option<string> OneOf(this Option<string> option, params string[] choices)
+    {
+        option.AcceptOnlyFromAmong(choices);
         return option;
     }
 
@@ -117,6 +136,19 @@ internal static class OptionRules
         option.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<DirectoryInfo>() is { } folder && File.Exists(folder.FullName))
+            {
+                result.AddError($"{folder} is a file; this option names a folder");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The path, when given, must not name an existing file (the option names a folder).</summary>
+    public static Option<string> NotAFile(this Option<string> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { Length: > 0 } folder && File.Exists(folder))
             {
                 result.AddError($"{folder} is a file; this option names a folder");
             }

@@ -48,6 +48,15 @@ public sealed class UrlListOptions
     /// <summary>The column holding a caption, if any. Default <c>caption</c> (used when present).</summary>
     public string? CaptionColumn { get; set; } = "caption";
 
+    /// <summary>The default of <see cref="MaxRows"/>.</summary>
+    public const int DefaultMaxRows = 10_000_000;
+
+    /// <summary>
+    /// The most rows a list may have (a LAION part has about a million); a list or a parquet row group claiming more is
+    /// refused before it is read into memory. Default <see cref="DefaultMaxRows"/>.
+    /// </summary>
+    public int MaxRows { get; set; } = DefaultMaxRows;
+
     /// <summary>One category for every URL (required for text lists and lists without a category column).</summary>
     public string? Category { get; set; }
 }

@@ -8,6 +8,9 @@ internal static partial class CrawlLogMessages
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Log}: {Done} of {Total} URLs already settled; resuming")]
     public static partial void Resuming(ILogger logger, string log, int done, int total);
 
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Log}: {Count} URLs that failed before are tried again")]
+    public static partial void Retrying(ILogger logger, string log, int count);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{File}: written after the last log line by an interrupted crawl; removed")]
     public static partial void RemovedOrphan(ILogger logger, string file);
 

@@ -84,6 +84,21 @@ public sealed class CrawlOptions
     /// <summary>Only categories of this shard are crawled. Default all.</summary>
     public ShardSpec Shard { get; set; } = ShardSpec.Whole;
 
+    /// <summary>
+    /// How many runs may try one URL whose failure may pass (a timeout, a network error, 5xx, 429, 408: see
+    /// <see cref="CrawlReasons.IsTransient"/>): a rerun into the same folder tries it again until this many attempts are
+    /// logged. Only a rerun of a finished crawl retries (an interrupted one first resumes exactly as if it had not been
+    /// stopped). Permanent outcomes (kept, duplicate, filtered, opted out, 404, not an image, ...) are never retried.
+    /// Default 3.
+    /// </summary>
+    public int MaxAttemptsPerUrl { get; set; } = 3;
+
+    /// <summary>
+    /// Retry every URL that failed in an earlier run (404 and other permanent failures too), whatever its attempts.
+    /// Kept, duplicate, filtered and opted-out URLs are still never fetched again. Default false.
+    /// </summary>
+    public bool RetryFailed { get; set; }
+
     /// <summary>Stop after this many URLs have been settled (counting earlier runs). Default no limit.</summary>
     public int? MaxItems { get; set; }
 }

@@ -111,6 +111,11 @@ internal sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
             yield return $"{nameof(o.Shard)} must be set (ShardSpec.Whole for all categories)";
         }
 
+        if (o.MaxAttemptsPerUrl is < 1 or > 100)
+        {
+            yield return $"{nameof(o.MaxAttemptsPerUrl)} must be in [1, 100], got {o.MaxAttemptsPerUrl}";
+        }
+
         if (o.MaxItems is < 0)
         {
             yield return $"{nameof(o.MaxItems)} must not be negative, got {o.MaxItems}";

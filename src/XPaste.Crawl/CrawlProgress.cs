@@ -36,4 +36,7 @@ public sealed record CrawlSummary(
 {
     /// <summary>URLs settled per second by this run.</summary>
     public double UrlsPerSecond => Elapsed.TotalSeconds > 0 ? (Done - Resumed) / Elapsed.TotalSeconds : 0;
+
+    /// <summary>URLs that failed in earlier runs and this run tried again (see <see cref="CrawlOptions.MaxAttemptsPerUrl"/>, <see cref="CrawlOptions.RetryFailed"/>).</summary>
+    public int Retried { get; init; }
 }

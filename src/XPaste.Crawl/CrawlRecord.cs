@@ -45,6 +45,12 @@ public static class CrawlReasons
     /// <summary>More redirects than allowed.</summary>
     public const string TooManyRedirects = "too-many-redirects";
 
+    /// <summary>A redirect to a scheme other than http or https (ftp:, file:, data:, ...), which is never followed.</summary>
+    public const string UnsupportedRedirect = "unsupported-redirect";
+
+    /// <summary>The server's answer cannot be followed or read (a malformed redirect target or header).</summary>
+    public const string BadResponse = "bad-response";
+
     /// <summary>The body is longer than <see cref="CrawlOptions.MaxImageBytes"/>.</summary>
     public const string TooLarge = "too-large";
 
@@ -74,6 +80,20 @@ public static class CrawlReasons
 
     /// <summary>Perceptual hash within the threshold of an image already kept in the category.</summary>
     public const string NearDuplicate = "near-duplicate";
+
+    /// <summary>
+    /// Whether a failure with this reason may pass on its own, so that a later run tries the URL again: a timeout, a
+    /// network error, HTTP 408, 429 or 5xx. Everything else (404, 410, not an image, too large, ...) is permanent.
+    /// <see cref="BlockedAddress"/> is neither: it is retried when a run allows private addresses.
+    /// </summary>
+    /// <param name="reason">A <see cref="CrawlReasons"/> value.</param>
+    /// <returns>True for a transient failure.</returns>
+    public static bool IsTransient(string? reason) => reason switch
+    {
+        Timeout or Network or "http-408" or "http-429" => true,
+        { Length: 8 } when reason.StartsWith("http-5", StringComparison.Ordinal) => true,
+        _ => false,
+    };
 
     /// <summary>An HTTP error status: <c>http-404</c>, <c>http-500</c>, ...</summary>
     /// <param name="status">The status code.</param>
@@ -151,6 +171,14 @@ public sealed record CrawlRecord
     /// <summary>Height of the stored image (or of the decoded one when not kept).</summary>
     [JsonPropertyName("height")]
     public int? Height { get; init; }
+
+    /// <summary>
+    /// Which try of this URL the record is: 1 for the first run that settled it; a failure retried by a later run (see
+    /// <see cref="CrawlOptions.MaxAttemptsPerUrl"/>) gets a new record with the next number, and the last one counts.
+    /// Absent in logs written before retries (read as 1).
+    /// </summary>
+    [JsonPropertyName("attempt")]
+    public int? Attempt { get; init; }
 
     /// <summary>Bytes downloaded.</summary>
     [JsonPropertyName("bytes")]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using XPaste.Imaging;
 
 namespace XPaste.Crawl;
 
@@ -9,16 +10,23 @@ internal sealed class CrawlState
     private readonly Dictionary<string, CategoryState> _categories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _byReason = new(StringComparer.Ordinal);
     private readonly Dictionary<CrawlStatus, int> _byStatus = [];
+    private readonly Dictionary<int, int> _attempts = [];
+    private int _retrying;
 
     public int Done => _settled.Count;
 
     public int Kept { get; private set; }
 
-    /// <summary>Rebuilds the state from a log, checking each record against the list it claims to come from.</summary>
-    public static CrawlState Restore(CrawlLog log, IReadOnlyList<CrawlItem> items)
+    /// <summary>
+    /// Rebuilds the state from a log, checking each record against the list it claims to come from. A URL may have
+    /// several records (a failure retried by a later run); its last one counts. A URL whose last record is a failure
+    /// <paramref name="options"/> retries (<see cref="ShouldRetry"/>) is not settled: the run fetches it again.
+    /// </summary>
+    public static CrawlState Restore(CrawlLog log, IReadOnlyList<CrawlItem> items, CrawlOptions options)
     {
         var byIndex = items.ToDictionary(i => i.Index);
         var state = new CrawlState();
+        var last = new Dictionary<int, int>(); // URL index -> position of its last record
         int line = 0;
         foreach (CrawlRecord record in log.Records)
         {
@@ -29,16 +37,58 @@ internal sealed class CrawlState
                     $"URL #{record.Index} ({record.Url}, {record.Category}) is not that entry of the URL list: the list or the shard changed since this crawl began; use a new output folder");
             }
 
-            if (!state._settled.Add(record.Index))
+            if (last.TryGetValue(record.Index, out int earlier) && log.Records[earlier].Status != CrawlStatus.Failed)
             {
-                throw new InvalidInputException($"{log.Path}: record {line}", $"URL #{record.Index} is logged twice");
+                throw new InvalidInputException($"{log.Path}: record {line}", $"URL #{record.Index} is logged again after it was settled as {log.Records[earlier].Status}");
             }
 
+            last[record.Index] = line - 1;
+            state._attempts[record.Index] = Math.Max(state._attempts.GetValueOrDefault(record.Index) + 1, record.Attempt ?? 1);
+        }
+
+        // Transient failures are tried again only once every URL has been tried: a crawl that was interrupted resumes
+        // exactly as if it had not been (same log, same files), and the rerun after it retries them.
+        bool finished = byIndex.Keys.All(last.ContainsKey);
+
+        // In log order, so kept images are numbered as they were stored.
+        for (int i = 0; i < log.Records.Count; i++)
+        {
+            CrawlRecord record = log.Records[i];
+            if (last[record.Index] != i)
+            {
+                continue;
+            }
+
+            if (ShouldRetry(record, state._attempts[record.Index], options, finished))
+            {
+                state._retrying++;
+                continue;
+            }
+
+            state._settled.Add(record.Index);
             state.Record(record, countSettled: false);
         }
 
         return state;
     }
+
+    /// <summary>
+    /// Whether a run with <paramref name="options"/> fetches a URL again after <paramref name="attempts"/> tries ending in
+    /// <paramref name="record"/>: any failure with <see cref="CrawlOptions.RetryFailed"/>; an address blocked by the
+    /// safety policy when this run allows private addresses; a transient failure (<see cref="CrawlReasons.IsTransient"/>)
+    /// while attempts are left, once the earlier crawl <paramref name="finished"/> (every URL tried). Never a kept,
+    /// duplicate, filtered or opted-out URL.
+    /// </summary>
+    internal static bool ShouldRetry(CrawlRecord record, int attempts, CrawlOptions options, bool finished = true) =>
+        record.Status == CrawlStatus.Failed && (options.RetryFailed
+            || (record.Reason == CrawlReasons.BlockedAddress && options.AllowPrivateAddresses)
+            || (finished && CrawlReasons.IsTransient(record.Reason) && attempts < options.MaxAttemptsPerUrl));
+
+    /// <summary>URLs that earlier runs left failed and this run fetches again.</summary>
+    public int Retrying => _retrying;
+
+    /// <summary>The attempt number the next record of a URL gets.</summary>
+    public int NextAttempt(int index) => _attempts.GetValueOrDefault(index) + 1;
 
     public bool IsSettled(int index) => _settled.Contains(index);
 

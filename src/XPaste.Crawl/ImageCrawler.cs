@@ -112,7 +112,7 @@ public sealed partial class ImageCrawler : IDisposable
             log.TruncateTo(verified);
         }
 
-        var state = CrawlState.Restore(log, mine);
+        var state = CrawlState.Restore(log, mine, _options);
         PrepareFolders(root, mine, state, log.Existed);
         int resumed = state.Done;
         List<CrawlItem> pending = [.. mine.Where(i => !state.IsSettled(i.Index))];
@@ -124,6 +124,11 @@ public sealed partial class ImageCrawler : IDisposable
         if (resumed > 0)
         {
             CrawlLogMessages.Resuming(_logger, log.Path, resumed, mine.Count);
+        }
+
+        if (state.Retrying > 0)
+        {
+            CrawlLogMessages.Retrying(_logger, log.Path, state.Retrying);
         }
 
         using var fetcher = new ImageFetcher(_client, _options, _logger, root);
@@ -157,7 +162,7 @@ public sealed partial class ImageCrawler : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 Fetched fetched = await task.ConfigureAwait(false);
                 CrawlItem item = pending[index++];
-                CrawlRecord record = Commit(root, item, fetched, state);
+                CrawlRecord record = Commit(root, item, fetched, state) with { Attempt = state.NextAttempt(item.Index) };
                 log.Append(record);
                 state.Record(record);
                 progress?.Report(state.Progress(mine.Count, stopwatch.Elapsed, resumed));
@@ -194,7 +199,7 @@ public sealed partial class ImageCrawler : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return state.Summary(mine.Count, resumed, stopwatch.Elapsed, log.Path);
+        return state.Summary(mine.Count, resumed, stopwatch.Elapsed, log.Path) with { Retried = state.Retrying };
     }
 
     /// <summary>Releases the resources of the crawler's own HTTP client factory, if it made one.</summary>

@@ -91,7 +91,8 @@ internal sealed class ImageFetcher : IDisposable
         {
             image = await Task.Run(() => ImageCheck.Run(body!, _options), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or OutOfMemoryException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or OutOfMemoryException or IndexOutOfRangeException
+                                       or InvalidDataException or NotSupportedException or OverflowException or XPaste.Imaging.InvalidImageException)
         {
             // A decoder failure on hostile input is that URL's problem, not the crawl's.
             image = new CheckedImage(CrawlReasons.Corrupt, ex.Message, 0, 0, 0, null, "");
@@ -133,6 +134,18 @@ internal sealed class ImageFetcher : IDisposable
             using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             http = (int)response.StatusCode;
             finalUrl = response.RequestMessage?.RequestUri?.ToString() ?? uri.ToString();
+            if (http is >= 300 and < 400 && RedirectTarget(response) is { } target
+                && target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
+            {
+                return (Fetched.Fail(CrawlStatus.Failed, CrawlReasons.UnsupportedRedirect,
+                    $"redirected to a {target.Scheme}: URL; only http and https are followed", http, finalUrl), null, http, finalUrl);
+            }
+
+            if (http is >= 300 and < 400 && RedirectTarget(response) is null)
+            {
+                return (Fetched.Fail(CrawlStatus.Failed, CrawlReasons.BadResponse, $"HTTP {http} without a usable Location header", http, finalUrl), null, http, finalUrl);
+            }
+
             if (http is >= 300 and < 400)
             {
                 return (Fetched.Fail(CrawlStatus.Failed, CrawlReasons.TooManyRedirects, $"still redirected after {_options.MaxRedirects} redirects", http, finalUrl), null, http, finalUrl);
@@ -174,10 +187,37 @@ internal sealed class ImageFetcher : IDisposable
             CrawlLogMessages.NetworkError(_logger, ex, uri);
             return (Fetched.Fail(CrawlStatus.Failed, CrawlReasons.Network, Innermost(ex).Message, http, finalUrl), null, http, finalUrl);
         }
+        catch (Exception ex) when (IsBadAnswer(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // The handler follows redirects itself and throws on a target it cannot use: that URL's outcome, not the crawl's.
+            return Innermost(ex) is NotSupportedException unsupported
+                ? (Fetched.Fail(CrawlStatus.Failed, CrawlReasons.UnsupportedRedirect, $"redirected to a URL that is not http or https ({unsupported.Message})", http, finalUrl), null, http, finalUrl)
+                : (Fetched.Fail(CrawlStatus.Failed, CrawlReasons.BadResponse, $"the server's answer cannot be followed: {Innermost(ex).Message}", http, finalUrl), null, http, finalUrl);
+        }
 
         Fetched TooLarge(long? length) => Fetched.Fail(CrawlStatus.Failed, CrawlReasons.TooLarge,
             length is { } n ? $"Content-Length {n:N0} exceeds the limit of {_options.MaxImageBytes:N0} bytes" : $"the body exceeds the limit of {_options.MaxImageBytes:N0} bytes",
             http, finalUrl);
+    }
+
+    /// <summary>Exceptions a server's answer can cause inside the HTTP stack (a malformed redirect target or header).</summary>
+    private static bool IsBadAnswer(Exception ex) => ex is UriFormatException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException;
+
+    /// <summary>Where a redirect points, resolved against the request; null when it has no usable Location.</summary>
+    private static Uri? RedirectTarget(HttpResponseMessage response)
+    {
+        Uri? location = response.Headers.Location;
+        if (location is null)
+        {
+            return null;
+        }
+
+        if (location.IsAbsoluteUri)
+        {
+            return location;
+        }
+
+        return response.RequestMessage?.RequestUri is { } from && Uri.TryCreate(from, location, out Uri? resolved) ? resolved : null;
     }
 
     /// <summary>Reads the body, stopping (null) as soon as it passes the byte limit.</summary>
@@ -279,7 +319,8 @@ internal sealed class ImageFetcher : IDisposable
             string text = bytes is null ? "" : System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 512 * 1024));
             return new RobotsResult(RobotsRules.Parse(text, _agent), null);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when ((ex is HttpRequestException or IOException or OperationCanceledException or TimeoutRejectedException || IsBadAnswer(ex))
+                                   && !cancellationToken.IsCancellationRequested)
         {
             if (Find<BlockedAddressException>(ex) is { } blocked)
             {

@@ -9,6 +9,13 @@ namespace XPaste.Crawl;
 /// <summary>Reads URL lists (txt, csv, tsv, jsonl, parquet) into <see cref="CrawlItem"/>s, in file order.</summary>
 public static class UrlList
 {
+    /// <summary>The longest category name in UTF-8 bytes: a folder name on every common file system (ext4, NTFS, APFS).</summary>
+    internal const int MaxCategoryBytes = 255;
+
+    private static readonly HashSet<string> WindowsDevices = new(
+        ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", .. Enumerable.Range(0, 10).SelectMany(i => new[] { $"COM{i}", $"LPT{i}" }), "COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3"],
+        StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <param name="path">The URL list.</param>
     /// <param name="options">Format and columns; defaults when null.</param>
@@ -40,6 +47,11 @@ public static class UrlList
         foreach (Row row in rows)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (index >= options.MaxRows)
+            {
+                throw new InvalidInputException($"{path}: {row.Where}", $"more than {options.MaxRows} rows (UrlListOptions.MaxRows); split the list");
+            }
+
             if (!row.IsHeaderless && !row.Has(options.UrlColumn))
             {
                 throw new InvalidInputException($"{path}: {row.Where}", $"no '{options.UrlColumn}' column (UrlListOptions.UrlColumn, --url-column)");
@@ -84,14 +96,59 @@ public static class UrlList
         string ext => throw new InvalidInputException(path, $"cannot tell the URL list format from '{ext}': name the format (txt, csv, tsv, jsonl, parquet)"),
     };
 
-    /// <summary>Rejects category names that cannot be a single, visible folder name.</summary>
+    /// <summary>
+    /// Rejects category names that cannot be a single, visible, portable folder name beside the crawl's own files:
+    /// path separators, colons, control characters, a leading dot, a trailing dot or space, more than 255 UTF-8 bytes,
+    /// Windows device names (CON, NUL, COM1, ...) and the names of the crawl logs (<c>crawl.jsonl</c>,
+    /// <c>crawl.shard-K-of-N.jsonl</c>).
+    /// </summary>
     internal static void CheckCategory(string category, string input)
     {
-        if (category is "." or ".." || category.StartsWith('.') || category.IndexOfAny(['/', '\\', '\0', ':']) >= 0 || category.Length > 200)
+        if (CategoryProblem(category) is { } problem)
         {
-            throw new InvalidInputException(input, $"category '{category}' cannot be a folder name (no path separators, colons or leading dot; at most 200 characters)");
+            throw new InvalidInputException(input, $"category '{Shown(category)}' cannot be a folder name: {problem}");
         }
     }
+
+    private static string? CategoryProblem(string category)
+    {
+        if (category is "." or ".." || category.StartsWith('.'))
+        {
+            return "it starts with a dot (hidden, or a path step)";
+        }
+
+        if (category.IndexOfAny(['/', '\\', ':']) >= 0 || category.Any(char.IsControl))
+        {
+            return "no path separators, colons or control characters";
+        }
+
+        if (category.EndsWith(' ') || category.EndsWith('.'))
+        {
+            return "it ends with a space or a dot (Windows drops them)";
+        }
+
+        int bytes = Encoding.UTF8.GetByteCount(category);
+        if (bytes > MaxCategoryBytes)
+        {
+            return $"{bytes} UTF-8 bytes, over the file-system limit of {MaxCategoryBytes}";
+        }
+
+        string stem = category.Split('.')[0].TrimEnd();
+        if (WindowsDevices.Contains(stem))
+        {
+            return $"'{stem}' is a reserved device name on Windows";
+        }
+
+        if (category.StartsWith("crawl.", StringComparison.OrdinalIgnoreCase) && category.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+        {
+            return "the crawl's log files are named like this (crawl.jsonl, crawl.shard-K-of-N.jsonl)";
+        }
+
+        return null;
+    }
+
+    /// <summary>A long name cut for the message (the input names the line).</summary>
+    private static string Shown(string category) => category.Length <= 80 ? category : category[..60] + "...";
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -254,6 +311,7 @@ public static class UrlList
     private static async Task<IEnumerable<Row>> ReadParquetAsync(string path, UrlListOptions options, CancellationToken cancellationToken)
     {
         var rows = new List<Row>();
+        string where = "footer";
         try
         {
             await using FileStream stream = File.OpenRead(path);
@@ -278,11 +336,20 @@ public static class UrlList
             long rowNumber = 0;
             for (int g = 0; g < reader.RowGroupCount; g++)
             {
+                where = $"row group {g}";
                 using ParquetRowGroupReader group = reader.OpenRowGroupReader(g);
+
+                // The count comes from the file: checked before an array of that length is made.
+                if (group.RowCount < 0 || group.RowCount > options.MaxRows - rowNumber)
+                {
+                    throw new InvalidInputException($"{path}: {where}", $"claims {group.RowCount} rows; a list holds at most {options.MaxRows} (UrlListOptions.MaxRows)");
+                }
+
+                where = $"row group {g} (rows {rowNumber}..{rowNumber + group.RowCount - 1})";
                 var columns = new Dictionary<string, string?[]>(StringComparer.OrdinalIgnoreCase);
                 foreach ((string name, DataField field) in chosen)
                 {
-                    columns[name] = await ReadStringsAsync(group, field, path, cancellationToken).ConfigureAwait(false);
+                    columns[name] = await ReadStringsAsync(group, field, $"{path}: {where}", cancellationToken).ConfigureAwait(false);
                 }
 
                 for (int r = 0; r < group.RowCount; r++)
@@ -293,19 +360,22 @@ public static class UrlList
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not InvalidInputException)
         {
-            throw new InvalidInputException(path, $"not a readable parquet file ({ex.Message})", ex);
+            // Parquet.Net reports a malformed file with many types (Thrift, IO, index, out-of-memory on a lying size).
+            throw new InvalidInputException($"{path}: {where}", $"not a readable parquet file ({ex.GetType().Name}: {OneLine(ex.Message)})", ex);
         }
 
         return rows;
     }
 
-    private static async Task<string?[]> ReadStringsAsync(ParquetRowGroupReader group, DataField field, string path, CancellationToken cancellationToken)
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+
+    private static async Task<string?[]> ReadStringsAsync(ParquetRowGroupReader group, DataField field, string input, CancellationToken cancellationToken)
     {
         if (field.ClrType != typeof(string) && field.ClrType != typeof(ReadOnlyMemory<char>))
         {
-            throw new InvalidInputException(path, $"column '{field.Name}' holds {field.ClrType.Name}, not strings");
+            throw new InvalidInputException(input, $"column '{field.Name}' holds {field.ClrType.Name}, not strings");
         }
 
         var values = new string?[group.RowCount];

@@ -60,6 +60,8 @@ internal sealed class FakeFilter(float minScore = 21, float tolerance = 1) : IZe
         float bar = Math.Min(minScore, scores.Max() - tolerance);
         return scores.Select(s => s >= bar).ToArray();
     }
+
+    public double? KeepThreshold(IReadOnlyList<float> scores) => scores.Count == 0 ? null : Math.Min(minScore, scores.Max() - tolerance);
 }
 
 /// <summary>Writes <c>{root}/{category}/{k:04d}.png</c> scenes: a coloured rectangle on a plain background, noise added.</summary>

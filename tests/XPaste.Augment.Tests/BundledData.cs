@@ -1,6 +1,7 @@
 using XPaste.Augment;
 using XPaste.Bank;
 using XPaste.Coco;
+using XPaste.Offline;
 using XPaste.Sources;
 
 namespace XPaste.Tests;
@@ -25,7 +26,7 @@ internal static class BundledData
     {
         InstanceBank bank = InstanceBank.Create(folder);
         DatasetInstanceSource source = await DatasetInstanceSource.LoadAsync(Annotations, Images);
-        await new BankBuilder(bank).AddAsync(source);
+        await new OfflinePipeline([]).RunAsync(source, bank);
         bank.Flush();
         return bank;
     }

@@ -81,6 +81,22 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task The_quality_selection_keeps_no_cut_out_below_its_minimum_side_and_says_so()
+    {
+        using var temp = new TempFolder();
+        CliResult quality = await CliRunner.RunAsync(["bank", "extract", "--images", BundledImages, "--category", "thing", "--out", temp.File("bank"),
+            "--selection", "quality", "--min-cutout-side", "48", "--verbose"]);
+
+        Assert.True(quality.ExitCode == 0, quality.ToString());
+        Assert.Contains("; quality selection;", quality.StdErr, StringComparison.Ordinal);
+        using var bank = XPaste.Bank.InstanceBank.Open(temp.File("bank"));
+        Assert.All(bank.Instances, i => Assert.True(Math.Min(i.Width, i.Height) >= 48, $"{i.Width}x{i.Height}"));
+        var tooSmall = bank.Rejections.Where(r => r.Kind == XPaste.Bank.RejectionKind.CutoutTooSmall).ToList();
+        Assert.All(tooSmall, r => Assert.True(r.Value < 48 && r.Limit == 48, r.Text));
+        Assert.True(bank.Count + tooSmall.Count > 0, quality.StdErr);
+    }
+
+    [Fact]
     public async Task Bank_extract_says_what_it_rejected_and_why_and_bank_verify_finds_a_changed_cut_out()
     {
         using var temp = new TempFolder();
@@ -91,8 +107,17 @@ public sealed class BadInputTests
         Assert.True(extract.ExitCode == 0, extract.ToString());
         Assert.Contains("instances added (", extract.StdErr, StringComparison.Ordinal);
         Assert.Contains("images rejected;", extract.StdErr, StringComparison.Ordinal);
-        Assert.Matches(@"\nrejected:\n *[0-9]+  mask area # < 0\.05\n", extract.StdErr);
-        Assert.Matches(@"\n  \S+/[a-z]+\.(png|jpg): mask area 0\.[0-9]+ < 0\.05 \(plain\)", extract.StdErr);
+        Assert.Matches(@"\nrejected:\n *[0-9]+  area_below_min\n", extract.StdErr);
+        Assert.Matches(@"\n  \S+/[a-z]+\.(png|jpg): area_below_min: mask area 0\.[0-9]{3} < 0\.05 \(plain\)", extract.StdErr);
+
+        // One kind name per cause: bank stats (table and JSON) count the same kind the extract report printed.
+        CliResult stats = await CliRunner.RunAsync(["bank", "stats", bank, "--json"]);
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        using (var json = System.Text.Json.JsonDocument.Parse(stats.StdOut))
+        {
+            Assert.Equal(["area_below_min"], json.RootElement.GetProperty("rejection_reasons").EnumerateObject().Select(p => p.Name));
+        }
+
         Assert.DoesNotContain("()", extract.StdErr, StringComparison.Ordinal);
 
         CliResult intact = await CliRunner.RunAsync(["bank", "verify", bank]);

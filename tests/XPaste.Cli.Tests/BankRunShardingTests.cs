@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Generation.Categories;
@@ -43,6 +44,18 @@ public sealed class BankRunShardingTests : IDisposable
                 .Concat(bank.Rejections.Select(r => $"rejected {r.Source}: {r.Reason}"))
                 .Order(StringComparer.Ordinal),
         ];
+    }
+
+    [Fact]
+    public async Task The_summary_table_names_the_shard_once()
+    {
+        string output = _temp.File("titled");
+        CliResult result = await CliRunner.RunAsync(RunArgs(output, "--shard", "1/3"));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // The first line names the shard and its bank; the summary table does not say it again.
+        Assert.Single(Regex.Matches(result.StdErr, @"^shard 1/3: \d+ of 6 categories; .* bank .*shard-1-of-3$", RegexOptions.Multiline));
+        Assert.DoesNotContain("shard", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("│ category │ kept │ rejected │ reasons │", result.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -36,7 +36,10 @@ public sealed class CrawlCommandTests
         // Kill the tool outright (no chance to clean up) once a few images are stored, then run it again. (The log is
         // locked while the crawl runs, so the test watches the image folders.)
         string killedLog = folder.File("killed", "crawl.jsonl");
-        int Stored() => Directory.Exists(folder.File("killed")) ? Directory.EnumerateFiles(folder.File("killed"), "*.jpg", SearchOption.AllDirectories).Count() : 0;
+        // Committed images only: downloads ahead of the commit are hidden .tmp-*.jpg files, with no log line yet.
+        int Stored() => Directory.Exists(folder.File("killed"))
+            ? Directory.EnumerateFiles(folder.File("killed"), "*.jpg", SearchOption.AllDirectories).Count(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal))
+            : 0;
         using (var process = CliRunner.Start(Args(folder.File("killed"))))
         {
             process.StandardInput.Close();

@@ -64,6 +64,54 @@ public sealed class GenerateCommandTests
         Assert.Equal(untouched, File.GetLastWriteTimeUtc(folder.File("alone", "0002.png")));
     }
 
+    [Theory]
+    [InlineData("--prompt", "a photo of a single dog", "prompt")]
+    [InlineData("--scheduler", "ddim", "scheduler")]
+    [InlineData("--seed", "4", "seed")]
+    [InlineData("--size", "48", "height")]
+    [InlineData("--guidance", "3", "guidance")]
+    public async Task Plain_generate_refuses_other_settings_by_name_and_start_over_redoes(string option, string value, string setting)
+    {
+        using var folder = new TempFolder();
+        var common = new Dictionary<string, string> { ["--prompt"] = "a photo of a single cat", ["--scheduler"] = "euler", ["--seed"] = "3", ["--size"] = "32", ["--guidance"] = "7.5" };
+        string[] Args(Dictionary<string, string> o, params string[] extra) =>
+            ["generate", "--model", SdTiny, "--steps", "1", "--count", "2", "--out", folder.Path, .. o.SelectMany(p => new[] { p.Key, p.Value }), .. extra];
+        CliResult first = await CliRunner.RunAsync(Args(common));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        byte[] before = File.ReadAllBytes(folder.File("0000.png"));
+
+        var changed = new Dictionary<string, string>(common) { [option] = value };
+        CliResult refused = await CliRunner.RunAsync(Args(changed));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"with {setting} = ", refused.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--start-over", refused.StdErr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(folder.File("0000.png")));
+
+        CliResult redone = await CliRunner.RunAsync(Args(changed, "--start-over"));
+        Assert.True(redone.ExitCode == 0, redone.ToString());
+        Assert.Contains("2 image(s) written", redone.StdOut, StringComparison.Ordinal);
+        Assert.NotEqual(before, File.ReadAllBytes(folder.File("0000.png")));
+    }
+
+    [Fact]
+    public async Task Plain_generate_with_another_model_is_refused_by_name()
+    {
+        using var folder = new TempFolder();
+        string copy = folder.File("other-model");
+        foreach (string file in Directory.EnumerateFiles(SdTiny, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(copy, Path.GetRelativePath(SdTiny, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        string[] Args(string model) => ["generate", "--model", model, "--prompt", "a cat", "--steps", "1", "--size", "32", "--out", folder.File("out")];
+        Assert.Equal(0, (await CliRunner.RunAsync(Args(SdTiny))).ExitCode);
+        CliResult refused = await CliRunner.RunAsync(Args(copy));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("with model = ", refused.StdErr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_rerun_with_batches_remakes_the_missing_images_byte_identical()
     {
@@ -108,7 +156,7 @@ public sealed class GenerateCommandTests
         Assert.Contains($"error: {missing}: ", result.StdErr, StringComparison.Ordinal);
     }
 
-    private static void AssertPixelsClose(string expectedPng, string actualPng, int maxAbs, double maxFraction)
+    internal static void AssertPixelsClose(string expectedPng, string actualPng, int maxAbs, double maxFraction)
     {
         using var scope = NewDisposeScope();
         Tensor want = ImageIO.Load(expectedPng).to(ScalarType.Int32);

@@ -9,6 +9,8 @@ internal sealed class ListenerSite : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _firstDelays = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
     private readonly TimeSpan _delay;
     private readonly Task _loop;
 
@@ -31,6 +33,12 @@ internal sealed class ListenerSite : IDisposable
 
     public void Add(string path, byte[] body) => _files[path] = body;
 
+    /// <summary>The first request for <paramref name="path"/> waits <paramref name="delay"/> more before it is answered (a timeout, once).</summary>
+    public void DelayFirstRequest(string path, TimeSpan delay) => _firstDelays[path] = delay;
+
+    /// <summary>How many requests <paramref name="path"/> received.</summary>
+    public int Hits(string path) => _hits.GetValueOrDefault(path);
+
     private async Task LoopAsync()
     {
         while (_listener.IsListening)
@@ -49,8 +57,10 @@ internal sealed class ListenerSite : IDisposable
             {
                 try
                 {
-                    await Task.Delay(_delay);
-                    if (_files.TryGetValue(context.Request.Url!.AbsolutePath, out byte[]? body))
+                    string path = context.Request.Url!.AbsolutePath;
+                    _hits.AddOrUpdate(path, 1, (_, n) => n + 1);
+                    await Task.Delay(_firstDelays.TryRemove(path, out TimeSpan first) ? _delay + first : _delay);
+                    if (_files.TryGetValue(path, out byte[]? body))
                     {
                         context.Response.ContentType = "image/jpeg";
                         context.Response.ContentLength64 = body.Length;

@@ -70,6 +70,9 @@ public sealed class OptionValidationTests
     [InlineData(new[] { "bank", "extract", "--images", "i", "--out", "o", "--device", "gpu" }, "error: --device: 'gpu' is not one of auto, cpu, cuda, cuda:N")]
     [InlineData(new[] { "bank", "build", "--dataset", "d.json", "--out", "o", "--batch-size", "0" }, "error: --batch-size: must be at least 1, got 0")]
     [InlineData(new[] { "bank", "extract", "--images", "i", "--out", "o", "--min-area", "-1" }, "error: --min-area: must be between 0 and 1, got -1")]
+    [InlineData(new[] { "bank", "extract", "--images", "i", "--out", "o", "--selection", "best" }, "error: --selection: 'best' is not one of reference, quality")]
+    [InlineData(new[] { "bank", "extract", "--images", "i", "--out", "o", "--min-cutout-side", "-1" }, "error: --min-cutout-side: must be at least 0, got -1")]
+    [InlineData(new[] { "bank", "extract", "--images", "i", "--out", "o", "--per-category-budget", "0" }, "error: --per-category-budget: must be at least 1, got 0")]
     [InlineData(new[] { "inspect" }, "error: xpaste inspect: --dataset is required")]
     public async Task Bad_values_say_what_is_allowed_without_the_help_text(string[] args, string expected)
     {

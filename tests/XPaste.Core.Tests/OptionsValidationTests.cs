@@ -4,6 +4,7 @@ using XPaste.Clip;
 using XPaste.Generation;
 using XPaste.Generation.Categories;
 using XPaste.Extraction;
+using XPaste.Offline;
 using XPaste.Sources;
 
 namespace XPaste.Tests;
@@ -14,8 +15,7 @@ public sealed class OptionsValidationTests
     public void Every_options_class_is_checked_by_its_validator_listing_every_problem()
     {
         Assert.Equal(3, Failures(new BankOptionsValidator(), new BankOptions { CommitEvery = 0, MaxSegments = 0, EncodeParallelism = 0 }).Count);
-        Assert.Equal(3, Failures(new BankBuilderOptionsValidator(), new BankBuilderOptions { BatchSize = 0, MinPixels = 0, Extractor = "" }).Count);
-        Assert.Equal(2, Failures(new BankExtractionOptionsValidator(), new BankExtractionOptions { BatchSize = 0, Selection = null! }).Count);
+        Assert.Equal(3, Failures(new OfflinePipelineOptionsValidator(), new OfflinePipelineOptions { BatchSize = 0, Selection = null!, PerCategoryBudget = 0 }).Count);
         Assert.Equal(3, Failures(new U2NetExtractorOptionsValidator(), new U2NetExtractorOptions { InputSize = 4, SideOutput = -1, BatchSize = 0 }).Count);
         Assert.Single(Failures(new DatasetSourceOptionsValidator(), new DatasetSourceOptions { MinArea = double.NaN }));
         Assert.Equal(2, Failures(new PlainBackgroundOptionsValidator(), new PlainBackgroundOptions { BorderFraction = 0.5, NoiseFactor = -1 }).Count);

@@ -1,6 +1,7 @@
 using System.Net;
 using SkiaSharp;
 using XPaste.Crawl;
+using XPaste.Imaging;
 
 namespace XPaste.Crawl.Tests;
 

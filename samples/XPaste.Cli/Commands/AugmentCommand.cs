@@ -5,14 +5,18 @@ using Microsoft.Extensions.Logging;
 using XPaste.Augment;
 using XPaste.Bank;
 using XPaste.Coco;
+using XPaste.Offline;
 using XPaste.Sources;
+using XPaste.Yolo;
 
 namespace XPaste.Cli.Commands;
 
 /// <summary>
-/// <c>xpaste augment --dataset D.json --images DIR --bank BANK --out OUT [--policy xpaste|simple|both] [--seed S]
-/// [--count N] [--size 640] [--overwrite]</c>: writes N augmented images, <c>OUT/annotations.json</c> (COCO, RLE masks,
-/// <c>is_pasted</c> per annotation), <c>OUT/plans.jsonl</c> (one replayable plan per image) and <c>OUT/preview.png</c>.
+/// <c>xpaste augment --dataset D.json|data.yaml --images DIR --bank BANK --out OUT [--policy xpaste|simple|both] [--seed S]
+/// [--count N] [--size 640] [--format coco|yolo-detect|yolo-segment] [--overwrite]</c>: writes N augmented images,
+/// <c>OUT/annotations.json</c> (COCO, RLE masks, <c>is_pasted</c> per annotation), <c>OUT/plans.jsonl</c> (one
+/// replayable plan per image) and <c>OUT/preview.png</c>; with a YOLO format also <c>OUT/labels/</c> and
+/// <c>OUT/data.yaml</c>. A YOLO dataset (a <c>.yaml</c> or a folder) is read by <see cref="YoloDataset"/>.
 /// The run is an <see cref="AugmentRun"/>: stopped (Ctrl+C, a crash), the same command resumes it after its last
 /// committed batch and ends with the files an uninterrupted run writes; run again when complete, it does nothing. Other
 /// settings or inputs with the same <c>--out</c> are refused unless <c>--overwrite</c> clears the earlier output.
@@ -21,8 +25,12 @@ internal static class AugmentCommand
 {
     public static Command Create()
     {
-        var dataset = new Option<FileInfo>("--dataset") { Description = "COCO or LVIS instance JSON: the destination images (and Simple Copy-Paste's sources).", Required = true };
-        var images = new Option<DirectoryInfo?>("--images") { Description = "The dataset's image folder (default: 'images' beside the JSON)." };
+        var dataset = new Option<FileInfo>("--dataset") { Description = "COCO or LVIS instance JSON, or a YOLO data.yaml (or YOLO dataset folder): the destination images (and Simple Copy-Paste's sources).", Required = true };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "A COCO dataset's image folder (default: 'images' beside the JSON); YOLO datasets name their own." };
+        var split = new Option<string>("--split") { Description = "The YOLO split to read: train, val or test.", DefaultValueFactory = _ => "train" };
+        split.AcceptOnlyFromAmong("train", "val", "test");
+        var skipBad = new Option<bool>("--skip-bad-labels") { Description = "Leave out bad label lines (YOLO) or unusable annotations (COCO), listing them, instead of refusing the dataset." };
+        var keepBoxes = new Option<bool>("--keep-boxes") { Description = "Box-only objects (YOLO detect lines, COCO annotations without segmentation) keep their boxes unchanged instead of shrinking to the part not covered by pasted objects." };
         var bank = new Option<DirectoryInfo?>("--bank") { Description = "The instance bank to paste from (needed by the xpaste and both policies)." };
         var buildBank = new Option<bool>("--build-bank") { Description = "If the bank does not exist, build it first from the dataset's own annotated objects." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder.", Required = true }.NotAFile();
@@ -32,8 +40,11 @@ internal static class AugmentCommand
         var count = new Option<int>("--count") { Description = "How many augmented images to write.", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var size = new Option<int>("--size") { Description = $"Output side in pixels, at least {OptionRules.MinimumImageSide} (large scale jitter crops or pads to it).", DefaultValueFactory = _ => 640 }.AtLeast(OptionRules.MinimumImageSide);
         var batch = new Option<int>("--batch") { Description = "Images per batch (1 to 4096).", DefaultValueFactory = _ => 8 }.Between(1, 4096);
-        var format = new Option<string>("--format") { Description = "Image format: jpg or png.", DefaultValueFactory = _ => "jpg" };
-        format.AcceptOnlyFromAmong("jpg", "png");
+        var format = new Option<string>("--format") { Description = "Labels: coco (annotations.json), yolo-detect or yolo-segment (also labels/ and data.yaml for Ultralytics). jpg and png are still read as --image-format.", DefaultValueFactory = _ => "coco" };
+        format.AcceptOnlyFromAmong("coco", "yolo-detect", "yolo-segment", "jpg", "png");
+        var yoloHoles = new Option<bool>("--yolo-holes") { Description = "With --format yolo-segment: keep holes in the polygons (joined by zero-width bridges) instead of outer contours only." };
+        var imageFormat = new Option<string?>("--image-format") { Description = "Image format: jpg (default) or png." };
+        imageFormat.AcceptOnlyFromAmong("jpg", "png");
         var blend = new Option<string>("--blend") { Description = "hard (reference), alpha or feather.", DefaultValueFactory = _ => "hard" };
         blend.AcceptOnlyFromAmong("hard", "alpha", "feather");
         var occlusion = new Option<string>("--occlusion") { Description = "reference (box moved <= 10 px or > 300 px left) or visible (>= 25% of the area left).", DefaultValueFactory = _ => "reference" };
@@ -45,7 +56,7 @@ internal static class AugmentCommand
         var command = new Command("augment", "Paste instances onto a dataset's images and write the augmented images as a COCO dataset.")
         {
             dataset, images, bank, buildBank, output, policy, seed, count, size, batch, format, blend, occlusion, device, overwrite,
-            addCategories, bankSource,
+            addCategories, bankSource, split, skipBad, keepBoxes, imageFormat, yoloHoles,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(new Settings(
             parse.GetValue(dataset)!,
@@ -58,13 +69,18 @@ internal static class AugmentCommand
             parse.GetValue(count),
             parse.GetValue(size),
             parse.GetValue(batch),
-            parse.GetValue(format)!,
+            parse.GetValue(format) is "jpg" or "png" ? "coco" : parse.GetValue(format)!,
+            parse.GetValue(imageFormat) ?? (parse.GetValue(format) is "png" ? "png" : "jpg"),
             parse.GetValue(blend)!,
             parse.GetValue(occlusion)!,
             parse.GetValue(device)!,
             parse.GetValue(overwrite),
             parse.GetValue(addCategories),
-            parse.GetValue(bankSource)), cancellationToken));
+            parse.GetValue(bankSource),
+            parse.GetValue(split)!,
+            parse.GetValue(skipBad),
+            parse.GetValue(keepBoxes),
+            parse.GetValue(yoloHoles)), cancellationToken));
         return command;
     }
 
@@ -80,12 +96,17 @@ internal static class AugmentCommand
         int Size,
         int Batch,
         string Format,
+        string ImageFormat,
         string Blend,
         string Occlusion,
         string Device,
         bool Overwrite,
         bool AddCategories,
-        FileInfo? BankSource);
+        FileInfo? BankSource,
+        string Split,
+        bool SkipBadLabels,
+        bool KeepBoxes,
+        bool YoloHoles);
 
     /// <summary>The options behind the run's recorded settings, to name them in a refusal.</summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
@@ -100,7 +121,10 @@ internal static class AugmentCommand
         [AugmentRunSettingNames.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Blending))] = "--blend",
         [AugmentRunSettingNames.Path(nameof(XPasteOptions.Kernel), nameof(PasteKernelOptions.Occlusion))] = "--occlusion",
         [nameof(XPasteOptions.Device)] = "--device",
-        [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.Format)] = "--format",
+        [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.Format)] = "--image-format",
+        [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.LabelFormat)] = "--format",
+        [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.KeepBoxOnlyBoxes)] = "--keep-boxes",
+        [AugmentRunSettingNames.WriterPrefix + nameof(CocoPasteWriterOptions.YoloKeepHoles)] = "--yolo-holes",
         [AugmentRunSettingNames.Dataset] = "--dataset",
         [AugmentRunSettingNames.SizeStatistics] = "--dataset",
         [AugmentRunSettingNames.Categories] = "--dataset",
@@ -116,14 +140,13 @@ internal static class AugmentCommand
         }
         catch (AugmentRunConflictException ex)
         {
-            Console.Error.WriteLine(ex.Differences.Count == 0 ? ex.Message : $"{ex.Folder}: it holds a run made with other settings:");
-            foreach (AugmentRunSettingChange change in ex.Differences)
-            {
-                string flag = Flags.TryGetValue(change.Setting, out string? name) ? $" ({name})" : "";
-                Console.Error.WriteLine($"  {change}{flag}");
-            }
-
-            Console.Error.WriteLine("Use a new --out, or pass --overwrite to delete that output and start again.");
+            // One line, as every other error: what differs, by option, and the two ways out.
+            string problem = ex.Differences.Count == 0
+                ? CliErrors.WithoutParameterName(ex.Problem)
+                : "it holds a run made with other settings: " + string.Join("; ", ex.Differences.Select(change =>
+                    Flags.TryGetValue(change.Setting, out string? name) ? $"{change} ({name})" : change.ToString()))
+                    + "; use a new --out, or --overwrite to delete that output and start again";
+            Console.Error.WriteLine($"error: {ex.Folder}: {problem}");
             return ExitCodes.For(ex);
         }
         catch (OperationCanceledException)
@@ -138,14 +161,15 @@ internal static class AugmentCommand
     private static async Task<int> AugmentAsync(Settings s, IProgress<OperationProgress> progress, StrongBox<int> done, CancellationToken cancellationToken)
     {
         string datasetPath = s.Dataset.ToString();
-        string imagesFolder = s.Images?.FullName ?? Path.Combine(s.Dataset.DirectoryName ?? ".", "images");
-        CocoDataset coco = await CocoDataset.LoadAsync(datasetPath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!coco.HasAnnotationsKey)
+        DatasetInput input = await DatasetInput.LoadAsync(datasetPath, s.Images?.FullName, s.Split, s.SkipBadLabels, cancellationToken).ConfigureAwait(false);
+        string imagesFolder = input.ImagesFolder;
+        CocoDataset coco = input.Coco;
+        if (!input.IsYolo && !coco.HasAnnotationsKey)
         {
             Console.Error.WriteLine($"{datasetPath}: no annotations key: its images are destinations only (nothing of theirs is copied, and their outputs carry only pasted objects)");
         }
 
-        var destinations = new CocoImageSource(coco, imagesFolder);
+        IAnnotatedImageSource destinations = input.Source;
         if (destinations.Images.Count == 0)
         {
             throw new InvalidInputException(datasetPath, "has no images");
@@ -174,8 +198,7 @@ internal static class AugmentCommand
 
                 // Labels by name, never by number: the bank's ids become the dataset's, and what the dataset lacks is
                 // refused (with the list) or, with --add-categories, added to the output's categories.
-                CategoryMapping mapping = MapCategories(instanceBank, coco, datasetPath, s.AddCategories);
-                pastePool = mapping.IsIdentity ? pool : new CategoryMappedPool(pool, mapping);
+                (pastePool, CategoryMapping mapping) = MapCategories(pool, instanceBank, coco, s.AddCategories);
                 outputCategories = mapping.Categories;
                 if (mapping.Added.Count > 0)
                 {
@@ -213,12 +236,20 @@ internal static class AugmentCommand
             var run = new AugmentRun(augmenter, outputCategories, s.Output.FullName, new AugmentRunOptions
             {
                 Count = s.Count,
-                Writer = new CocoPasteWriterOptions { Format = s.Format == "png" ? AugmentedImageFormat.Png : AugmentedImageFormat.Jpeg },
+                Writer = new CocoPasteWriterOptions
+                {
+                    Format = s.ImageFormat == "png" ? AugmentedImageFormat.Png : AugmentedImageFormat.Jpeg,
+                    LabelFormat = s.Format switch { "yolo-detect" => AugmentLabelFormat.YoloDetect, "yolo-segment" => AugmentLabelFormat.YoloSegment, _ => AugmentLabelFormat.Coco },
+                    KeepBoxOnlyBoxes = s.KeepBoxes,
+                    YoloKeepHoles = s.YoloHoles,
+                },
                 Overwrite = s.Overwrite,
                 // The dataset file by content (the augmenter records the images' ids and sizes); the image files by folder.
                 Inputs = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
-                    ["--dataset"] = await AugmentRunInputs.FileIdentityAsync(datasetPath, cancellationToken).ConfigureAwait(false),
+                    ["--dataset"] = File.Exists(input.IdentityPath)
+                        ? await AugmentRunInputs.FileIdentityAsync(input.IdentityPath, cancellationToken).ConfigureAwait(false)
+                        : AugmentRunInputs.FolderIdentity(input.IdentityPath),
                     ["--images"] = AugmentRunInputs.FolderIdentity(imagesFolder),
                 },
             }, loggers.CreateLogger<AugmentRun>());
@@ -237,7 +268,7 @@ internal static class AugmentCommand
                 ? string.Create(CultureInfo.InvariantCulture, $"; resumed: {result.BatchesReused} of {run.BatchCount} batches came from the interrupted run")
                 : "";
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {result.Images} images and {result.Annotations} annotations to {result.OutputFolder} (annotations.json, plans.jsonl, preview.png){resumed}"));
+                $"wrote {result.Images} images and {result.Annotations} annotations to {result.OutputFolder} (annotations.json, plans.jsonl, preview.png{(s.Format == "coco" ? "" : ", labels/, data.yaml")}){resumed}"));
             return 0;
         }
         finally
@@ -247,11 +278,11 @@ internal static class AugmentCommand
         }
     }
 
-    private static CategoryMapping MapCategories(InstanceBankReader bank, CocoDataset coco, string datasetPath, bool add)
+    private static (IPasteInstancePool Pool, CategoryMapping Mapping) MapCategories(IPasteInstancePool pool, InstanceBankReader bank, CocoDataset coco, bool add)
     {
         try
         {
-            return CategoryMapping.Create(bank.Categories, bank.Folder, coco.Categories, datasetPath,
+            return CategoryMappedPool.ForDataset(pool, bank, coco,
                 new CategoryMappingOptions { Missing = add ? MissingCategoryHandling.Add : MissingCategoryHandling.Refuse });
         }
         catch (CategoryMismatchException ex) when (ex.Missing.Count > 0)
@@ -298,7 +329,7 @@ internal static class AugmentCommand
         using (InstanceBank created = InstanceBank.Create(folder))
         {
             var source = new DatasetInstanceSource(coco, imagesFolder);
-            BankBuildResult result = await new BankBuilder(created).AddAsync(source, progress, cancellationToken).ConfigureAwait(false);
+            OfflineResult result = await new OfflinePipeline([]).RunAsync(source, created, progress, cancellationToken).ConfigureAwait(false);
             created.Flush();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"built {folder} from {datasetPath}: {result.Added} instances ({result.Rejected} rejected)"));
         }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using XPaste.Bank;
+using XPaste.Coco;
+using XPaste.Offline;
 using XPaste.Sources;
 
 namespace XPaste.Cli.Commands;
@@ -29,38 +31,46 @@ internal static class BankCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "The bank folder; created if missing, resumed if it holds a bank.", Required = true }.NotAFile();
         var includeCrowd = new Option<bool>("--include-crowd") { Description = "Also cut out crowd regions (iscrowd: 1)." };
         var minArea = new Option<double>("--min-area") { Description = "Leave out annotations smaller than this many pixels.", DefaultValueFactory = _ => 0 }.AtLeast(0.0).Finite();
-        var categories = new Option<int[]>("--category") { Description = "Only these category ids (repeat the option for several).", AllowMultipleArgumentsPerToken = true }.AtLeast(0);
+        var categories = new Option<string[]>("--category") { Description = "Only these categories, by name as in bank run and bank extract (a number is taken as a category id); repeat the option for several.", AllowMultipleArgumentsPerToken = true };
         var batch = new Option<int>("--batch-size") { Description = "Cut-outs committed together.", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var verbose = new Option<bool>("--verbose") { Description = "List every rejected object with the reason." };
         var stats = new Option<bool>("--stats") { Description = "Print the bank's statistics afterwards." };
 
         var command = new Command("build", "Cut out every annotated object of a COCO/LVIS dataset into an instance bank (resumable: rerun to continue).")
         {
-            dataset, images, output, includeCrowd, minArea, categories, batch, stats,
+            dataset, images, output, includeCrowd, minArea, categories, batch, stats, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             FileInfo json = parse.GetValue(dataset)!;
             string imagesFolder = parse.GetValue(images)?.FullName ?? DefaultImagesFolder(json.FullName);
             string bankFolder = parse.GetValue(output)!.FullName;
-            int[] only = parse.GetValue(categories) ?? [];
-            var options = new DatasetSourceOptions
-            {
-                SkipCrowd = !parse.GetValue(includeCrowd),
-                MinArea = parse.GetValue(minArea),
-                CategoryIds = only.Length == 0 ? null : only.ToHashSet(),
-            };
+            string[] only = parse.GetValue(categories) ?? [];
             return await Run(async () =>
             {
-                var source = await DatasetInstanceSource.LoadAsync(json.FullName, imagesFolder, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+                CocoDataset coco = await CocoDataset.LoadAsync(json.FullName, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var options = new DatasetSourceOptions
+                {
+                    SkipCrowd = !parse.GetValue(includeCrowd),
+                    MinArea = parse.GetValue(minArea),
+                    CategoryIds = only.Length == 0 ? null : CategoryIdsOf(only, coco, json.ToString()),
+                };
+                var source = new DatasetInstanceSource(coco, imagesFolder, options);
                 Console.Error.WriteLine($"{json.Name}: {source.Count} objects in {source.ImageCount} images; images from {imagesFolder}");
                 using var bank = InstanceBank.OpenOrCreate(bankFolder);
                 int before = bank.Count;
+                int rejectedBefore = bank.Rejections.Count;
                 try
                 {
-                    BankBuildResult result = await ConsoleProgress.RunAsync("bank build",
-                        (progress, ct) => new BankBuilder(bank, new BankBuilderOptions { BatchSize = parse.GetValue(batch) }).AddAsync(source, progress, ct),
-                        cancellationToken).ConfigureAwait(false);
-                    Console.Error.WriteLine($"{bankFolder}: {result.Added} added, {result.Skipped} already there, {result.Rejected} rejected; {bank.Count} instances in {bank.Categories.Count} categories");
+                    // The annotations are the candidates: the same pipeline as bank extract, with no extractor.
+                    var pipeline = new OfflinePipeline([], options: new OfflinePipelineOptions
+                    {
+                        BatchSize = parse.GetValue(batch),
+                        Selection = OfflinePipelineOptions.Annotations.Selection,
+                    });
+                    OfflineResult result = await ConsoleProgress.RunAsync("bank build",
+                        (progress, ct) => pipeline.RunAsync(source, bank, progress, ct), cancellationToken).ConfigureAwait(false);
+                    ExtractionReport.Write(Console.Error, bankFolder, result, bank, bank.Rejections.Skip(rejectedBefore).ToArray(), parse.GetValue(verbose));
                 }
                 catch (OperationCanceledException)
                 {
@@ -142,6 +152,37 @@ internal static class BankCommand
         return command;
     }
 
+    /// <summary>
+    /// The ids of <c>--category</c> values: a category's name (compared as <see cref="CategoryMapping.NormalizeName"/>
+    /// does, as bank run and bank extract match names), or a whole number that is one of the dataset's ids.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A value is neither, naming it and the dataset's categories.</exception>
+    internal static HashSet<int> CategoryIdsOf(IEnumerable<string> values, CocoDataset coco, string datasetName)
+    {
+        var ids = new HashSet<int>();
+        var unknown = new List<string>();
+        foreach (string value in values)
+        {
+            string key = CategoryMapping.NormalizeName(value);
+            CocoCategory? named = coco.Categories.FirstOrDefault(c => CategoryMapping.NormalizeName(c.Name) == key);
+            if (named is not null)
+            {
+                ids.Add(named.Id);
+            }
+            else if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int id) && coco.TryGetCategory(id, out _))
+            {
+                ids.Add(id);
+            }
+            else
+            {
+                unknown.Add(value);
+            }
+        }
+
+        return unknown.Count == 0 ? ids : throw new InvalidInputException("--category",
+            $"not a category of {datasetName}: {string.Join(", ", unknown)} (its categories: {string.Join(", ", coco.Categories.Select(c => c.Name))})");
+    }
+
     internal static void WriteTable(BankStatistics s)
     {
         var console = AnsiConsole.Console;
@@ -158,16 +199,16 @@ internal static class BankCommand
         }
 
         console.Write(table);
-        console.WriteLine($"wins per extractor: {string.Join(", ", s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
+        console.WriteLine($"wins per extractor: {ReportText.JoinOrNone(s.Extractors.Select(p => $"{p.Key} {p.Value}"))}; PNGs {s.Bytes / 1024.0 / 1024.0:F1} MiB");
         if (s.RunnersUp.Count > 0)
         {
             // Only when several extractors competed: how often each one's mask was scored but lost.
             console.WriteLine($"runner-up: {string.Join(", ", s.RunnersUp.Select(p => $"{p.Key} {p.Value}"))}");
         }
 
-        foreach (var (reason, count) in s.RejectionReasons)
+        foreach (var (kind, count) in s.RejectionReasons)
         {
-            console.WriteLine($"rejected {count}: {reason}");
+            console.WriteLine($"rejected {count}: {kind}");
         }
     }
 }

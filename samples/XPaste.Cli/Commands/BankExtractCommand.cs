@@ -2,7 +2,7 @@ using System.CommandLine;
 using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Coco;
-using XPaste.Extraction;
+using XPaste.Offline;
 using XPaste.Sources;
 
 namespace XPaste.Cli.Commands;
@@ -66,8 +66,8 @@ internal static class BankExtractCommand
         int rejectedBefore = bank.Rejections.Count;
         try
         {
-            BankExtractionResult result = await ConsoleProgress.RunAsync("bank extract",
-                (progress, ct) => setup.Stage.RunAsync(source, bank, progress, ct), cancellationToken).ConfigureAwait(false);
+            OfflineResult result = await ConsoleProgress.RunAsync("bank extract",
+                (progress, ct) => setup.Pipeline.RunAsync(source, bank, progress, ct), cancellationToken).ConfigureAwait(false);
             ExtractionReport.Write(Console.Error, bankFolder.ToString(), result, bank, bank.Rejections.Skip(rejectedBefore).ToArray(), verbose);
             return 0;
         }

@@ -12,7 +12,7 @@ internal static class BankMergeCommand
     public static Command Create()
     {
         var root = new Argument<DirectoryInfo>("root") { Description = "The sharded bank run's --out folder (holding shard-K-of-N/ banks and runs/)." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "The merged bank's folder; must not exist or be empty.", Required = true }.NotAFile();
+        var output = new Option<DirectoryInfo>("--out") { Description = "The merged bank's folder; must not exist or be empty (or hold a merge of the same shards: then nothing is done).", Required = true }.NotAFile();
         var allowPartial = new Option<bool>("--allow-partial") { Description = "Merge the complete shards even when others are missing or unfinished." };
         var command = new Command("merge", "Merge the shard banks of a sharded bank run into one bank (checks all shards are there and complete).")
         {
@@ -27,6 +27,12 @@ internal static class BankMergeCommand
                 ShardMergeResult result = await ConsoleProgress.RunAsync("bank merge",
                     (progress, ct) => Task.Run(() => ShardMerge.Merge(rootFolder, outFolder, parse.GetValue(allowPartial), progress, cancellationToken: ct), ct),
                     cancellationToken).ConfigureAwait(false);
+                if (result.AlreadyMerged)
+                {
+                    Console.Error.WriteLine($"{outFolder}: already merged from these same {result.ShardsMerged} of {result.ShardCount} shards ({result.Instances} instances); nothing to do");
+                    return 0;
+                }
+
                 Console.Error.WriteLine($"{outFolder}: {result.Instances} instances from {result.ShardsMerged} of {result.ShardCount} shards"
                     + (result.Duplicates > 0 ? $" ({result.Duplicates} duplicates left out)" : "")
                     + $", {result.Rejections} rejection records"

@@ -62,7 +62,7 @@ internal static class BankRunCommand
                 Settings = setup.Settings,
                 StartOver = parse.GetValue(startOver),
             };
-            var run = new BankRun(options, generator is null ? null : new CategoryImageGenerator(generator, generationOptions), setup.Stage);
+            var run = new BankRun(options, generator is null ? null : new CategoryImageGenerator(generator, generationOptions), setup.Pipeline);
             Console.Error.WriteLine($"shard {spec}: {run.ShardCategories.Count} of {all.Count} categories; {setup.Description}; bank {options.BankFolder}");
             try
             {
@@ -81,11 +81,12 @@ internal static class BankRunCommand
 
     private static void WriteSummary(RunManifest manifest)
     {
-        var table = new Table().Title($"shard {manifest.ShardIndex}/{manifest.ShardCount}: {manifest.Bank}")
+        // No title: the run's first line already names the shard and its bank (a title repeated it, and wraps at the table's width).
+        var table = new Table()
             .AddColumn("category").AddColumn("kept", c => c.RightAligned()).AddColumn("rejected", c => c.RightAligned()).AddColumn("reasons");
         foreach ((string name, CategoryRunSummary s) in manifest.Summary ?? new Dictionary<string, CategoryRunSummary>())
         {
-            string reasons = string.Join("; ", s.Reasons.OrderByDescending(p => p.Value).Select(p => $"{p.Value} {p.Key}"));
+            string reasons = s.Reasons.Count == 0 ? "none" : string.Join("; ", s.Reasons.OrderByDescending(p => p.Value).Select(p => $"{p.Value} {p.Key}"));
             table.AddRow(Markup.Escape(name), s.Kept.ToString(CultureInfo.InvariantCulture), s.Rejected.ToString(CultureInfo.InvariantCulture), Markup.Escape(reasons));
         }
 

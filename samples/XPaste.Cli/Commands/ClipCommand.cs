@@ -105,7 +105,9 @@ internal static class ClipCommand
                 Tensor image = ClipImageProcessor.ScoringView(ImageIO.Load(file.ToString()));
                 float[] scores = clip.Logits(clip.GetImageFeatures(processor.Preprocess([image], clip.Device)), text).cpu().data<float>().ToArray();
                 int best = Array.IndexOf(scores, scores.Max());
-                table.AddRow([Markup.Escape(file.Name), .. scores.Select((s, i) => i == best ? $"[bold]{s:F2}[/]" : $"{s:F2}")]);
+                // The path, not the file name: cat/0000.png and cup/0000.png are different rows.
+                string label = Path.IsPathRooted(file.ToString()) ? Path.GetRelativePath(Environment.CurrentDirectory, file.FullName) : file.ToString();
+                table.AddRow([Markup.Escape(label), .. scores.Select((s, i) => i == best ? $"[bold]{s:F2}[/]" : $"{s:F2}")]);
             }
 
             AnsiConsole.Write(table);

@@ -26,7 +26,7 @@ internal static class CrawlCommand
         var categoryColumn = new Option<string>("--category-column") { Description = "Column holding the category.", DefaultValueFactory = _ => "category" };
         var licenseColumn = new Option<string>("--license-column") { Description = "Column holding the licence, kept in the log.", DefaultValueFactory = _ => "license" };
         var captionColumn = new Option<string>("--caption-column") { Description = "Column holding a caption, kept in the log.", DefaultValueFactory = _ => "caption" };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: {out}/{category}/{k:04d}.jpg|png and crawl.jsonl; resumed if it holds a crawl.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: {out}/{category}/{k:04d}.jpg|png and crawl.jsonl; resumed if it holds a crawl.", Required = true }.NotAFile();
         var shard = new Option<string?>("--shard") { Description = ShardOption.ShardDescription + " Only the categories of the shard are crawled (by a hash of the category name)." };
         var shardCount = new Option<int?>("--shards") { Description = ShardOption.ShardsDescription }.AtLeast(1);
         var concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight, all hosts together.", DefaultValueFactory = _ => 64 }.AtLeast(1);
@@ -41,6 +41,8 @@ internal static class CrawlCommand
         var resize = new Option<int?>("--resize") { Description = "Scale images down so the longer side is at most this (re-encodes them)." }.AtLeast(OptionRules.MinimumImageSide);
         var nearDuplicate = new Option<int>("--near-duplicate-distance") { Description = "Perceptual-hash bits within which an image counts as a near-duplicate of one kept in its category; -1 turns it off.", DefaultValueFactory = _ => 6 }.AtLeast(-1);
         var maxItems = new Option<int?>("--max-items") { Description = "Stop after this many URLs are settled (earlier runs included)." }.AtLeast(1);
+        var maxAttempts = new Option<int>("--max-attempts") { Description = "Runs that may try a URL whose failure may pass (timeout, network error, 408, 429, 5xx): a rerun tries it again until this many attempts. 404, not an image and the like are final.", DefaultValueFactory = _ => 3 }.Between(1, 100);
+        var retryFailed = new Option<bool>("--retry-failed") { Description = "Retry every URL that failed in earlier runs (404s too); kept, duplicate, filtered and opted-out URLs are never fetched again." };
         var allowPrivate = new Option<bool>("--allow-private-addresses") { Description = "Allow hosts that resolve to loopback, private or link-local addresses (off: an untrusted list cannot reach internal services)." };
         var ignoreRobots = new Option<bool>("--ignore-robots-txt") { Description = "Do not read robots.txt (only for sites you own or have permission to crawl)." };
         var ignoreOptOut = new Option<bool>("--ignore-x-robots-tag") { Description = "Do not honour X-Robots-Tag: noai / noimageai." };
@@ -49,7 +51,7 @@ internal static class CrawlCommand
         var command = new Command("crawl", "Download images from a URL list into {out}/{category}/ for bank extract: polite, deduplicated, resumable (rerun to continue).")
         {
             urls, format, category, urlColumn, categoryColumn, licenseColumn, captionColumn, output, shard, shardCount, concurrency, perHost, timeout,
-            retries, maxRedirects, maxBytes, maxPixels, minSide, maxAspect, resize, nearDuplicate, maxItems, allowPrivate, ignoreRobots, ignoreOptOut, userAgent,
+            retries, maxRedirects, maxBytes, maxPixels, minSide, maxAspect, resize, nearDuplicate, maxItems, maxAttempts, retryFailed, allowPrivate, ignoreRobots, ignoreOptOut, userAgent,
         };
         // BankCommand.Run maps errors to exit codes: bad input 1, a bad option value (--shard, invalid options) 2.
         command.SetAction((parse, cancellationToken) => BankCommand.Run(() => RunAsync(parse, cancellationToken)));
@@ -90,6 +92,8 @@ internal static class CrawlCommand
                 ResizeLongerSide = parse.GetValue(resize),
                 NearDuplicateDistance = parse.GetValue(nearDuplicate),
                 MaxItems = parse.GetValue(maxItems),
+                MaxAttemptsPerUrl = parse.GetValue(maxAttempts),
+                RetryFailed = parse.GetValue(retryFailed),
                 AllowPrivateAddresses = parse.GetValue(allowPrivate),
                 RespectRobotsTxt = !parse.GetValue(ignoreRobots),
             };
@@ -122,7 +126,7 @@ internal static class CrawlCommand
                 CrawlSummary summary = await crawler.RunAsync(items, output.FullName, line, cancellationToken).ConfigureAwait(false);
                 line.Finish();
                 WriteSummary(summary);
-                return ExitCodes.Success;
+                return Explain(summary);
             }
             catch (OperationCanceledException)
             {
@@ -157,7 +161,44 @@ internal static class CrawlCommand
         }
 
         AnsiConsole.Console.Write(table);
-        AnsiConsole.Console.WriteLine($"log: {s.LogPath}; kept per category: {string.Join(", ", s.KeptByCategory.Select(c => $"{c.Key} {c.Value}"))}");
+        AnsiConsole.Console.WriteLine($"log: {s.LogPath}; kept per category: {ReportText.JoinOrNone(s.KeptByCategory.Select(c => $"{c.Key} {c.Value}"))}");
+    }
+
+    /// <summary>
+    /// What the table cannot say: URLs the safety policy blocked, with the option that allows them (an error when
+    /// nothing was kept because of it), and the failures a rerun will try again.
+    /// </summary>
+    private static int Explain(CrawlSummary s)
+    {
+        int failedToRetry = s.ByReason.Where(r => CrawlReasons.IsTransient(r.Key)).Sum(r => r.Value);
+        if (s.Retried > 0)
+        {
+            Console.Error.WriteLine($"{s.Retried} URLs that failed in earlier runs were tried again");
+        }
+
+        if (failedToRetry > 0)
+        {
+            Console.Error.WriteLine($"{failedToRetry} URLs failed in a way that may pass (timeout, network error, 429, 5xx): "
+                + "run the same command again to retry them (up to --max-attempts tries; --retry-failed retries every failure)");
+        }
+
+        int blocked = s.ByReason.GetValueOrDefault(CrawlReasons.BlockedAddress);
+        if (blocked == 0)
+        {
+            return ExitCodes.Success;
+        }
+
+        string why = $"{blocked} of {s.Total} URLs were not fetched: their hosts resolve to loopback, private or link-local addresses, "
+            + "which the crawler refuses by default (a URL list must not reach internal services); if you trust the list, "
+            + "rerun with --allow-private-addresses (the same --out retries them)";
+        if (s.Kept == 0)
+        {
+            Console.Error.WriteLine($"error: {Path.GetDirectoryName(s.LogPath)}: no image kept: {why}");
+            return ExitCodes.Failure;
+        }
+
+        Console.Error.WriteLine($"warning: {why}");
+        return ExitCodes.Success;
     }
 
     private static CrawlStatus StatusOf(string reason) => reason switch

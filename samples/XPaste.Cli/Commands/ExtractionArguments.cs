@@ -3,6 +3,7 @@ using System.Globalization;
 using XPaste.Abstractions;
 using XPaste.Clip;
 using XPaste.Extraction;
+using XPaste.Offline;
 using static TorchSharp.torch;
 
 namespace XPaste.Cli.Commands;
@@ -28,17 +29,21 @@ internal sealed class ExtractionArguments
     private readonly Option<string?> _clip = new Option<string?>("--clip") { Description = "CLIP model folder or Hub repository id (X-Paste: openai/clip-vit-large-patch14); without it nothing is filtered." };
     private readonly Option<float> _minClip = new Option<float>("--min-clip") { Description = "CLIP rule: keep a score >= min(this, best score of the category - tolerance).", DefaultValueFactory = _ => 21f }.Finite();
     private readonly Option<float> _tolerance = new Option<float>("--tolerance") { Description = "CLIP rule tolerance below the category's best score.", DefaultValueFactory = _ => 1f }.AtLeast(0f).Finite();
+    private readonly Option<string> _selection = new Option<string>("--selection") { Description = "Selection preset: reference (the paper: CLIP's best mask wins, a winner failing the area test drops the image) or quality (area measured on the kept component; CLIP's best among masks passing every rule; cut-outs at least --min-cutout-side px).", DefaultValueFactory = _ => "reference" }.OneOf("reference", "quality");
+    private readonly Option<int> _minCutoutSide = new Option<int>("--min-cutout-side") { Description = "With --selection quality: the smallest cut-out short side in pixels.", DefaultValueFactory = _ => 32 }.AtLeast(0);
+    private readonly Option<int?> _budget = new Option<int?>("--per-category-budget") { Description = "Keep at most this many instances per category (opt-in); the rest are recorded as over_budget." }.AtLeast(1);
+    private readonly Option<int?> _nearDuplicates = new Option<int?>("--near-duplicate-distance") { Description = "Reject an image whose perceptual hash is within this many bits of an earlier image of its category (opt-in; the crawler's hash; 0 to 64)." }.AtLeast(0);
     private readonly Option<string> _device = DeviceChoice.CreateOption();
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _samModel, _samPromptFrom, _batch, _inputSize, _minArea, _maxArea, _clip, _minClip, _tolerance, _device })
+        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _samModel, _samPromptFrom, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _nearDuplicates, _clip, _minClip, _tolerance, _device })
         {
             command.Options.Add(option);
         }
     }
 
-    /// <summary>Builds the extractors, the CLIP filter and the stage; the result owns them.</summary>
+    /// <summary>Builds the extractors, the CLIP filter and the offline pipeline; the result owns them.</summary>
     public async Task<ExtractionSetup> CreateAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         Device device = DeviceChoice.Resolve(parse.GetValue(_device)!);
@@ -84,11 +89,16 @@ internal sealed class ExtractionArguments
                 }, cancellationToken);
             }
 
-            setup.Stage = new BankExtractionStage(setup.Extractors, setup.Filter, new BankExtractionOptions
+            string selection = parse.GetValue(_selection)!;
+            int minCutoutSide = parse.GetValue(_minCutoutSide);
+            var limits = new InstancePostProcessorOptions { MinArea = minArea, MaxArea = maxArea };
+            setup.Pipeline = new OfflinePipeline(setup.Extractors, setup.Filter, new OfflinePipelineOptions
             {
                 BatchSize = batch,
                 Device = device,
-                Selection = new InstanceSelectorOptions { PostProcessing = new InstancePostProcessorOptions { MinArea = minArea, MaxArea = maxArea } },
+                Selection = selection == "quality" ? InstanceSelectorOptions.WithQuality(limits, minCutoutSide) : new InstanceSelectorOptions { PostProcessing = limits },
+                PerCategoryBudget = parse.GetValue(_budget),
+                NearDuplicateDistance = parse.GetValue(_nearDuplicates),
             });
             var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
@@ -97,6 +107,23 @@ internal sealed class ExtractionArguments
                 ["max_area"] = maxArea.ToString(CultureInfo.InvariantCulture),
                 ["clip"] = clip ?? "",
             };
+            if (parse.GetValue(_nearDuplicates) is int distance)
+            {
+                settings["near_duplicate_distance"] = distance.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (parse.GetValue(_budget) is int budget)
+            {
+                settings["per_category_budget"] = budget.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (selection != "reference")
+            {
+                // Recorded only when not the default, so runs begun before the option existed still resume.
+                settings["selection"] = selection;
+                settings["min_cutout_side"] = minCutoutSide.ToString(CultureInfo.InvariantCulture);
+            }
+
             if (weights is not null)
             {
                 settings["weights"] = weights.Name;
@@ -122,7 +149,7 @@ internal sealed class ExtractionArguments
             }
 
             setup.Settings = settings;
-            setup.Description = $"extractors {string.Join(", ", names)}; " + (clip is null ? "no CLIP filter" : $"CLIP filter {clip} (min {minClip}, tolerance {tolerance})") + $"; on {device.type}";
+            setup.Description = $"extractors {string.Join(", ", names)}; " + (clip is null ? "no CLIP filter" : $"CLIP filter {clip} (min {minClip}, tolerance {tolerance})") + $"; {selection} selection; on {device.type}";
             return setup;
         }
         catch
@@ -251,7 +278,7 @@ internal sealed class ExtractionArguments
         value >= 1 ? value : throw new CliUsageException($"{option}: must be at least 1 (got {value})");
 }
 
-/// <summary>The extractors, filter and stage built from the options, with the settings they record.</summary>
+/// <summary>The extractors, filter and offline pipeline built from the options, with the settings they record.</summary>
 internal sealed class ExtractionSetup : IDisposable
 {
     public List<IInstanceExtractor> Extractors { get; } = [];
@@ -260,7 +287,7 @@ internal sealed class ExtractionSetup : IDisposable
 
     public ClipZeroShotFilter? Filter { get; set; }
 
-    public BankExtractionStage Stage { get; set; } = null!;
+    public OfflinePipeline Pipeline { get; set; } = null!;
 
     public IReadOnlyDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>();
 

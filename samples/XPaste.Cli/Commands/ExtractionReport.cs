@@ -1,14 +1,14 @@
 using System.Globalization;
 using XPaste.Bank;
-using XPaste.Extraction;
+using XPaste.Offline;
 
 namespace XPaste.Cli.Commands;
 
-/// <summary>What <c>xpaste bank extract</c> says when it ends: what was added, and what was rejected and why.</summary>
+/// <summary>What <c>xpaste bank build</c> and <c>bank extract</c> say when they end: what was added, and what was rejected and why.</summary>
 internal static class ExtractionReport
 {
-    /// <summary>Writes the summary sentence, the rejections counted by reason, and with <paramref name="verbose"/> each rejected image.</summary>
-    public static void Write(TextWriter output, string bankFolder, BankExtractionResult result, InstanceBank bank, IReadOnlyList<BankRejection> rejections, bool verbose)
+    /// <summary>Writes the summary sentence, the rejections counted by reason, and with <paramref name="verbose"/> each rejected image (kind, measured value, limit, extractor).</summary>
+    public static void Write(TextWriter output, string bankFolder, OfflineResult result, InstanceBank bank, IReadOnlyList<BankRejection> rejections, bool verbose)
     {
         string winners = result.AddedByExtractor.Count == 0
             ? ""
@@ -21,7 +21,7 @@ internal static class ExtractionReport
         }
 
         output.WriteLine("rejected:");
-        foreach (var (reason, count) in result.RejectedByReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (reason, count) in result.RejectedByKind.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count,6}  {reason}"));
         }
@@ -30,7 +30,7 @@ internal static class ExtractionReport
         {
             foreach (BankRejection rejection in rejections)
             {
-                output.WriteLine($"  {rejection.Source}: {rejection.Reason}{(rejection.Extractor is null ? "" : $" ({rejection.Extractor})")}");
+                output.WriteLine($"  {rejection.Source}: {rejection.KindName}: {rejection.Text}");
             }
         }
         else

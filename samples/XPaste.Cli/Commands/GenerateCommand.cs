@@ -1,15 +1,14 @@
-using System.CommandLine;
 using System.Globalization;
+using System.CommandLine;
 using XPaste.Generation;
 using XPaste.Generation.Categories;
-using XPaste.Imaging;
-using static TorchSharp.torch;
 
 namespace XPaste.Cli.Commands;
 
 /// <summary>
-/// <c>xpaste generate --model M --prompt P --out DIR</c>: text-to-image with Stable Diffusion. Image <c>i</c> comes
-/// from seed <c>s + i</c> and is written to <c>DIR/{i:0000}.png</c> atomically; a rerun skips the images already there.
+/// <c>xpaste generate --model M --prompt P --out DIR</c>: text-to-image with Stable Diffusion, a one-category run of
+/// <see cref="CategoryImageGenerator"/>. Image <c>i</c> comes from seed <c>s + i</c> and is written to
+/// <c>DIR/{i:0000}.png</c> atomically; a rerun skips the images already there and refuses other settings by name.
 /// With <c>--categories FILE --per-category N</c> it makes the reference's per-category images,
 /// <c>DIR/{category}/{k:04d}.png</c> with one metadata line each, sharded like <c>bank run</c>.
 /// </summary>
@@ -23,9 +22,9 @@ internal static class GenerateCommand
         var prompt = new Option<string?>("--prompt", "-p") { Description = "What to draw. With --categories, the template: {name} is the category name with underscores as spaces (default 'a photo of a single {name}')." };
         var count = new Option<int>("--count", "-n") { Description = "How many images (without --categories).", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var perCategory = new Option<int>("--per-category") { Description = "Images per category (with --categories; X-Paste: 100).", DefaultValueFactory = _ => 100 }.AtLeast(1);
-        var startOver = new Option<bool>("--start-over") { Description = "With --categories: make the images again when the folder holds images of other settings, instead of refusing." };
+        var startOver = new Option<bool>("--start-over") { Description = "Make the images again when the folder holds images of other settings (prompt, seed, model, scheduler, size, guidance...), instead of refusing." };
         var device = DeviceChoice.CreateOption();
-        var output = new Option<string>("--out", "-o") { Description = "Output folder: 0000.png, 0001.png, ... (with --categories: {category}/0000.png, ...).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Output folder: 0000.png, 0001.png, ... (with --categories: {category}/0000.png, ...).", Required = true }.NotAFile();
         var command = new Command("generate", "Generate images from a text prompt with Stable Diffusion (seeded, resumable), or every category's images of a dataset (--categories).")
         {
             prompt, count, perCategory, startOver, device, output,
@@ -33,13 +32,13 @@ internal static class GenerateCommand
         generation.AddTo(command);
         categories.AddTo(command);
         command.SetAction((parse, cancellationToken) => BankCommand.Run(() => parse.GetValue(categories.File) is null
-            ? RunAsync(parse, generation, parse.GetValue(prompt), parse.GetValue(count), parse.GetValue(device)!, parse.GetValue(output)!, cancellationToken)
+            ? RunAsync(parse, generation, parse.GetValue(prompt), parse.GetValue(count), parse.GetValue(startOver), parse.GetValue(device)!, parse.GetValue(output)!, cancellationToken)
             : RunCategoriesAsync(parse, generation, categories, parse.GetValue(prompt), parse.GetValue(perCategory), parse.GetValue(startOver),
                 parse.GetValue(device)!, parse.GetValue(output)!, cancellationToken)));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, GenerationArguments generation, string? prompt, int count, string device, string output,
+    private static async Task<int> RunAsync(ParseResult parse, GenerationArguments generation, string? prompt, int count, bool startOver, string device, string output,
         CancellationToken cancellationToken)
     {
         if (prompt is null)
@@ -47,73 +46,46 @@ internal static class GenerateCommand
             throw new CliUsageException("--prompt: required (or --categories for per-category images)");
         }
 
-        StableDiffusionGeneratorOptions options = generation.GeneratorOptions(parse);
-        long seed = generation.Seed(parse);
-        int batch = generation.Batch(parse);
         if (count < 1)
         {
             throw new CliUsageException($"--count: must be at least 1 (got {count})");
         }
 
-        string[] names = [.. Enumerable.Range(0, count).Select(i => Path.Combine(output, i.ToString("D4", CultureInfo.InvariantCulture) + ".png"))];
-        int[] missing = [.. Enumerable.Range(0, count).Where(i => !File.Exists(names[i]))];
-        var wanted = missing.ToHashSet();
-        var pieces = GenerationBatches.AtFixedPlaces(missing, batch, count).ToList();
-        int todo = missing.Length;
-        if (todo == 0)
+        // Image i uses seed + i: checked before any image is written, not when image i's seed turns negative.
+        long seed = generation.Seed(parse);
+        if (seed > long.MaxValue - (count - 1))
         {
-            Console.Error.WriteLine($"all {count} image(s) are already in {output}");
-            return 0;
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--seed: {seed} is too large for {count} images (image i uses seed + i); at most {long.MaxValue - (count - 1)}"));
         }
 
-        using StableDiffusionPipeline pipeline = generation.LoadPipeline(parse, DeviceChoice.Resolve(device), cancellationToken);
-        Directory.CreateDirectory(output);
-        int written = 0;
+        // A one-category run of the category generator: same settings record, refusal by name and --start-over.
+        CategoryGenerationOptions options = generation.CategoryOptions(parse, null, count, startOver);
+        if (options.Prompts is not null)
+        {
+            throw new CliUsageException("--prompts: per-category prompt lists need --categories (a plain run has one --prompt)");
+        }
+
+        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device), cancellationToken);
+        var stage = new CategoryImageGenerator(generator, options);
         try
         {
-            await ConsoleProgress.RunAsync("generate", (progress, token) => Task.Run(() =>
+            CategoryGenerationResult result = await ConsoleProgress.RunAsync("generate",
+                (progress, token) => Task.Run(() => stage.RunPrompt(output, prompt, progress, token), token), cancellationToken).ConfigureAwait(false);
+            if (result.Generated == 0)
             {
-                progress.Report(new OperationProgress("images", 0, todo, "images"));
-                foreach ((int first, int size) in pieces)
-                {
-                    var request = new TextToImageRequest
-                    {
-                        Prompts = [prompt],
-                        NegativePrompts = options.NegativePrompt.Length == 0 ? null : [options.NegativePrompt],
-                        Count = size,
-                        GuidanceScale = options.GuidanceScale,
-                        Steps = options.Steps,
-                        Width = options.Width,
-                        Height = options.Height,
-                        Scheduler = options.Scheduler,
-                        Seed = seed + first,
-                    };
-                    using var scope = NewDisposeScope();
-                    Tensor images = pipeline.Generate(request, new Synchronous(p => progress.Report(new OperationProgress("steps", p.Step, p.TotalSteps, "steps"))), token).cpu();
-                    // A batch sits at its fixed place and may hold images already there: only the missing ones are written.
-                    for (int j = 0; j < size; j++)
-                    {
-                        if (wanted.Contains(first + j))
-                        {
-                            ImageIO.SavePng(images[j], names[first + j]);
-                            written++;
-                        }
-                    }
+                Console.Error.WriteLine($"all {count} image(s) are already in {output}");
+                return 0;
+            }
 
-                    progress.Report(new OperationProgress("images", written, todo, "images"));
-                }
-
-                return written;
-            }, token), cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"{result.Generated} image(s) written to {output}" + (result.Kept > 0 ? $" ({result.Kept} already there)" : string.Empty));
+            return 0;
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine($"cancelled: {written} of {todo} new image(s) are written in {output}; run the same command again to continue");
+            Console.Error.WriteLine($"cancelled: the images written are kept in {output}; run the same command again to continue");
             return ExitCodes.Canceled;
         }
-
-        Console.WriteLine($"{todo} image(s) written to {output}" + (todo < count ? $" ({count - todo} already there)" : string.Empty));
-        return 0;
     }
 
     private static async Task<int> RunCategoriesAsync(ParseResult parse, GenerationArguments generation, CategoryArguments categoryArguments,
@@ -138,10 +110,5 @@ internal static class GenerateCommand
             Console.Error.WriteLine($"cancelled: the images written are kept in {output}; run the same command again to continue");
             return ExitCodes.Canceled;
         }
-    }
-
-    private sealed class Synchronous(Action<GenerationProgress> report) : IProgress<GenerationProgress>
-    {
-        public void Report(GenerationProgress value) => report(value);
     }
 }

@@ -8,24 +8,30 @@ namespace XPaste.Cli.Commands;
 
 /// <summary>
 /// The Stable Diffusion options the generating commands share (<c>generate</c>, <c>bank run</c>), with one name each:
-/// model, variant, negative prompt, steps, guidance, scheduler, size, seed, batch; and what they build.
+/// model, variant, VAE, negative prompt, steps, guidance, scheduler, timestep spacing, size, seed, batch; and what they build.
 /// </summary>
 internal sealed class GenerationArguments
 {
     /// <summary>X-Paste's prompt for per-category generation.</summary>
     public const string DefaultTemplate = "a photo of a single {name}";
 
+    /// <summary>The largest image side the tool asks for: the library's default bound.</summary>
+    private const int MaxSide = StableDiffusionPipelineOptions.DefaultMaxImageSide;
+
     private readonly Option<string?> _model;
     private readonly Option<string?> _variant = new Option<string?>("--variant") { Description = "Weights variant to load, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)." };
     private readonly Option<string?> _negative = new Option<string?>("--negative") { Description = "What to steer away from (default: the empty prompt, as X-Paste)." };
     private readonly Option<int> _steps = new Option<int>("--steps") { Description = "Denoising steps (X-Paste: 50).", DefaultValueFactory = _ => 50 }.AtLeast(1);
-    private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1: no guidance).", DefaultValueFactory = _ => 7.5 }.Finite();
-    private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste: built from the model's config), ddim, pndm, euler or euler-a.", DefaultValueFactory = _ => "dpm" };
-    private readonly Option<int?> _width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5)." }.MultipleOf(8);
-    private readonly Option<int?> _height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's)." }.MultipleOf(8);
-    private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height)." }.MultipleOf(8);
+    private readonly Option<double> _guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (X-Paste: 7.5; <= 1, e.g. 0 for SD-Turbo: no guidance; LCM models take it as an embedding, e.g. 8).", DefaultValueFactory = _ => 7.5 }.Finite();
+    private readonly Option<string> _scheduler = new Option<string>("--scheduler") { Description = "config (the model's own), dpm (X-Paste: built from the model's config), ddim, pndm, euler, euler-a or lcm (latent consistency: 2-8 steps, no CFG). Default dpm, or lcm for a model whose scheduler is LCMScheduler.", DefaultValueFactory = _ => "dpm" };
+    private readonly Option<string?> _spacing = new Option<string?>("--timestep-spacing") { Description = "linspace, leading or trailing (SD-Turbo: trailing); default: the scheduler config's. LCM ignores it." };
+    private readonly Option<string?> _vae = new Option<string?>("--vae") { Description = "A VAE folder or Hub repo id to decode with instead of the model's, e.g. madebyollin/taesd (TAESD: about 1% of the VAE's work)." };
+    private readonly Option<int?> _width = new Option<int?>("--width") { Description = "Image width, a multiple of 8 (default: the model's, 512 for SD 1.5; at most 4096)." }.MultipleOf(8, MaxSide);
+    private readonly Option<int?> _height = new Option<int?>("--height") { Description = "Image height, a multiple of 8 (default: the model's; at most 4096)." }.MultipleOf(8, MaxSide);
+    private readonly Option<int?> _size = new Option<int?>("--size") { Description = "Square images of this side (instead of --width/--height; at most 4096)." }.MultipleOf(8, MaxSide);
     private readonly Option<long> _seed;
     private readonly Option<int> _batch;
+    private readonly Option<FileInfo?> _prompts = new Option<FileInfo?>("--prompts") { Description = "Per-category prompt lists (opt-in, DiverGen's prompt diversity): a JSON object, category name -> list of prompts or {name} templates; image k uses entry k mod n. Per-category runs only." };
 
     /// <param name="modelRequired">Whether --model must be given.</param>
     /// <param name="batchName">The batch option's name (<c>--batch</c>; <c>--generate-batch</c> beside an extraction <c>--batch-size</c>).</param>
@@ -36,6 +42,7 @@ internal sealed class GenerationArguments
         _seed = new Option<long>("--seed") { Description = seedDescription, DefaultValueFactory = _ => 0 };
         _batch = new Option<int>(batchName) { Description = "Images per model call (memory for speed).", DefaultValueFactory = _ => 1 }.AtLeast(1);
         BatchName = batchName;
+        _spacing.AcceptOnlyFromAmong([.. SchedulerFactory.Spacings]);
     }
 
     /// <summary>The model option.</summary>
@@ -46,7 +53,7 @@ internal sealed class GenerationArguments
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _model, _variant, _negative, _steps, _guidance, _scheduler, _width, _height, _size, _seed, _batch })
+        foreach (Option option in new Option[] { _model, _variant, _vae, _negative, _steps, _guidance, _scheduler, _spacing, _width, _height, _size, _seed, _batch, _prompts })
         {
             command.Options.Add(option);
         }
@@ -69,8 +76,33 @@ internal sealed class GenerationArguments
             GuidanceScale = parse.GetValue(_guidance),
             Steps = Positive(parse.GetValue(_steps), "--steps"),
             Scheduler = Scheduler(parse.GetValue(_scheduler)!),
+            TimestepSpacing = parse.GetValue(_spacing),
             Width = width,
             Height = height,
+        };
+    }
+
+    /// <summary>
+    /// The options for <paramref name="pipeline"/>: without an explicit <c>--scheduler</c>, a model whose scheduler
+    /// config is <c>LCMScheduler</c> samples with LCM (DPM-Solver would need its 25-50 steps and CFG).
+    /// </summary>
+    public StableDiffusionGeneratorOptions ForPipeline(ParseResult parse, StableDiffusionGeneratorOptions options, StableDiffusionPipeline pipeline)
+    {
+        bool explicitScheduler = parse.GetResult(_scheduler) is { Implicit: false };
+        if (explicitScheduler || pipeline.SchedulerConfig.ClassName != LcmScheduler.DiffusersName)
+        {
+            return options;
+        }
+
+        return new StableDiffusionGeneratorOptions
+        {
+            NegativePrompt = options.NegativePrompt,
+            GuidanceScale = options.GuidanceScale,
+            Steps = options.Steps,
+            Scheduler = SchedulerKind.Lcm,
+            TimestepSpacing = options.TimestepSpacing,
+            Width = options.Width,
+            Height = options.Height,
         };
     }
 
@@ -90,8 +122,15 @@ internal sealed class GenerationArguments
             Seed = Seed(parse),
             BatchSize = Batch(parse),
             StartOver = startOver,
+            Prompts = parse.GetValue(_prompts) is { } prompts ? PromptLists.Load(prompts.FullName) : null,
         };
     }
+
+    /// <summary>The model as given (required to generate).</summary>
+    public string ModelName(ParseResult parse) => parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
+
+    /// <summary>The weights variant asked for, or null.</summary>
+    public string? VariantName(ParseResult parse) => parse.GetValue(_variant);
 
     /// <summary>Loads the pipeline on <paramref name="device"/>.</summary>
     public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device, CancellationToken cancellationToken)
@@ -99,7 +138,7 @@ internal sealed class GenerationArguments
         string model = parse.GetValue(_model) ?? throw new CliUsageException("--model: required to generate images");
         return StableDiffusionPipeline.FromPretrained(model, new StableDiffusionPipelineOptions
         {
-            Model = new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant) },
+            Model = new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant), Vae = parse.GetValue(_vae) },
         }, cancellationToken);
     }
 
@@ -110,7 +149,7 @@ internal sealed class GenerationArguments
         StableDiffusionPipeline pipeline = LoadPipeline(parse, device, cancellationToken);
         try
         {
-            return new StableDiffusionGenerator(pipeline, options, ownsPipeline: true);
+            return new StableDiffusionGenerator(pipeline, ForPipeline(parse, options, pipeline), ownsPipeline: true);
         }
         catch
         {

@@ -18,7 +18,9 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var datasetOption = new Option<FileInfo?>("--dataset") { Description = "COCO or LVIS instance JSON file." };
+        var datasetOption = new Option<FileInfo?>("--dataset") { Description = "COCO or LVIS instance JSON file, or a YOLO data.yaml (or YOLO dataset folder)." };
+        var split = new Option<string>("--split") { Description = "The YOLO split to inspect: train, val or test.", DefaultValueFactory = _ => "train" };
+        split.AcceptOnlyFromAmong("train", "val", "test");
         var dataset = new Argument<FileInfo?>("dataset") { Description = "The same as --dataset (the positional form).", Arity = ArgumentArity.ZeroOrOne };
         var images = new Option<DirectoryInfo?>("--images") { Description = "Image folder: check that every image file exists and has the size the JSON says; the preview draws over the real image." };
         var json = new Option<bool>("--json") { Description = "Write one JSON line per annotation to stdout: id, area and bbox of the decoded mask (the summary goes to stderr)." };
@@ -26,7 +28,7 @@ internal static class InspectCommand
         var imageId = new Option<long?>("--image-id") { Description = "The image to preview (default: the first image with annotations)." };
         var command = new Command("inspect", "Validate a COCO/LVIS file by decoding every annotation; print per-category counts and problems.")
         {
-            datasetOption, dataset, images, json, preview, imageId,
+            datasetOption, dataset, images, json, preview, imageId, split,
         };
         command.Validators.Add(result =>
         {
@@ -36,7 +38,9 @@ internal static class InspectCommand
                 result.AddError(positional ? "give the dataset once: as --dataset or as the first argument, not both" : "--dataset is required");
             }
         });
-        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
+        command.SetAction((parse, cancellationToken) => Task.FromResult(DatasetInput.IsYoloPath((parse.GetValue(datasetOption) ?? parse.GetValue(dataset))!.ToString())
+            ? YoloInspect.Run((parse.GetValue(datasetOption) ?? parse.GetValue(dataset))!.ToString(), parse.GetValue(split)!)
+            : Run(
             (parse.GetValue(datasetOption) ?? parse.GetValue(dataset))!, parse.GetValue(images), parse.GetValue(json), parse.GetValue(preview), parse.GetValue(imageId), cancellationToken)));
         return command;
     }
@@ -50,6 +54,7 @@ internal static class InspectCommand
 
         Decoded[] decoded = DecodeAll(dataset, cancellationToken);
         problems.AddRange(decoded.Where(d => d.Problem is not null).Select(d => $"{dataset.SourceName}: annotation {d.Annotation.Id}: {d.Problem}"));
+        imageFolder = ImageFolderFor(dataset, imageFolder);
         if (imageFolder is not null)
         {
             problems.AddRange(CheckImageFiles(dataset, imageFolder.FullName, cancellationToken));
@@ -90,11 +95,43 @@ internal static class InspectCommand
         Parallel.For(0, result.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             CocoAnnotation annotation = dataset.Annotations[i];
-            result[i] = dataset.TryDecodeMask(annotation, out Rle? mask, out string? problem)
+            // A box-only annotation (no segmentation) is valid: its box stands for its mask.
+            result[i] = annotation is { Segmentation: null, Bbox: { } box }
+                ? new Decoded(annotation, (long)Math.Round(box.Area), box, null)
+                : dataset.TryDecodeMask(annotation, out Rle? mask, out string? problem)
                 ? new Decoded(annotation, mask.Area, mask.BoundingBox, null)
                 : new Decoded(annotation, 0, default, problem);
         });
         return result;
+    }
+
+    /// <summary>
+    /// The folder the file names are relative to. <c>xpaste augment</c> writes <c>file_name</c> as <c>images/0000.png</c>
+    /// (relative to its output folder), so <c>--images OUT/images</c> means OUT when the names start with that folder's
+    /// name and the files are found from OUT but not from OUT/images.
+    /// </summary>
+    private static DirectoryInfo? ImageFolderFor(CocoDataset dataset, DirectoryInfo? folder)
+    {
+        string prefix = folder is null ? "" : folder.Name + "/";
+        if (folder?.Parent is not { } parent || dataset.Images.Count == 0
+            || dataset.Images[0].ResolveFileName() is not { } name || !name.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return folder;
+        }
+
+        bool Found(DirectoryInfo dir)
+        {
+            try
+            {
+                return File.Exists(dataset.Images[0].ResolvePath(dir.FullName));
+            }
+            catch (InvalidInputException)
+            {
+                return false;
+            }
+        }
+
+        return !Found(folder) && Found(parent) ? parent : folder;
     }
 
     private static IEnumerable<string> CheckImageFiles(CocoDataset dataset, string folder, CancellationToken cancellationToken)

@@ -21,7 +21,9 @@ public sealed class CocoImageSourceOptions
 
 /// <summary>
 /// A COCO or LVIS dataset as annotated images: pixels read from the image folder, masks decoded from the annotations
-/// (polygons and RLEs, as the COCO API's <c>annToRLE</c>). Images keep the file's order. Thread-safe.
+/// (polygons and RLEs, as the COCO API's <c>annToRLE</c>). An annotation without <c>segmentation</c> is a box-only
+/// object: its mask is its full <c>bbox</c> (see <see cref="AnnotatedImageInfo.BoxOnly"/>). Images keep the file's
+/// order. Thread-safe.
 /// </summary>
 public sealed class CocoImageSource : IAnnotatedImageSource
 {
@@ -43,7 +45,10 @@ public sealed class CocoImageSource : IAnnotatedImageSource
         ImagesFolder = Path.GetFullPath(imagesFolder);
         _images = [.. dataset.Images.Where(i => options.ImageIds is null || options.ImageIds.Contains(i.Id))];
         _annotations = [.. _images.Select(i => dataset.GetAnnotations(i.Id).Where(a => !(options.SkipCrowd && a.Crowd)).ToArray())];
-        _infos = [.. _images.Select((image, k) => new AnnotatedImageInfo(image.Id.ToString(CultureInfo.InvariantCulture), image.Width, image.Height, _annotations[k].Length))];
+        _infos = [.. _images.Select((image, k) => new AnnotatedImageInfo(image.Id.ToString(CultureInfo.InvariantCulture), image.Width, image.Height, _annotations[k].Length)
+        {
+            BoxOnly = _annotations[k].Any(a => a.Segmentation is null) ? [.. _annotations[k].Select(a => a.Segmentation is null)] : null,
+        })];
         _load = new ImageLoadOptions { Channels = ImageChannels.Rgb, MaxPixels = options.Load.MaxPixels, ApplyOrientation = options.Load.ApplyOrientation };
     }
 
@@ -85,7 +90,7 @@ public sealed class CocoImageSource : IAnnotatedImageSource
         {
             Tensor masks = annotations.Length == 0
                 ? zeros([0, image.Height, image.Width], ScalarType.Bool)
-                : MaskCodec.Decode([.. annotations.Select(Dataset.DecodeMask)], image.Height, image.Width);
+                : MaskCodec.Decode([.. annotations.Select(a => MaskOf(a, image))], image.Height, image.Width);
             return new AnnotatedImage(_infos[index].Id, pixels, masks, [.. annotations.Select(a => (long)a.CategoryId)]);
         }
         catch
@@ -93,5 +98,18 @@ public sealed class CocoImageSource : IAnnotatedImageSource
             pixels.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The annotation's mask, or its full box when it has no segmentation (a box-only object).</summary>
+    private Rle MaskOf(CocoAnnotation annotation, CocoImage image)
+    {
+        if (annotation.Segmentation is not null)
+        {
+            return Dataset.DecodeMask(annotation);
+        }
+
+        return annotation.Bbox is { } box
+            ? Rle.FromBox(box, image.Height, image.Width)
+            : throw new CocoFormatException(Dataset.SourceName, annotation.Id, "has neither segmentation nor bbox");
     }
 }

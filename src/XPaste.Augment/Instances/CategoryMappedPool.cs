@@ -1,3 +1,4 @@
+using XPaste.Bank;
 using XPaste.Coco;
 using static TorchSharp.torch;
 
@@ -30,6 +31,26 @@ public sealed class CategoryMappedPool : IPasteInstancePool
             .GroupBy(p => p.CategoryId)
             .ToDictionary(g => g.Key, g => g.Select(p => p.index).ToArray());
         _categories = [.. _byCategory.Keys.Order()];
+    }
+
+    /// <summary>
+    /// Labels a bank's instances with a destination dataset's category ids, matched by name (LVIS synonyms too), as
+    /// <c>xpaste augment</c> and <see cref="XPastePipelineBuilder.Build"/> do: never by number.
+    /// </summary>
+    /// <param name="pool">The pool over <paramref name="bank"/>; it must outlive the result.</param>
+    /// <param name="bank">The bank whose category names are matched.</param>
+    /// <param name="dataset">The destination dataset.</param>
+    /// <param name="options">What to do with categories the dataset lacks; refused (with their names) when null.</param>
+    /// <returns>The pool to paste from (<paramref name="pool"/> itself when every id already matches) and the mapping.</returns>
+    /// <exception cref="CategoryMismatchException">Bank categories the dataset lacks, named, or a name that matches several dataset categories.</exception>
+    public static (IPasteInstancePool Pool, CategoryMapping Mapping) ForDataset(IPasteInstancePool pool, InstanceBankReader bank, CocoDataset dataset,
+        CategoryMappingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentNullException.ThrowIfNull(dataset);
+        CategoryMapping mapping = CategoryMapping.Create(bank.Categories, bank.Folder, dataset.Categories, dataset.SourceName, options);
+        return (mapping.IsIdentity ? pool : new CategoryMappedPool(pool, mapping), mapping);
     }
 
     /// <summary>The mapping applied.</summary>

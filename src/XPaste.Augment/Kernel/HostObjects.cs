@@ -49,6 +49,7 @@ internal sealed class HostObjects
             UpdateBox(i);
         }
 
+        StartBoxes = (int[])Boxes.Clone();
         Count = n;
     }
 
@@ -63,6 +64,9 @@ internal sealed class HostObjects
     public int[] Boxes { get; }
 
     public long[] Area { get; }
+
+    /// <summary>The destination's objects' boxes before any paste (zeros for later slots).</summary>
+    public int[] StartBoxes { get; }
 
     public long[] StartArea { get; }
 

@@ -274,6 +274,10 @@ internal static class HostPasteRun
             tensor(boxes).view(kept.Count, 4),
             tensor(kept.Select(i => s.Labels[i]).ToArray()),
             tensor(kept.Select(i => s.Area[i]).ToArray()),
-            tensor(kept.Select(i => s.Pasted[i]).ToArray()));
+            tensor(kept.Select(i => s.Pasted[i]).ToArray()))
+        {
+            Origins = [.. kept],
+            EntryBoxes = [.. kept.SelectMany(k => s.StartBoxes.AsSpan(4 * k, 4).ToArray().Select(v => (float)v))],
+        };
     }
 }

@@ -36,6 +36,7 @@ internal sealed class ObjectState : IDisposable
     private readonly Region[][] _hull;
     private readonly long[][] _labels;
     private readonly bool[][] _pasted;
+    private readonly float[] _startBoxes; // [B,cap,4] on the host: the destinations' boxes before any paste
 
     /// <summary>Allocates the state and loads the destinations' objects.</summary>
     /// <param name="destinations">The destinations.</param>
@@ -96,7 +97,7 @@ internal sealed class ObjectState : IDisposable
         }
 
         // The destinations' boxes, once, to the host: the starting conservative boxes.
-        float[] boxes = _boxes.cpu().data<float>().ToArray();
+        float[] boxes = _startBoxes = _boxes.cpu().data<float>().ToArray();
         for (int b = 0; b < _batch; b++)
         {
             for (int i = 0; i < _count[b]; i++)
@@ -218,7 +219,11 @@ internal sealed class ObjectState : IDisposable
                 _boxes[b].index_select(0, index),
                 tensor(kept.Select(i => _labels[b][i]).ToArray(), device: device),
                 areas[b].index_select(0, index),
-                tensor(kept.Select(i => _pasted[b][i]).ToArray(), device: device));
+                tensor(kept.Select(i => _pasted[b][i]).ToArray(), device: device))
+            {
+                Origins = [.. kept.Select(k => (int)k)],
+                EntryBoxes = [.. kept.SelectMany(k => new ArraySegment<float>(_startBoxes, (int)(((b * _capacity) + k) * 4), 4))],
+            };
             index.Dispose();
         }
 

@@ -38,6 +38,19 @@ public sealed class PasteTargets : IDisposable
     /// <summary><c>bool</c> <c>[N]</c>: true for objects pasted by the augmentation (the reference's <c>instance_source = 1</c>).</summary>
     public Tensor IsPasted { get; }
 
+    /// <summary>
+    /// Where each object came from: its index among the destination's objects (less than the destination's object
+    /// count), or a larger index for an object pasted in this run. Survivors keep the destination's order. Empty when
+    /// not recorded.
+    /// </summary>
+    internal int[] Origins { get; init; } = [];
+
+    /// <summary>
+    /// Per object, x1, y1, x2, y2 of its tight box when it entered the kernel (for the destination's objects: before
+    /// any paste); the box a box-only object keeps when boxes are kept unchanged. Empty when not recorded.
+    /// </summary>
+    internal float[] EntryBoxes { get; init; } = [];
+
     /// <summary>N, the number of objects.</summary>
     public int Count => (int)Labels.shape[0];
 

@@ -163,6 +163,16 @@ public sealed partial class AugmentRun
         else
         {
             List<AugmentRunSettingChange> changes = recorded.Compare(current);
+            if (IsExtension(changes))
+            {
+                // More images of the same run: its samples do not depend on the count, so the run continues to the
+                // new count (the batches already written are made again, the same bytes) instead of being refused.
+                Log.RunExtended(_logger, OutputFolder, changes[0].Recorded!, changes[0].Current!);
+                current.Save(manifestPath);
+                RemoveTemporaryFiles();
+                return Continue(current, manifestPath, progress, cancellationToken);
+            }
+
             if (changes.Count > 0)
             {
                 throw new AugmentRunConflictException(OutputFolder,
@@ -265,7 +275,7 @@ public sealed partial class AugmentRun
             using (var scope = NewDisposeScope())
             using (AugmentedBatch batch = _augmenter.Augment(orders.Destinations(first, size), first))
             {
-                BatchRecords records = CocoPasteWriter.WriteBatch(batch, OutputFolder, Options.Writer, first + 1, 1);
+                BatchRecords records = CocoPasteWriter.WriteBatch(batch, OutputFolder, Options.Writer, first + 1, 1, _augmenter.Dataset);
                 if (b == 0 && Options.WritePreview)
                 {
                     SavePreview(batch);
@@ -287,6 +297,7 @@ public sealed partial class AugmentRun
         }
 
         (int images, long annotations) = RunBatchFile.AssembleAnnotations(Path.Combine(OutputFolder, AnnotationsFileName), batchFiles, _categories);
+        WriteYoloLabels(cancellationToken);
         if (Options.WritePreview && !previewWritten && !File.Exists(Path.Combine(OutputFolder, PreviewFileName)))
         {
             // The first batch was committed by an earlier run, which lost its preview: the batch is made the same again.
@@ -299,6 +310,13 @@ public sealed partial class AugmentRun
         DeleteBatchFiles();
         return new AugmentRunResult(OutputFolder, images, annotations, reused, written, AlreadyComplete: false);
     }
+
+    /// <summary>Whether the only difference from the recorded run is a larger image count.</summary>
+    private static bool IsExtension(List<AugmentRunSettingChange> changes) =>
+        changes is [{ Setting: AugmentRunSettingNames.Count, Recorded: { } was, Current: { } now }]
+        && int.TryParse(was, NumberStyles.None, CultureInfo.InvariantCulture, out int recorded)
+        && int.TryParse(now, NumberStyles.None, CultureInfo.InvariantCulture, out int current)
+        && current > recorded;
 
     private int SizeOf(int batch)
     {
@@ -329,8 +347,26 @@ public sealed partial class AugmentRun
         ImageIO.SavePng(mosaic, Path.Combine(OutputFolder, PreviewFileName));
     }
 
+    /// <summary>For the YOLO formats: <c>labels/</c> and <c>data.yaml</c> from the assembled COCO file (the same objects).</summary>
+    private void WriteYoloLabels(CancellationToken cancellationToken)
+    {
+        if (Options.Writer.LabelFormat == AugmentLabelFormat.Coco)
+        {
+            return;
+        }
+
+        CocoDataset written = CocoDataset.Load(Path.Combine(OutputFolder, AnnotationsFileName));
+        XPaste.Yolo.YoloWriter.Write(written, OutputFolder, OutputFolder, new XPaste.Yolo.YoloWriteOptions
+        {
+            Task = Options.Writer.LabelFormat == AugmentLabelFormat.YoloSegment ? XPaste.Yolo.YoloTask.Segment : XPaste.Yolo.YoloTask.Detect,
+            Categories = _categories,
+            KeepHoles = Options.Writer.YoloKeepHoles,
+        }, cancellationToken);
+    }
+
     private bool FinalFilesExist() =>
         File.Exists(Path.Combine(OutputFolder, AnnotationsFileName))
+        && (Options.Writer.LabelFormat == AugmentLabelFormat.Coco || File.Exists(Path.Combine(OutputFolder, XPaste.Yolo.YoloWriter.DataYamlFileName)))
         && (!Options.Writer.WritePlans || File.Exists(Path.Combine(OutputFolder, PlansFileName)))
         && (!Options.WritePreview || File.Exists(Path.Combine(OutputFolder, PreviewFileName)));
 
@@ -375,9 +411,16 @@ public sealed partial class AugmentRun
         return Directory.Exists(images) ? Directory.EnumerateFiles(images).Where(p => ImageName().IsMatch(Path.GetFileName(p))) : [];
     }
 
+    /// <summary>The YOLO label files the writers name: <c>labels/000001.txt</c>, ...</summary>
+    private static IEnumerable<string> LabelFiles(string outputFolder)
+    {
+        string labels = Path.Combine(outputFolder, "labels");
+        return Directory.Exists(labels) ? Directory.EnumerateFiles(labels).Where(p => LabelName().IsMatch(Path.GetFileName(p))) : [];
+    }
+
     private static string? FindForeignOutput(string outputFolder, CocoPasteWriterOptions writer)
     {
-        foreach (string name in new[] { AnnotationsFileName, PlansFileName, PreviewFileName })
+        foreach (string name in new[] { AnnotationsFileName, PlansFileName, PreviewFileName, XPaste.Yolo.YoloWriter.DataYamlFileName })
         {
             if (File.Exists(Path.Combine(outputFolder, name)))
             {
@@ -405,11 +448,12 @@ public sealed partial class AugmentRun
         [
             .. imageFolders.SelectMany(name => TemporaryFiles(outputFolder, name)),
             .. imageFolders.SelectMany(name => ImageFiles(outputFolder, name)),
-            .. new[] { AnnotationsFileName, PlansFileName, PreviewFileName }.Select(name => Path.Combine(outputFolder, name)).Where(File.Exists),
+            .. new[] { AnnotationsFileName, PlansFileName, PreviewFileName, XPaste.Yolo.YoloWriter.DataYamlFileName }.Select(name => Path.Combine(outputFolder, name)).Where(File.Exists),
+            .. LabelFiles(outputFolder),
             .. Directory.Exists(state) ? Directory.EnumerateFiles(state).Where(p => Path.GetFileName(p) != LockFileName) : [],
         ];
         int removed = doomed.Distinct(StringComparer.Ordinal).Count(FileCleanup.TryDelete);
-        foreach (string name in imageFolders)
+        foreach (string name in imageFolders.Append("labels"))
         {
             string images = Path.Combine(outputFolder, name);
             if (Directory.Exists(images) && !Directory.EnumerateFileSystemEntries(images).Any())
@@ -455,6 +499,9 @@ public sealed partial class AugmentRun
 
     [GeneratedRegex(@"^[0-9]{6,}\.(jpg|png)$", RegexOptions.CultureInvariant)]
     private static partial Regex ImageName();
+
+    [GeneratedRegex(@"^[0-9]{6,}\.txt$", RegexOptions.CultureInvariant)]
+    private static partial Regex LabelName();
 
     /// <summary>Dataset indices of consecutive samples, one epoch's order cached at a time.</summary>
     private sealed class EpochOrders(XPasteAugmenter augmenter)

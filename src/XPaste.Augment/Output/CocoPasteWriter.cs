@@ -31,6 +31,25 @@ public sealed class CocoPasteWriterOptions
     /// <summary>The folder under the output folder that holds the images. Default <c>images</c>.</summary>
     public string ImagesFolderName { get; init; } = "images";
 
+    /// <summary>
+    /// The labels an <see cref="AugmentRun"/> writes: COCO only (default), or also YOLO labels and <c>data.yaml</c>.
+    /// (<see cref="CocoPasteWriter"/> itself writes COCO.)
+    /// </summary>
+    public AugmentLabelFormat LabelFormat { get; init; } = AugmentLabelFormat.Coco;
+
+    /// <summary>
+    /// Box-only objects of the destination (<see cref="AnnotatedImageInfo.BoxOnly"/>) keep their box as it was before
+    /// pasting instead of the box of their uncovered part. Default false: a box is shrunk to the part not covered by
+    /// pasted objects (which changes it only where a side is covered along its whole length).
+    /// </summary>
+    public bool KeepBoxOnlyBoxes { get; init; }
+
+    /// <summary>
+    /// With <see cref="AugmentLabelFormat.YoloSegment"/>: keep holes in the polygons (see
+    /// <see cref="XPaste.Yolo.YoloWriteOptions.KeepHoles"/>). Default false: outer contours, as Ultralytics.
+    /// </summary>
+    public bool YoloKeepHoles { get; init; }
+
     /// <summary>Also write every sample's plan, one JSON line per image in image order, to <c>plans.jsonl</c>. Default true.</summary>
     public bool WritePlans { get; init; } = true;
 }
@@ -38,7 +57,8 @@ public sealed class CocoPasteWriterOptions
 /// <summary>
 /// Writes augmented samples as a COCO instance-segmentation dataset: image files, then <c>annotations.json</c> with one
 /// annotation per object (compressed RLE mask, tight <c>bbox</c>, <c>area</c> = mask pixels, <c>iscrowd</c> 0 and
-/// <c>is_pasted</c>) and each image's source (<c>xpaste_destination</c>) and seed (<c>xpaste_seed</c>). Ids are
+/// <c>is_pasted</c>; a surviving box-only object of the destination, see <see cref="AnnotatedImageInfo.BoxOnly"/>, gets its
+/// box and no segmentation, <c>area</c> = box area) and each image's source (<c>xpaste_destination</c>) and seed (<c>xpaste_seed</c>). Ids are
 /// assigned in order from 1, so equal inputs give byte-identical files. Every file is written atomically. Not
 /// thread-safe. It keeps the records in memory and writes <c>annotations.json</c> only in <see cref="Save"/>; for long
 /// runs that must survive interruption, use <see cref="AugmentRun"/>, which writes the same files resumably.
@@ -69,6 +89,12 @@ public sealed class CocoPasteWriter
     /// <summary>The output folder (full path).</summary>
     public string OutputFolder { get; }
 
+    /// <summary>
+    /// The augmenter's dataset, to tell which existing objects are box-only (<see cref="AnnotatedImageInfo.BoxOnly"/>);
+    /// null writes every object with its mask. Default null.
+    /// </summary>
+    public IAnnotatedImageSource? Destinations { get; init; }
+
     /// <summary>The path of <c>annotations.json</c>.</summary>
     public string AnnotationsPath => Path.Combine(OutputFolder, "annotations.json");
 
@@ -83,7 +109,7 @@ public sealed class CocoPasteWriter
     public void Add(AugmentedBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        BatchRecords records = WriteBatch(batch, OutputFolder, _options, _images.Count + 1, _annotations.Count + 1);
+        BatchRecords records = WriteBatch(batch, OutputFolder, _options, _images.Count + 1, _annotations.Count + 1, Destinations);
         _images.AddRange(records.Images);
         _annotations.AddRange(records.Annotations);
         foreach (string plan in records.Plans)
@@ -141,7 +167,8 @@ public sealed class CocoPasteWriter
     /// the images, the annotations numbered from <paramref name="firstAnnotationId"/>, and the plans' JSON (empty when
     /// <see cref="CocoPasteWriterOptions.WritePlans"/> is off).
     /// </summary>
-    internal static BatchRecords WriteBatch(AugmentedBatch batch, string outputFolder, CocoPasteWriterOptions options, long firstImageId, long firstAnnotationId)
+    internal static BatchRecords WriteBatch(AugmentedBatch batch, string outputFolder, CocoPasteWriterOptions options, long firstImageId, long firstAnnotationId,
+        IAnnotatedImageSource? destinations = null)
     {
         string imagesFolder = Path.Combine(outputFolder, options.ImagesFolderName);
         Directory.CreateDirectory(imagesFolder);
@@ -178,7 +205,10 @@ public sealed class CocoPasteWriter
                     ["xpaste_seed"] = JsonSerializer.SerializeToElement(plan.Seed.ToString(CultureInfo.InvariantCulture), OutputJson.Default.String),
                 },
             });
-            AddAnnotations(annotations, imageId, firstAnnotationId, batch.Targets[i]);
+            AnnotatedImageInfo? destination = destinations is not null && plan.Destination >= 0 && plan.Destination < destinations.Images.Count
+                ? destinations.Images[plan.Destination]
+                : null;
+            AddAnnotations(annotations, imageId, firstAnnotationId, batch.Targets[i], destination, options.KeepBoxOnlyBoxes);
             if (options.WritePlans)
             {
                 plans.Add(plan.ToJson());
@@ -188,7 +218,7 @@ public sealed class CocoPasteWriter
         return new BatchRecords(images, annotations, plans);
     }
 
-    private static void AddAnnotations(List<CocoAnnotation> annotations, long imageId, long firstAnnotationId, PasteTargets targets)
+    private static void AddAnnotations(List<CocoAnnotation> annotations, long imageId, long firstAnnotationId, PasteTargets targets, AnnotatedImageInfo? destination, bool keepBoxes)
     {
         if (targets.Count == 0)
         {
@@ -203,14 +233,24 @@ public sealed class CocoPasteWriter
         bool[] pasted = targets.IsPasted.cpu().data<bool>().ToArray();
         for (int k = 0; k < rles.Length; k++)
         {
+            var box = CocoBox.FromXyxy(boxes[4 * k], boxes[(4 * k) + 1], boxes[(4 * k) + 2], boxes[(4 * k) + 3]);
+            // An existing box-only object: its mask is (what is left of) its box, written as a box, as it was read.
+            bool boxOnly = destination is not null && targets.Origins.Length == rles.Length
+                && targets.Origins[k] < destination.ObjectCount && destination.IsBoxOnly(targets.Origins[k]);
+            if (boxOnly && keepBoxes && targets.EntryBoxes.Length == 4 * rles.Length)
+            {
+                float[] e = targets.EntryBoxes;
+                box = CocoBox.FromXyxy(e[4 * k], e[(4 * k) + 1], e[(4 * k) + 2], e[(4 * k) + 3]);
+            }
+
             annotations.Add(new CocoAnnotation
             {
                 Id = firstAnnotationId + annotations.Count,
                 ImageId = imageId,
                 CategoryId = checked((int)labels[k]),
-                Segmentation = CocoSegmentation.FromRle(rles[k]),
-                Area = areas[k],
-                Bbox = CocoBox.FromXyxy(boxes[4 * k], boxes[(4 * k) + 1], boxes[(4 * k) + 2], boxes[(4 * k) + 3]),
+                Segmentation = boxOnly ? null : CocoSegmentation.FromRle(rles[k]),
+                Area = boxOnly ? box.Area : areas[k],
+                Bbox = box,
                 IsCrowd = 0,
                 ExtensionData = new Dictionary<string, JsonElement>
                 {

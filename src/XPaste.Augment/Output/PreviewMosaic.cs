@@ -93,7 +93,11 @@ public static class PreviewMosaic
         int n = targets.Count;
         int textScale = options.TileSize >= 240 ? 2 : 1;
         Device device = tile.device;
-        int pastedCount = 0;
+        int pastedCount = targets.Count == 0 ? 0 : (int)targets.IsPasted.sum().item<long>();
+        string text = caption.Length > 0 ? caption
+            : string.Create(CultureInfo.InvariantCulture, $"{pastedCount} pasted, {n - pastedCount} original");
+        // The caption's tab at the top left: object labels keep out of it.
+        (long Bottom, long Right) header = LabelSize(text, textScale);
         if (n > 0)
         {
             Tensor masks = targets.Masks.to(device);
@@ -128,19 +132,16 @@ public static class PreviewMosaic
                     continue;
                 }
 
-                pastedCount++;
                 Tensor colour = ColourOf(labels[k]).to(device);
                 long x1 = Clamp(boxes[(4 * k) + 0] * s, nw), y1 = Clamp(boxes[(4 * k) + 1] * s, nh);
                 long x2 = Clamp((boxes[(4 * k) + 2] * s) - 1, nw), y2 = Clamp((boxes[(4 * k) + 3] * s) - 1, nh);
                 DrawBox(tile, x1, y1, x2, y2, colour);
                 string name = options.CategoryNames is not null && options.CategoryNames.TryGetValue((int)labels[k], out string? known)
                     ? known : labels[k].ToString(CultureInfo.InvariantCulture);
-                DrawLabel(tile, name, x1, y1, colour, textScale);
+                DrawLabel(tile, name, x1, y1, colour, textScale, keepOut: header);
             }
         }
 
-        string text = caption.Length > 0 ? caption
-            : string.Create(CultureInfo.InvariantCulture, $"{pastedCount} pasted, {n - pastedCount} original");
         DrawLabel(tile, text, 0, 0, tensor(new byte[] { 0, 0, 0 }).to(device), textScale, below: true);
         return tile;
     }
@@ -168,8 +169,32 @@ public static class PreviewMosaic
         tile.narrow(1, y1, bh).narrow(2, x2, 1).copy_(c.expand(3, bh, 1));
     }
 
+    /// <summary>The height and width of a label's tab.</summary>
+    private static (long Height, long Width) LabelSize(string text, int scale)
+    {
+        using Tensor ink = PreviewFont.Render(text, scale);
+        return (ink.shape[0] + (2 * scale), ink.shape[1] + (2 * scale));
+    }
+
+    /// <summary>
+    /// Where a label's tab of <paramref name="th"/> x <paramref name="tw"/> goes in an <paramref name="h"/> x
+    /// <paramref name="w"/> tile for a box corner (x, y): above it where there is room, else just inside; moved below a
+    /// <paramref name="keepOut"/> rectangle at the top left (the tile's caption) that it would cover.
+    /// </summary>
+    internal static (long Top, long Left) LabelPlace(long x, long y, long th, long tw, long h, long w, bool below, (long Bottom, long Right) keepOut)
+    {
+        long top = below || y - th < 0 ? Math.Min(y, h - th) : y - th;
+        long left = Math.Min(x, w - tw);
+        if (left < keepOut.Right && top < keepOut.Bottom && keepOut.Bottom + th <= h)
+        {
+            top = keepOut.Bottom;
+        }
+
+        return (top, left);
+    }
+
     /// <summary>White text on a tab of <paramref name="colour"/>, above (x, y) where there is room, else just inside.</summary>
-    private static void DrawLabel(Tensor tile, string text, long x, long y, Tensor colour, int scale, bool below = false)
+    private static void DrawLabel(Tensor tile, string text, long x, long y, Tensor colour, int scale, bool below = false, (long Bottom, long Right) keepOut = default)
     {
         Tensor ink = PreviewFont.Render(text, scale).to(tile.device);
         long th = ink.shape[0] + (2 * scale), tw = ink.shape[1] + (2 * scale);
@@ -179,8 +204,7 @@ public static class PreviewMosaic
             return;
         }
 
-        long top = below || y - th < 0 ? Math.Min(y, h - th) : y - th;
-        long left = Math.Min(x, w - tw);
+        (long top, long left) = LabelPlace(x, y, th, tw, h, w, below, keepOut);
         Tensor region = tile.narrow(1, top, th).narrow(2, left, tw);
         region.copy_(colour.view(3, 1, 1).expand(3, th, tw));
         Tensor white = full([3, 1, 1], 255, ScalarType.Byte, tile.device);

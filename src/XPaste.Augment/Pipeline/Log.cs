@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "{Folder}: removed {Count} files of an earlier run (overwrite)")]
     public static partial void RunCleared(ILogger logger, string folder, int count);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "{Folder}: the run of {Recorded} images is extended to {Current}")]
+    public static partial void RunExtended(ILogger logger, string folder, string recorded, string current);
 }

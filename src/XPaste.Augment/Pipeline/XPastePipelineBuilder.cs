@@ -268,6 +268,12 @@ public sealed class XPastePipelineBuilder
 
         IPasteInstancePool? pool = _pool?.Invoke(sp);
         IAnnotatedImageSource? dataset = _dataset?.Invoke(sp);
+        if (pool is InstanceBankPool bankPool && dataset is CocoImageSource coco)
+        {
+            // Labels by name, never by number, as the CLI does: a bank category the dataset lacks is refused by name.
+            pool = CategoryMappedPool.ForDataset(pool, bankPool.Bank, coco.Dataset).Pool;
+        }
+
         CategorySizeStatistics? sizes = _sizes?.Invoke(sp);
         IPastePolicy policy = _policy?.Invoke(sp) ?? options.Policy switch
         {

@@ -47,7 +47,9 @@ public sealed class SimpleCopyPastePolicy : IPastePolicy
             JitterPlan plan = Options.UseJitter
                 ? jitter.Plan(info.Width, info.Height, random)
                 : JitterPlan.Identity(info.Width, info.Height, context.Width, context.Height);
-            int n = info.ObjectCount;
+            // Box-only objects (detection labels) have no shape to cut out: only objects with masks are pasted.
+            int[]? shaped = info.BoxOnly is null ? null : [.. Enumerable.Range(0, info.ObjectCount).Where(i => !info.IsBoxOnly(i))];
+            int n = shaped?.Length ?? info.ObjectCount;
             // The reference counts the source's objects after its jitter; the plan must not depend on pixels, so this
             // counts the annotations (objects that leave the window are then skipped by the kernel).
             int take = random.NextInt(0, Math.Min(n + 1, Options.MaxObjects));
@@ -56,7 +58,8 @@ public sealed class SimpleCopyPastePolicy : IPastePolicy
                 continue;
             }
 
-            steps.Add(new ImagePasteStep(source, info.Id, plan, random.Choose(n, take)));
+            int[] chosen = random.Choose(n, take);
+            steps.Add(new ImagePasteStep(source, info.Id, plan, shaped is null ? chosen : [.. chosen.Select(i => shaped[i])]));
         }
 
         return steps;

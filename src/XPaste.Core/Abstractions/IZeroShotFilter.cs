@@ -23,4 +23,12 @@ public interface IZeroShotFilter
     /// <param name="scores">Every score of the category, as returned by <see cref="Score"/>.</param>
     /// <returns>One keep/drop flag per score.</returns>
     bool[] Decide(IReadOnlyList<float> scores);
+
+    /// <summary>
+    /// The score below which <see cref="Decide"/> drops an image of a category with these scores, for reports
+    /// (<c>clip score 17.30 &lt; 21.00</c>); null when the rule has no single threshold.
+    /// </summary>
+    /// <param name="scores">Every score of the category.</param>
+    /// <returns>The threshold, or null.</returns>
+    double? KeepThreshold(IReadOnlyList<float> scores) => null;
 }

@@ -63,7 +63,16 @@ internal static class BankManifest
             Format = SegmentFormat,
             Version = Version,
             Instances = instances.Select(i => (InstanceDto?)ToDto(i)).ToList(),
-            Rejected = rejections.Select(r => (RejectionDto?)new RejectionDto { Source = r.Source, Reason = r.Reason, Extractor = r.Extractor }).ToList(),
+            Rejected = rejections.Select(r => (RejectionDto?)new RejectionDto
+            {
+                Source = r.Source,
+                Kind = r.KindName,
+                Category = r.Category,
+                Reason = r.Reason,
+                Extractor = r.Extractor,
+                Value = r.Value,
+                Limit = r.Limit,
+            }).ToList(),
         };
         return JsonSerializer.SerializeToUtf8Bytes(dto, Json);
     }
@@ -107,7 +116,12 @@ internal static class BankManifest
                 throw new InvalidBankException(path, $"rejected entry {i} has no source");
             }
 
-            rejections.Add(new BankRejection(r.Source, r.Reason ?? "", r.Extractor));
+            // Segments written before rejections were typed have only a reason: kept as its text.
+            RejectionKind kind = RejectionKinds.Parse(r.Kind);
+            rejections.Add(new BankRejection(r.Source, r.Category, kind, r.Extractor, r.Value, r.Limit)
+            {
+                Note = kind == RejectionKind.Other ? r.Reason ?? "" : null,
+            });
         }
 
         return (instances, rejections);
@@ -268,7 +282,16 @@ internal static class BankManifest
     {
         public string? Source { get; set; }
 
+        // Kind, category, value and limit were added after version 1 shipped: optional, older readers skip them.
+        public string? Kind { get; set; }
+
+        public string? Category { get; set; }
+
         public string? Reason { get; set; }
+
+        public double? Value { get; set; }
+
+        public double? Limit { get; set; }
 
         public string? Extractor { get; set; }
     }

@@ -8,7 +8,7 @@ namespace XPaste.Bank;
 /// <param name="Extractors">Instances per winning extractor, by ordinal extractor name.</param>
 /// <param name="Categories">One row per category with instances, by ascending id.</param>
 /// <param name="RunnersUp">Instances where each extractor's mask was scored but lost (multi-extractor runs), by ordinal name.</param>
-/// <param name="RejectionReasons">Rejected sources per cause (<see cref="BankRejection.ReasonKind"/>), most frequent first.</param>
+/// <param name="RejectionReasons">Rejected sources per cause by kind name (<see cref="BankRejection.KindName"/>), most frequent first.</param>
 public sealed record BankStatistics(
     string Folder,
     int Instances,
@@ -45,7 +45,7 @@ public sealed record BankStatistics(
         var runnersUp = instances.SelectMany(i => i.RunnerUpScores?.Keys ?? []).GroupBy(k => k)
             .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
         IReadOnlyList<BankRejection> rejections = bank.Rejections;
-        var reasons = rejections.GroupBy(r => r.ReasonKind).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+        var reasons = rejections.GroupBy(r => r.KindName).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count());
         return new BankStatistics(bank.Folder, instances.Count, rejections.Count, bytes, extractors, categories, runnersUp, reasons);
     }

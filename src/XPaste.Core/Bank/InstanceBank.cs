@@ -164,26 +164,23 @@ public sealed partial class InstanceBank : InstanceBankReader
     }
 
     /// <summary>
-    /// Records that <paramref name="source"/> was processed and gave no instance, so a resumed run skips it.
+    /// Records that <see cref="BankRejection.Source"/> was processed and gave no instance, so a resumed run skips it.
     /// Committed like <see cref="Add"/>. Recording a source twice keeps the first record.
     /// </summary>
-    /// <param name="source">The source key.</param>
-    /// <param name="reason">Why, in a few words (e.g. <c>empty mask</c>, <c>clip 17.3 &lt; 21</c>).</param>
-    /// <param name="extractor">The extractor involved, if any.</param>
-    public void Reject(string source, string reason, string? extractor = null)
+    /// <param name="rejection">The source, its category, the cause and the numbers.</param>
+    public void Reject(BankRejection rejection)
     {
-        ArgumentException.ThrowIfNullOrEmpty(source);
-        ArgumentNullException.ThrowIfNull(reason);
+        ArgumentNullException.ThrowIfNull(rejection);
+        ArgumentException.ThrowIfNullOrEmpty(rejection.Source, nameof(rejection));
         lock (_gate)
         {
             ThrowIfNotWritable();
-            if (_rejections.ContainsKey(source))
+            if (_rejections.ContainsKey(rejection.Source))
             {
                 return;
             }
 
-            var rejection = new BankRejection(source, reason, extractor);
-            _rejections.Add(source, rejection);
+            _rejections.Add(rejection.Source, rejection);
             _rejectionOrder.Add(rejection);
             _pendingRejections.Add(rejection);
             if (_pendingInstances.Count + _pendingRejections.Count >= _options.CommitEvery)

@@ -42,11 +42,15 @@ public static class CategoryList
         return categories;
     }
 
+    /// <summary>The longest category name in UTF-8 bytes: a folder name on every common file system.</summary>
+    private const int MaxNameBytes = 255;
+
     /// <summary>Checks that <paramref name="name"/> can be a category folder name and returns it.</summary>
     /// <param name="input">The input to name in an error.</param>
     /// <param name="name">The category name.</param>
     /// <returns>The name.</returns>
-    /// <exception cref="InvalidInputException">The name is empty, has a path separator or control character, or starts with a dot.</exception>
+    /// <exception cref="InvalidInputException">The name is empty, has a path separator or control character, starts or ends
+    /// with a dot, or is over 255 UTF-8 bytes.</exception>
     public static string CheckFolderName(string input, string name)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Trim() != name)
@@ -57,6 +61,18 @@ public static class CategoryList
         if (name.StartsWith('.') || name.AsSpan().IndexOfAny(['/', '\\', ':', '\0']) >= 0 || name.Any(char.IsControl))
         {
             throw new InvalidInputException(input, $"category name '{name}' cannot be a folder name (no leading dot, slashes, colons or control characters)");
+        }
+
+        // Checked here, before any work, rather than by the file system part-way through a run.
+        int bytes = Encoding.UTF8.GetByteCount(name);
+        if (bytes > MaxNameBytes)
+        {
+            throw new InvalidInputException(input, $"category name '{name[..Math.Min(name.Length, 60)]}...' is {bytes} UTF-8 bytes, over the file-system limit of {MaxNameBytes} for a folder name");
+        }
+
+        if (name.EndsWith('.'))
+        {
+            throw new InvalidInputException(input, $"category name '{name}' ends with a dot, which Windows drops from folder names");
         }
 
         return name;

@@ -20,6 +20,9 @@ public sealed class StableDiffusionGeneratorOptions
     /// <summary>The sampler. X-Paste: DPM-Solver++ built from the model's scheduler config.</summary>
     public SchedulerKind Scheduler { get; init; } = SchedulerKind.Dpm;
 
+    /// <summary>The sampler's <c>timestep_spacing</c> (<c>trailing</c> for SD-Turbo); null for the scheduler config's.</summary>
+    public string? TimestepSpacing { get; init; }
+
     /// <summary>Image width, a multiple of 8; null for the model's default (512 for SD 1.5).</summary>
     public int? Width { get; init; }
 
@@ -43,7 +46,8 @@ public sealed class StableDiffusionGenerator : ITextToImageGenerator, IDisposabl
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="options">Sampler, steps, guidance, size; X-Paste's when null.</param>
     /// <param name="ownsPipeline">Dispose the pipeline with the generator.</param>
-    /// <exception cref="ArgumentException">A size is not a positive multiple of 8, or steps are below 1.</exception>
+    /// <exception cref="ArgumentException">A size is not a positive multiple of 8 or is over the pipeline's
+    /// <see cref="StableDiffusionPipelineOptions.MaxImageSide"/>, or steps are below 1.</exception>
     public StableDiffusionGenerator(StableDiffusionPipeline pipeline, StableDiffusionGeneratorOptions? options = null, bool ownsPipeline = false)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -57,13 +61,19 @@ public sealed class StableDiffusionGenerator : ITextToImageGenerator, IDisposabl
             throw new ArgumentException($"width and height must be positive multiples of 8 (got {Width}x{Height})", nameof(options));
         }
 
+        // Refused here, before the first batch, rather than by the pipeline mid-run.
+        if (Math.Max(Width, Height) > pipeline.Options.MaxImageSide)
+        {
+            throw new ArgumentException($"width and height must be at most {pipeline.Options.MaxImageSide} (got {Width}x{Height})", nameof(options));
+        }
+
         if (_options.Steps < 1)
         {
             throw new ArgumentException($"steps must be at least 1 (got {_options.Steps})", nameof(options));
         }
 
         StableDiffusionModels models = pipeline.Models;
-        Settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             // The folder or file name, not the path: the same weights mounted elsewhere (another worker, a moved
             // folder) are the same model; the weights hash tells changed weights apart.
@@ -78,6 +88,19 @@ public sealed class StableDiffusionGenerator : ITextToImageGenerator, IDisposabl
             ["dtype"] = models.Unet.conv_in.weight!.dtype.ToString().ToLowerInvariant(),
             ["device"] = models.Device.type.ToString().ToLowerInvariant(),
         };
+
+        // Recorded only when set, so that runs made before these options keep their settings and resume.
+        if (_options.TimestepSpacing is { } spacing)
+        {
+            settings["timestep_spacing"] = spacing;
+        }
+
+        if (models.VaeId is { } vae)
+        {
+            settings["vae"] = ModelName(vae);
+        }
+
+        Settings = settings;
     }
 
     /// <inheritdoc />
@@ -101,6 +124,7 @@ public sealed class StableDiffusionGenerator : ITextToImageGenerator, IDisposabl
             Width = Width,
             Height = Height,
             Scheduler = _options.Scheduler,
+            TimestepSpacing = _options.TimestepSpacing,
             Seed = firstSeed,
         }, cancellationToken: cancellationToken);
 

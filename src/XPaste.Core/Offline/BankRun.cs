@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Abstractions;
@@ -24,19 +23,19 @@ namespace XPaste.Offline;
 /// (Kubernetes, Slurm) redoes only what it had not finished. Settings are compared on resume: a shard begun with other
 /// settings is refused with <see cref="RunSettingsConflictException"/> unless <see cref="BankRunOptions.StartOver"/>.
 /// </remarks>
-public sealed partial class BankRun
+public sealed class BankRun
 {
     private readonly BankRunOptions _options;
     private readonly CategoryImageGenerator? _generator;
-    private readonly BankExtractionStage _extraction;
+    private readonly OfflinePipeline _extraction;
     private readonly ILogger _logger;
 
     /// <summary>Creates the run.</summary>
     /// <param name="options">Output, categories, shard, settings.</param>
     /// <param name="generator">Makes the images; null reads <see cref="BankRunOptions.ImagesFolder"/> instead.</param>
-    /// <param name="extraction">The extraction stage (extractors, filter, selection).</param>
+    /// <param name="extraction">The offline pipeline (extractors, filter, selection) that fills the shard's bank.</param>
     /// <param name="logger">Receives per-stage notes; none when null.</param>
-    public BankRun(BankRunOptions options, CategoryImageGenerator? generator, BankExtractionStage extraction, ILogger? logger = null)
+    public BankRun(BankRunOptions options, CategoryImageGenerator? generator, OfflinePipeline extraction, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(extraction);
@@ -118,7 +117,14 @@ public sealed partial class BankRun
 
         Directory.CreateDirectory(_options.ImagesRoot);
         var source = new FolderInstanceSource(_options.ImagesRoot, categories,
-            new FolderSourceOptions { IgnoreUnknownFolders = true, SkipUnreadableImages = _generator is null }, _logger);
+            new FolderSourceOptions
+            {
+                IgnoreUnknownFolders = true,
+                SkipUnreadableImages = _generator is null,
+                // Origins relative to the images folder's parent (the run folder by default): the same run in another
+                // folder or mount writes the same manifest bytes.
+                OriginRelativeTo = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.ImagesRoot))),
+            }, _logger);
         // The stage commits each category by itself; a large CommitEvery keeps a category's results in one segment.
         using (InstanceBank bank = InstanceBank.OpenOrCreate(_options.BankFolder, new BankOptions { CommitEvery = 1 << 20 }, _logger))
         {
@@ -156,19 +162,16 @@ public sealed partial class BankRun
         }
     }
 
-    /// <summary>Kept and rejected images per category, rejections grouped by reason with numbers masked.</summary>
+    /// <summary>Kept and rejected images per category, rejections counted by kind name.</summary>
     private static Dictionary<string, CategoryRunSummary> Summarize(InstanceBank bank, IReadOnlyList<CategoryInfo> categories)
     {
         var kept = bank.Instances.GroupBy(i => i.CategoryName, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var rejected = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
         foreach (BankRejection rejection in bank.Rejections)
         {
-            // Folder source keys are {source}/{category}/{file}.
-            string[] parts = rejection.Source.Split('/');
-            string category = parts.Length >= 2 ? parts[^2] : "";
-            string reason = Number().Replace(rejection.Reason, "#");
-            var reasons = rejected.TryGetValue(category, out var r) ? r : rejected[category] = new Dictionary<string, int>(StringComparer.Ordinal);
-            reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+            string category = rejection.Category ?? "";
+            var kinds = rejected.TryGetValue(category, out var r) ? r : rejected[category] = new Dictionary<string, int>(StringComparer.Ordinal);
+            kinds[rejection.KindName] = kinds.GetValueOrDefault(rejection.KindName) + 1;
         }
 
         return categories.ToDictionary(
@@ -180,9 +183,6 @@ public sealed partial class BankRun
             },
             StringComparer.Ordinal);
     }
-
-    [GeneratedRegex(@"-?\d+(\.\d+)?")]
-    private static partial Regex Number();
 }
 
 internal static partial class BankRunLog

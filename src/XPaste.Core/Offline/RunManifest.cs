@@ -43,7 +43,7 @@ public sealed record RunManifest
     [JsonPropertyName("complete")]
     public bool Complete { get; init; }
 
-    /// <summary>Per category (by name): kept and rejected images, rejections by reason. Set when complete.</summary>
+    /// <summary>Per category (by name): kept and rejected images, rejections by kind name. Set when complete.</summary>
     [JsonPropertyName("summary")]
     public IReadOnlyDictionary<string, CategoryRunSummary>? Summary { get; init; }
 
@@ -84,7 +84,7 @@ public sealed record RunManifest
 /// <summary>What a bank run did for one category.</summary>
 /// <param name="Kept">Images that gave an instance in the bank.</param>
 /// <param name="Rejected">Images rejected.</param>
-/// <param name="Reasons">Rejections by reason.</param>
+/// <param name="Reasons">Rejections by kind name (<see cref="Bank.RejectionKinds"/>).</param>
 public sealed record CategoryRunSummary(
     [property: JsonPropertyName("kept")] int Kept,
     [property: JsonPropertyName("rejected")] int Rejected,

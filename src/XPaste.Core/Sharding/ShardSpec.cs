@@ -79,7 +79,8 @@ public sealed record ShardSpec
     /// <param name="count">The shard count for an Indexed Job (required there), or null.</param>
     /// <param name="environment">Reads a variable; <see cref="Environment.GetEnvironmentVariable(string)"/> when null.</param>
     /// <returns>The shard, or null when neither engine's variables are set.</returns>
-    /// <exception cref="InvalidInputException">A variable is malformed, or an Indexed Job's count is missing.</exception>
+    /// <exception cref="InvalidInputException">A variable is malformed or out of range, an Indexed Job's count is missing,
+    /// or <paramref name="count"/> disagrees with <c>SLURM_ARRAY_TASK_COUNT</c>.</exception>
     public static ShardSpec? FromEnvironment(int? count = null, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
@@ -92,7 +93,8 @@ public sealed record ShardSpec
                 throw new InvalidInputException("--shards", "JOB_COMPLETION_INDEX is set (Kubernetes Indexed Job): give the job's completions as --shards N");
             }
 
-            return new ShardSpec(index, count.Value);
+            return index < count.Value ? new ShardSpec(index, count.Value)
+                : throw new InvalidInputException("JOB_COMPLETION_INDEX", $"{index} is not below --shards {count.Value}");
         }
 
         string? taskId = environment("SLURM_ARRAY_TASK_ID");
@@ -104,6 +106,18 @@ public sealed record ShardSpec
             string? taskCount = environment("SLURM_ARRAY_TASK_COUNT");
             int n = !string.IsNullOrEmpty(taskCount) ? ParseVariable("SLURM_ARRAY_TASK_COUNT", taskCount)
                 : count ?? throw new InvalidInputException("SLURM_ARRAY_TASK_COUNT", "not set; give the array size as --shards N");
+            if (count is not null && count != n)
+            {
+                // Running as shard K/4 of a run meant as 8 shards would silently skip half the categories.
+                throw new InvalidInputException("--shards", $"--shards {count} disagrees with SLURM_ARRAY_TASK_COUNT={n}; give the array size, or leave out --shards");
+            }
+
+            if (id - first < 0 || id - first >= n)
+            {
+                throw new InvalidInputException("SLURM_ARRAY_TASK_ID",
+                    $"{id} (minus SLURM_ARRAY_TASK_MIN={first}) is outside 0..{n - 1} (SLURM_ARRAY_TASK_COUNT={n})");
+            }
+
             return new ShardSpec(id - first, n);
         }
 

@@ -224,7 +224,10 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
                 continue;
             }
 
-            yield return new SourceImage(entry.Id, entry.Category, image, mask: null, origin: entry.Path);
+            string origin = _options.OriginRelativeTo is { } relativeTo
+                ? Path.GetRelativePath(relativeTo, entry.Path).Replace('\\', '/')
+                : entry.Path;
+            yield return new SourceImage(entry.Id, entry.Category, image, mask: null, origin: origin);
         }
     }
 

@@ -17,6 +17,12 @@ public sealed class FolderSourceOptions
     /// <summary>Log and leave out images that cannot be decoded instead of failing (useful for crawled images). Default false.</summary>
     public bool SkipUnreadableImages { get; init; }
 
+    /// <summary>
+    /// Record each image's origin relative to this folder (with <c>/</c> separators) instead of as a full path, so the
+    /// same images under another mount write the same bank manifest. Default null: full paths.
+    /// </summary>
+    public string? OriginRelativeTo { get; init; }
+
     /// <summary>How images are decoded; channels are always forced to RGB. Default <see cref="ImageLoadOptions.Default"/>.</summary>
     public ImageLoadOptions Load { get; init; } = ImageLoadOptions.Default;
 }

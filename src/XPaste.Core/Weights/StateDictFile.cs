@@ -208,9 +208,10 @@ public static class StateDictFile
         Hashtable table;
         try
         {
-            table = PyTorchUnpickler.UnpickleStateDict(path);
+            table = TorchSaveArchive.Unpickle(path);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or NotSupportedException or InvalidOperationException
+                                       or NotImplementedException or InvalidCastException
                                        or ArgumentException or KeyNotFoundException or IndexOutOfRangeException or NullReferenceException
                                        or System.Runtime.Serialization.SerializationException or Razorvine.Pickle.PickleException)
         {

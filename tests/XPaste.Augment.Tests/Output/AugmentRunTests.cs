@@ -269,6 +269,20 @@ public sealed class AugmentRunTests : IDisposable
         Assert.All(before, p => Assert.Equal(p.Value, after[p.Key]));
     }
 
+    [Fact]
+    public void A_larger_count_extends_a_finished_run_to_what_a_fresh_run_of_that_count_writes()
+    {
+        string folder = _temp.File("out");
+        Assert.Equal(Count, Run(folder).Run().Images);
+        AugmentRunResult extended = Run(folder, new Settings(Count: Count + 4)).Run();
+        Assert.Equal((Count + 4, false), (extended.Images, extended.AlreadyComplete));
+
+        string fresh = _temp.File("fresh");
+        Run(fresh, new Settings(Count: Count + 4)).Run();
+        AssertSameOutput(fresh, folder);
+        Assert.True(Run(folder, new Settings(Count: Count + 4)).Run().AlreadyComplete);
+    }
+
     [Theory]
     [InlineData("Seed")]
     [InlineData(AugmentRunSettingNames.Count)]
@@ -287,7 +301,7 @@ public sealed class AugmentRunTests : IDisposable
         Settings changed = setting switch
         {
             "Seed" => new Settings(Seed: 4),
-            "Count" => new Settings(Count: 9),
+            "Count" => new Settings(Count: 5), // fewer images: a larger count extends the run instead (below)
             "BatchSize" => new Settings(Batch: 3),
             "Jitter.OutputWidth" => new Settings(Width: 80),
             "Policy" => new Settings(Policy: PastePolicyKind.XPaste),

@@ -95,4 +95,22 @@ public sealed class PreviewMosaicTests
             Assert.Equal(7 * 5, PreviewFont.Render(c.ToString(), 1).data<bool>().Count);
         }
     }
+
+    [Theory]
+    [InlineData(10, 5)]   // a box at the top left: its label would go just inside, over the caption
+    [InlineData(60, 30)]  // above the box, still inside the caption's rows
+    public void Object_labels_keep_out_of_the_caption(long x, long y)
+    {
+        // A 320x320 tile, a 20 px high caption 150 px wide at the top left, a 20x60 label.
+        (long top, long left) = PreviewMosaic.LabelPlace(x, y, th: 20, tw: 60, h: 320, w: 320, below: false, keepOut: (20, 150));
+        Assert.True(top >= 20, $"label at top {top} covers the caption");
+        Assert.Equal(x, left);
+    }
+
+    [Fact]
+    public void Labels_away_from_the_caption_stay_above_their_box()
+    {
+        Assert.Equal((180L, 200L), PreviewMosaic.LabelPlace(200, 200, th: 20, tw: 60, h: 320, w: 320, below: false, keepOut: (20, 150)));
+        Assert.Equal((30L, 200L), PreviewMosaic.LabelPlace(200, 50, th: 20, tw: 60, h: 320, w: 320, below: false, keepOut: (20, 150)));
+    }
 }

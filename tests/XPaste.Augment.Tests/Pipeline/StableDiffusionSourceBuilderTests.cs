@@ -4,6 +4,7 @@ using XPaste.Augment;
 using XPaste.Bank;
 using XPaste.Extraction;
 using XPaste.Generation.Categories;
+using XPaste.Offline;
 
 namespace XPaste.Tests.Pipeline;
 
@@ -24,7 +25,7 @@ public sealed class StableDiffusionSourceBuilderTests
             {
                 XPasteOfflineComponents offline = provider.GetRequiredService<XPasteOfflineComponents>();
                 using InstanceBank bank = InstanceBank.Create(folder.File("bank"));
-                BankBuildResult result = await offline.BuildBankAsync(bank);
+                OfflineResult result = await offline.BuildBankAsync(bank);
                 Assert.Equal(3, result.Added + result.Rejected);
                 Assert.True(result.Added >= 2, $"{result}");
                 Assert.All(bank.Instances, i => Assert.Equal(3, i.CategoryId));

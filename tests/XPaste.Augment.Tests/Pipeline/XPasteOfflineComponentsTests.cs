@@ -3,6 +3,7 @@ using XPaste.Augment;
 using XPaste.Bank;
 using XPaste.Extraction;
 using XPaste.Imaging;
+using XPaste.Offline;
 using XPaste.Sources;
 using static TorchSharp.torch;
 
@@ -19,14 +20,14 @@ public sealed class XPasteOfflineComponentsTests
 
         using (InstanceBank bank = InstanceBank.Create(folder.File("bank")))
         {
-            BankBuildResult first = await offline.BuildBankAsync(bank);
-            Assert.Equal(new BankBuildResult(19, 0, 0), first);
+            OfflineResult first = await offline.BuildBankAsync(bank);
+            Assert.Equal((19, 0, 0), (first.Added, first.Skipped, first.Rejected));
         }
 
         using (InstanceBank bank = InstanceBank.OpenOrCreate(folder.File("bank")))
         {
-            BankBuildResult again = await offline.BuildBankAsync(bank);
-            Assert.Equal(new BankBuildResult(0, 19, 0), again);
+            OfflineResult again = await offline.BuildBankAsync(bank);
+            Assert.Equal((0, 19, 0), (again.Added, again.Skipped, again.Rejected));
             Assert.Equal(18, bank.CategoryCounts[1]);
             Assert.Equal(1, bank.CategoryCounts[2]);
         }
@@ -47,15 +48,40 @@ public sealed class XPasteOfflineComponentsTests
             .BuildOfflineComponents();
 
         using InstanceBank bank = InstanceBank.Create(folder.File("bank"));
-        BankBuildResult result = await offline.BuildBankAsync(bank);
+        OfflineResult result = await offline.BuildBankAsync(bank);
 
         // Scores ~9.8 and ~39: the rule keeps score >= min(21, 39 - 1), so only the large square.
-        Assert.Equal(new BankBuildResult(1, 0, 1), result);
+        Assert.Equal((1, 0, 1), (result.Added, result.Skipped, result.Rejected));
+        Assert.Equal(new Dictionary<string, int> { ["clip_rule"] = 1 }, result.RejectedByKind);
+        Assert.Equal(new OfflineCategoryCounts(1, 1), result.ByCategory["box"]);
         BankInstance kept = Assert.Single(bank.Instances);
         Assert.Equal("plain", kept.Extractor);
         Assert.Equal(7, kept.CategoryId);
         Assert.InRange(kept.Width, 38, 42);
         Assert.InRange(kept.ClipScore!.Value, 35f, 42f);
+    }
+
+    [Fact]
+    public async Task The_builders_offline_components_run_each_source_through_the_one_offline_pipeline()
+    {
+        using var folder = new TempFolder();
+        using var counter = new OfflineRunCounter(folder.Path);
+        WriteSquare(folder.File("gen", "box", "0000.png"), 40);
+        DatasetInstanceSource dataset = await DatasetInstanceSource.LoadAsync(BundledData.Annotations, BundledData.Images);
+        XPasteOfflineComponents offline = XPastePipeline.CreateBuilder()
+            .AddSource(dataset)
+            .AddSource(new FolderInstanceSource(folder.File("gen"), [new CategoryInfo(7, "box")]))
+            .AddExtractor(new PlainBackgroundExtractor())
+            .BuildOfflineComponents();
+
+        using InstanceBank bank = InstanceBank.Create(folder.File("bank"));
+        OfflineResult result = await offline.BuildBankAsync(bank);
+
+        Assert.Equal(2, counter.RunsInto(folder.File("bank")));
+        // The dataset's masks compete with the extractor's as candidates; counts are kept per extractor and category.
+        Assert.Equal(result.Added, result.AddedByExtractor.Values.Sum());
+        Assert.Equal(result.Added + result.Rejected, result.ByCategory.Values.Sum(c => c.Added + c.Rejected));
+        Assert.Equal(1, result.ByCategory["box"].Added);
     }
 
     [Fact]

@@ -6,10 +6,10 @@ using XPaste.Tests;
 namespace XPaste.Cli.Tests.Packaging;
 
 /// <summary>
-/// The packages as a user meets them: pack XPaste.Core and XPaste.Augment to a folder feed, create a console app
-/// from <c>ConsumerTemplate/</c> outside the repository, restore it from that feed (TorchSharp-cpu from nuget.org
-/// through the repository's nuget.config, found offline in the machine's NuGet cache when it is there), build it,
-/// run a tensor operation. Proves that the libstdc++ fix travels in the XPaste.Core package (buildTransitive) and
+/// The packages as a user meets them before they are on nuget.org: the README's three local-package lines (pack the
+/// solution into a folder, make it a source in a new <c>nuget.config</c> of the app, add XPaste.Augment) run as written
+/// in a console app made from <c>ConsumerTemplate/</c> outside the repository (TorchSharp-cpu from nuget.org, found in
+/// the machine's NuGet cache when it is there), then the app is built and runs a tensor operation. Proves that the libstdc++ fix travels in the XPaste.Core package (buildTransitive) and
 /// that, without it, XPaste's first call names the real cause.
 /// </summary>
 public sealed partial class ConsumerPackageTests
@@ -21,37 +21,108 @@ public sealed partial class ConsumerPackageTests
     {
         string repo = FindRepositoryRoot();
         using var temp = new TempFolder();
-        string feed = temp.File("feed");
+        string feed = temp.File("xpaste-packages");
+        string consumer = temp.File("MyApp");
+        // A version of its own, so that no XPaste package already in the machine's NuGet cache is taken instead.
         string version = $"0.1.0-consumer.{DateTime.UtcNow:yyyyMMddHHmmss}";
 
-        // The libraries were built with the tests (same configuration): pack what was built.
-        foreach (string project in new[] { "src/XPaste.Core/XPaste.Core.csproj", "src/XPaste.Augment/XPaste.Augment.csproj", "src/XPaste.Crawl/XPaste.Crawl.csproj" })
-        {
-            ProcessResult pack = await DotnetAsync(repo, "pack", Path.Combine(repo, project), "--no-build", "-c", Configuration,
-                "-o", feed, $"-p:Version={version}", "-nodeReuse:false");
-            Assert.True(pack.ExitCode == 0, $"pack {project} failed:\n{pack}");
-        }
-
-        foreach (string id in new[] { "XPaste.Core", "XPaste.Augment", "XPaste.Crawl" })
-        {
-            AssertPackageMetadata(Path.Combine(feed, $"{id}.{version}.nupkg"), id);
-        }
-
-        // Pasting pulls no crawler: XPaste.Core depends on TorchSharp, SkiaSharp and the DI/Options/Logging abstractions only.
-        Assert.Equal(CoreDependencies, PackageDependencies(Path.Combine(feed, $"XPaste.Core.{version}.nupkg"), "XPaste.Core"));
-        Assert.Equal(["XPaste.Core"], PackageDependencies(Path.Combine(feed, $"XPaste.Augment.{version}.nupkg"), "XPaste.Augment"));
-        Assert.Contains("Parquet.Net", PackageDependencies(Path.Combine(feed, $"XPaste.Crawl.{version}.nupkg"), "XPaste.Crawl"));
-
-        string consumer = temp.File("consumer");
         Directory.CreateDirectory(consumer);
         string template = Path.Combine(AppContext.BaseDirectory, "Packaging", "ConsumerTemplate");
         File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), File.ReadAllText(Path.Combine(template, "Consumer.csproj.template"))
-            .Replace("$XPASTE_VERSION$", version, StringComparison.Ordinal)
             .Replace("$TORCHSHARP_VERSION$", "0.107.0", StringComparison.Ordinal)
             .Replace("$DI_VERSION$", CentralVersion(repo, "Microsoft.Extensions.DependencyInjection"), StringComparison.Ordinal));
         File.Copy(Path.Combine(template, "Program.cs.template"), Path.Combine(consumer, "Program.cs"));
-        File.WriteAllText(Path.Combine(consumer, "nuget.config"), ConsumerNuGetConfig(repo, feed, temp.File("packages")));
 
+        // The README's three lines for packages that are not on nuget.org yet, run as written.
+        string readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Packaging", "README.md"));
+        string[] lines = LocalPackageLines(readme);
+        string script = string.Join('\n', lines.Select(line => AsTestRun(line, repo, feed, consumer, version)));
+        try
+        {
+            ProcessResult steps = await BashAsync(temp.Path, "set -euo pipefail\n" + script);
+            Assert.True(steps.ExitCode == 0, $"the README's local-package lines failed:\n{script}\n{steps}");
+            string[] packages = [.. Directory.EnumerateFiles(feed, "*.nupkg").Select(Path.GetFileName)!];
+            // Packing the solution packs every library: the crawler is a package of its own (issue 19).
+            foreach (string id in new[] { "XPaste.Core", "XPaste.Augment", "XPaste.Crawl" })
+            {
+                Assert.Contains($"{id}.{version}.nupkg", packages);
+            }
+
+            foreach (string package in packages)
+            {
+                string id = package[..package.IndexOf($".{version}", StringComparison.Ordinal)];
+                AssertPackageMetadata(Path.Combine(feed, package), id);
+            }
+
+            // Pasting pulls no crawler: XPaste.Core depends on TorchSharp, SkiaSharp and the DI/Options/Logging abstractions only.
+            Assert.Equal(CoreDependencies, PackageDependencies(Path.Combine(feed, $"XPaste.Core.{version}.nupkg"), "XPaste.Core"));
+            Assert.Equal(["XPaste.Core"], PackageDependencies(Path.Combine(feed, $"XPaste.Augment.{version}.nupkg"), "XPaste.Augment"));
+            Assert.Contains("Parquet.Net", PackageDependencies(Path.Combine(feed, $"XPaste.Crawl.{version}.nupkg"), "XPaste.Crawl"));
+
+            Assert.Contains($"<PackageReference Include=\"XPaste.Augment\" Version=\"{version}\" />",
+                File.ReadAllText(Path.Combine(consumer, "Consumer.csproj")), StringComparison.Ordinal);
+            await BuildAndRunConsumerAsync(consumer);
+        }
+        finally
+        {
+            DeleteFromNuGetCache(version);
+        }
+    }
+
+    /// <summary>The README's fenced sh block holding <c>dotnet pack</c>: exactly three command lines.</summary>
+    internal static string[] LocalPackageLines(string readme)
+    {
+        Match block = Regex.Matches(readme, @"^```sh[ \t]*\r?\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline)
+            .FirstOrDefault(m => m.Groups[1].Value.Contains("dotnet pack ", StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException("the README has no sh block with `dotnet pack`");
+        string[] lines = [.. block.Groups[1].Value.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))];
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("dotnet pack path/to/XPaste/XPaste.sln ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("cd MyApp && ", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("dotnet add package XPaste.Augment --version 0.1.0", lines[2], StringComparison.Ordinal);
+        return lines;
+    }
+
+    /// <summary>
+    /// A README line as the test runs it: the README's example paths (<c>path/to/XPaste</c>, <c>path/to/xpaste-packages</c>,
+    /// <c>MyApp</c>) and version (0.1.0) replaced by the test's; the pack line also reuses what the test build made
+    /// (<c>--no-build</c> in its configuration, where a user's pack builds Release).
+    /// </summary>
+    private static string AsTestRun(string line, string repo, string feed, string consumer, string version)
+    {
+        string run = line
+            .Replace("path/to/XPaste/", repo.TrimEnd('/') + "/", StringComparison.Ordinal)
+            .Replace("path/to/xpaste-packages", feed, StringComparison.Ordinal)
+            .Replace("cd MyApp ", $"cd {consumer} ", StringComparison.Ordinal)
+            .Replace("--version 0.1.0", $"--version {version}", StringComparison.Ordinal);
+        return line.StartsWith("dotnet pack ", StringComparison.Ordinal)
+            ? $"{run} --no-build -c {Configuration} -p:Version={version} -nodeReuse:false"
+            : run;
+    }
+
+    /// <summary>The test's package version, extracted into the machine's NuGet cache by the restore, is removed again.</summary>
+    private static void DeleteFromNuGetCache(string version)
+    {
+        string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        if (!Directory.Exists(cache))
+        {
+            return;
+        }
+
+        foreach (string package in Directory.EnumerateDirectories(cache, "xpaste.*"))
+        {
+            string folder = Path.Combine(package, version.ToLowerInvariant());
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The README's example compiles in the app; the app builds (with the libstdc++ fix where needed) and runs.</summary>
+    private static async Task BuildAndRunConsumerAsync(string consumer)
+    {
         // The README's example, as written, compiles in this new project against the packed packages.
         string readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Packaging", "README.md"));
         Match snippet = Regex.Match(readme, @"^```csharp[ \t]*\r?\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline);
@@ -98,31 +169,6 @@ public sealed partial class ConsumerPackageTests
     [GeneratedRegex(@"XPaste: system libstdc\+\+ lacks GLIBCXX_3\.4\.32; marked that requirement weak")]
     private static partial Regex FixLine();
 
-    /// <summary>The temp feed first, then the repository's own sources; packages land in a scratch folder, with the
-    /// machine's NuGet cache as a fallback so TorchSharp's 500 MB are not fetched again.</summary>
-    private static string ConsumerNuGetConfig(string repo, string feed, string packages)
-    {
-        string repoConfig = File.ReadAllText(Path.Combine(repo, "nuget.config"));
-        Match sources = Regex.Match(repoConfig, @"<packageSources>(.*?)</packageSources>", RegexOptions.Singleline);
-        Assert.True(sources.Success, "the repository's nuget.config has no packageSources");
-        string userCache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        string repoSources = sources.Groups[1].Value.Replace("<clear />", string.Empty, StringComparison.Ordinal);
-        return $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <config><add key="globalPackagesFolder" value="{packages}" /></config>
-              <fallbackPackageFolders><clear /><add key="machine" value="{userCache}" /></fallbackPackageFolders>
-              <packageSources>
-                <clear />
-                <add key="xpaste-test-feed" value="{feed}" />
-                {repoSources}
-              </packageSources>
-            </configuration>
-            """;
-    }
-
-    /// <summary>nuget.org needs: project and repository URLs, and a README packed in the package with no relative links.</summary>
     /// <summary>What the XPaste.Core package may depend on (issue 19): nothing HTTP, Parquet or a concrete DI container.</summary>
     private static readonly string[] CoreDependencies =
     [
@@ -141,6 +187,7 @@ public sealed partial class ConsumerPackageTests
         return [.. Regex.Matches(nuspec, @"<dependency id=""([^""]+)""").Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>nuget.org needs: project and repository URLs, and a README packed in the package with no relative links.</summary>
     private static void AssertPackageMetadata(string nupkg, string id)
     {
         using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(nupkg);
@@ -209,9 +256,14 @@ public sealed partial class ConsumerPackageTests
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StdOut}\n--- stderr\n{StdErr}";
     }
 
-    private static async Task<ProcessResult> DotnetAsync(string workingDirectory, params string[] args)
+    private static Task<ProcessResult> DotnetAsync(string workingDirectory, params string[] args) => RunAsync("dotnet", workingDirectory, args);
+
+    /// <summary>A bash script (the README's lines), with the same environment as the dotnet steps.</summary>
+    private static Task<ProcessResult> BashAsync(string workingDirectory, string script) => RunAsync("bash", workingDirectory, "-c", script);
+
+    private static async Task<ProcessResult> RunAsync(string program, string workingDirectory, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -243,7 +295,7 @@ public sealed partial class ConsumerPackageTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in {StepTimeout}");
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish in {StepTimeout}");
         }
 
         return new ProcessResult(process.ExitCode, await stdout, await stderr);

@@ -20,7 +20,7 @@ public sealed class BankStatisticsTests
             bank.Add(InstanceBankTests.RandomRgba(2, 6, 2), cat, "s/2", "plain", 23f);
             bank.Add(InstanceBankTests.RandomRgba(3, 8, 6), cat, "s/3", "u2net");
             bank.Add(InstanceBankTests.RandomRgba(4, 5, 5), dog, "s/4", "u2net");
-            bank.Reject("s/5", "empty mask");
+            bank.Reject(new BankRejection("s/5", "cat", RejectionKind.EmptyMask));
         }
 
         using var reader = InstanceBank.Open(folder);
@@ -28,6 +28,7 @@ public sealed class BankStatisticsTests
 
         Assert.Equal(reader.Folder, s.Folder);
         Assert.Equal((4, 1), (s.Instances, s.Rejected));
+        Assert.Equal(new Dictionary<string, int> { ["empty_mask"] = 1 }, s.RejectionReasons);
         Assert.Equal(new Dictionary<string, int> { ["plain"] = 1, ["u2net"] = 3 }, s.Extractors);
         long bytes = Directory.EnumerateFiles(Path.Combine(folder, InstanceBank.ImagesFolderName), "*.png", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         Assert.Equal(bytes, s.Bytes);

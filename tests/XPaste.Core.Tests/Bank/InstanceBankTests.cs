@@ -152,7 +152,7 @@ public sealed class InstanceBankTests
                 bank.Add(RandomRgba(20 + i, 2, 3), i % 2 == 0 ? Cat : Dog, $"s/{i}", "plain");
             }
 
-            bank.Reject("s/rejected", "empty mask");
+            bank.Reject(new BankRejection("s/rejected", "cat", RejectionKind.EmptyMask));
             all = bank.Instances.ToArray();
             foreach (string segment in Directory.GetFiles(manifest))
             {
@@ -173,7 +173,7 @@ public sealed class InstanceBankTests
         using (var reader = InstanceBank.Open(folder))
         {
             Assert.Equal(all, reader.Instances);
-            Assert.Equal(new BankRejection("s/rejected", "empty mask"), Assert.Single(reader.Rejections));
+            Assert.Equal(new BankRejection("s/rejected", "cat", RejectionKind.EmptyMask), Assert.Single(reader.Rejections));
         }
 
         // The next writer's compaction tidies it up for good.
@@ -301,8 +301,8 @@ public sealed class InstanceBankTests
         using (var bank = NewWriter(temp))
         {
             bank.Add(RandomRgba(60, 2, 2), Cat, "s/kept", "u2net", 30f);
-            bank.Reject("s/dropped", "clip 17.2 < 21", "u2net");
-            bank.Reject("s/dropped", "again");
+            bank.Reject(new BankRejection("s/dropped", "cat", RejectionKind.ClipRule, "u2net", 17.2, 21));
+            bank.Reject(new BankRejection("s/dropped", "cat", RejectionKind.EmptyMask));
             Assert.True(bank.IsProcessed("s/dropped"));
         }
 
@@ -312,7 +312,9 @@ public sealed class InstanceBankTests
         Assert.True(reader.IsProcessed("s/dropped"));
         Assert.True(reader.IsProcessed("s/kept"));
         Assert.False(reader.IsProcessed("s/new"));
-        Assert.Equal(new BankRejection("s/dropped", "clip 17.2 < 21", "u2net"), Assert.Single(reader.Rejections));
+        BankRejection read = Assert.Single(reader.Rejections);
+        Assert.Equal(new BankRejection("s/dropped", "cat", RejectionKind.ClipRule, "u2net", 17.2, 21), read);
+        Assert.Equal("clip score 17.20 < 21.00 (u2net)", read.Text);
         Assert.Equal(1, reader.Summary.Rejected);
     }
 

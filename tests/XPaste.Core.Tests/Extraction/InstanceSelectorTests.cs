@@ -109,6 +109,6 @@ public sealed class InstanceSelectorTests
     public void Extractors_need_distinct_names()
     {
         Assert.Throws<ArgumentException>(() => new InstanceSelector([Small, new FakeExtractor("small", FakeExtractor.Rectangle(0, 0, 1, 1))]));
-        Assert.Throws<ArgumentException>(() => new InstanceSelector([]));
+        Assert.Throws<ArgumentException>(() => new InstanceSelector([Small, null!]));
     }
 }

@@ -1,6 +1,7 @@
 using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Extraction;
+using XPaste.Offline;
 using XPaste.Sources;
 using static TorchSharp.torch;
 
@@ -58,11 +59,11 @@ public sealed class MultiExtractorBankTests : IDisposable
         return scores;
     }
 
-    private async Task<(BankExtractionResult Result, string Folder)> Run(string name, InstanceSelectorOptions selection, params IInstanceExtractor[] extractors)
+    private async Task<(OfflineResult Result, string Folder)> Run(string name, InstanceSelectorOptions selection, params IInstanceExtractor[] extractors)
     {
         string folder = _temp.File(name);
         using InstanceBank bank = InstanceBank.Create(folder);
-        var stage = new BankExtractionStage(extractors, new FakeFilter(), new BankExtractionOptions { BatchSize = 3, Selection = selection });
+        var stage = new OfflinePipeline(extractors, new FakeFilter(), new OfflinePipelineOptions { BatchSize = 3, Selection = selection });
         return (await stage.RunAsync(FolderInstanceSource.FromFolderNames(_images), bank), folder);
     }
 
@@ -97,7 +98,7 @@ public sealed class MultiExtractorBankTests : IDisposable
         }
 
         Assert.Equal(bank.Instances.GroupBy(i => i.Extractor).ToDictionary(g => g.Key, g => g.Count()), result.AddedByExtractor);
-        Assert.Equal(result.Rejected, result.RejectedByReason.Values.Sum());
+        Assert.Equal(result.Rejected, result.RejectedByKind.Values.Sum());
     }
 
     [Fact]
@@ -108,10 +109,10 @@ public sealed class MultiExtractorBankTests : IDisposable
         var (dropped, droppedFolder) = await Run("reference", InstanceSelectorOptions.Default, new PlainBackgroundExtractor(), Corner, Everything);
         Assert.Equal(0, dropped.Added);
         Assert.Equal(plain.Count, dropped.Rejected);
-        Assert.Equal(new Dictionary<string, int> { ["mask area # > 0.95"] = plain.Count }, dropped.RejectedByReason);
+        Assert.Equal(new Dictionary<string, int> { ["area_above_max"] = plain.Count }, dropped.RejectedByKind);
         using (InstanceBankReader bank = InstanceBank.Open(droppedFolder))
         {
-            Assert.All(bank.Rejections, r => Assert.Equal(("everything", "mask area 1.000 > 0.95"), (r.Extractor, r.Reason)));
+            Assert.All(bank.Rejections, r => Assert.Equal(("everything", "mask area 1.000 > 0.95 (everything)"), (r.Extractor, r.Text)));
         }
 
         var (lenient, lenientFolder) = await Run("lenient", new InstanceSelectorOptions { TryNextBest = true }, new PlainBackgroundExtractor(), Corner, Everything);
@@ -125,11 +126,18 @@ public sealed class MultiExtractorBankTests : IDisposable
     }
 
     [Fact]
-    public void Rejection_reasons_group_by_cause()
+    public void Rejections_group_by_kind_and_show_the_measured_value_and_the_limit()
     {
-        Assert.Equal("mask area # < 0.05", new BankRejection("s", "mask area 0.012 < 0.05").ReasonKind);
-        Assert.Equal("zero-shot score # rejected by the category rule", new BankRejection("s", "zero-shot score 18.20 rejected by the category rule").ReasonKind);
-        Assert.Equal("empty mask", new BankRejection("s", "empty mask").ReasonKind);
+        var small = new BankRejection("s/1", "cat", RejectionKind.AreaBelowMin, "clipseg", 0.034, 0.05);
+        Assert.Equal("area_below_min", small.KindName);
+        Assert.Equal("mask area 0.034 < 0.05 (clipseg)", small.Text);
+        Assert.Equal("area_below_min", new BankRejection("s/2", "cat", RejectionKind.AreaBelowMin, "u2net", 0.012, 0.05).KindName);
+        Assert.Equal("cut-out side 1 px < 2 px", new BankRejection("s/3", "cat", RejectionKind.TooThin, "plain", 1, 2).Reason);
+        Assert.Equal("clip score 18.20 < 21.00", new BankRejection("s/4", "cat", RejectionKind.ClipRule, null, 18.2, 21).Text);
+        Assert.Equal("empty mask", new BankRejection("s/5", "cat", RejectionKind.EmptyMask).Text);
+        // One name per kind: no two kinds print the same name.
+        Assert.Equal(Enum.GetValues<RejectionKind>().Length, RejectionKinds.All.Values.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(Enum.GetValues<RejectionKind>(), k => Assert.Equal(k, RejectionKinds.Parse(RejectionKinds.Name(k))));
     }
 
     [Fact]

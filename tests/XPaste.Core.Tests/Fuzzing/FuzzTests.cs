@@ -162,7 +162,7 @@ public sealed class FuzzTests
         {
             bank.Add(Bank.InstanceBankTests.RandomRgba(1, 4, 5), new XPaste.Abstractions.CategoryInfo(3, "cat"), "s/0", "plain");
             bank.Add(Bank.InstanceBankTests.RandomRgba(2, 3, 3), new XPaste.Abstractions.CategoryInfo(7, "dog"), "s/1", "plain", 22.5f);
-            bank.Reject("s/2", "empty mask", "plain");
+            bank.Reject(new BankRejection("s/2", null, RejectionKind.EmptyMask, "plain"));
         }
 
         string segment = Directory.GetFiles(Path.Combine(bankFolder, "manifest"), "seg-*.json").Single();

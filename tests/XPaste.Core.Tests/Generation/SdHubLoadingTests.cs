@@ -28,7 +28,7 @@ public sealed class SdHubLoadingTests
     }
 
     [Fact]
-    public void Repo_id_falls_back_to_plain_weights_without_the_variant_and_names_what_is_missing()
+    public void Repo_id_without_any_variant_weights_is_refused_naming_the_files_looked_for()
     {
         using var temp = new TempFolder();
         var store = new HubCache(temp.Path, "someone/sd-tiny");
@@ -37,10 +37,10 @@ public sealed class SdHubLoadingTests
         Directory.Move(Path.Combine(temp.Path, "sd_tiny"), store.SnapshotFolder(Commit));
         store.WriteRef("main", Commit);
         var options = new StableDiffusionLoadOptions { Variant = "fp16", Hub = new HubOptions { CacheFolder = temp.Path, Offline = true } };
-        using (var models = StableDiffusionModels.FromPretrained("someone/sd-tiny", options))
-        {
-            Assert.Equal(ScalarType.Float32, models.DType);
-        }
+        // No component has fp16 files: an error (as diffusers), not the plain weights under the variant's name.
+        var missing = Assert.Throws<InvalidInputException>(() => StableDiffusionModels.FromPretrained("someone/sd-tiny", options));
+        Assert.Equal("someone/sd-tiny", missing.Input);
+        Assert.Contains("no 'fp16' variant weights: looked for text_encoder/model.fp16.safetensors, unet/diffusion_pytorch_model.fp16.safetensors", missing.Problem, StringComparison.Ordinal);
 
         File.Delete(Path.Combine(store.SnapshotFolder(Commit), "unet", "diffusion_pytorch_model.safetensors"));
         var error = Assert.Throws<InvalidInputException>(() => StableDiffusionModels.FromPretrained("someone/sd-tiny", options));

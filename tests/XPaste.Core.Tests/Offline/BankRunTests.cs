@@ -19,10 +19,10 @@ public sealed class BankRunTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private static BankRun Run(string output, ShardSpec shard, FakeTextToImageGenerator? fake = null, IReadOnlyDictionary<string, string>? settings = null,
-        int perCategory = 3) =>
+        int perCategory = 3, OfflinePipeline? pipeline = null) =>
         new(new BankRunOptions { OutputFolder = output, Categories = Categories, Shard = shard, Settings = settings ?? new Dictionary<string, string> { ["extractors"] = "plain" } },
             new CategoryImageGenerator(fake ?? new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = perCategory, BatchSize = 2, Seed = 3 }),
-            new BankExtractionStage([new PlainBackgroundExtractor()], options: new BankExtractionOptions { BatchSize = 2 }));
+            pipeline ?? new OfflinePipeline([new PlainBackgroundExtractor()], options: new OfflinePipelineOptions { BatchSize = 2 }));
 
     /// <summary>Instance ids with their PNG bytes' hash, and rejections: what two banks must share to be the same.</summary>
     private static string[] Contents(string folder)
@@ -61,6 +61,53 @@ public sealed class BankRunTests : IDisposable
         Assert.Equal(3, result.ShardsMerged);
         Assert.Equal(expected, Contents(merged).Order(StringComparer.Ordinal));
         Assert.False(Directory.Exists(_temp.File("sharded", ".merged.merging")));
+    }
+
+    [Fact]
+    public async Task A_bank_run_fills_each_shard_bank_through_the_one_offline_pipeline()
+    {
+        string root = _temp.File("counted");
+        using var counter = new OfflineRunCounter(root);
+        RunManifest manifest = await Run(root, new ShardSpec(1, 2)).RunAsync();
+        Assert.Equal(1, counter.RunsInto(Path.Combine(root, manifest.Bank)));
+
+        // The summary reads the typed rejections: counts by kind name, per category.
+        Assert.All(manifest.Summary!.Values, s => Assert.Equal(s.Rejected, s.Reasons.Values.Sum()));
+        Assert.All(manifest.Summary.Values.SelectMany(s => s.Reasons.Keys), k => Assert.Contains(k, RejectionKinds.All.Values));
+    }
+
+    [Fact]
+    public async Task A_merge_of_three_shards_keeps_every_runner_up_score_and_rejection()
+    {
+        string root = _temp.File("scored");
+        var shardInstances = new List<string>();
+        var shardRejections = new List<BankRejection>();
+        for (int k = 0; k < 3; k++)
+        {
+            // Two extractors scored by a filter whose bar sits just below each category's best: runners-up and
+            // clip_rule rejections in every shard.
+            var pipeline = new OfflinePipeline(
+                [new PlainBackgroundExtractor(), new FakeExtractor("corner", FakeExtractor.Rectangle(0, 0, 12, 12))],
+                new FakeFilter(minScore: 1000, tolerance: 0.5f), new OfflinePipelineOptions { BatchSize = 2 });
+            RunManifest manifest = await Run(root, new ShardSpec(k, 3), pipeline: pipeline, perCategory: 4).RunAsync();
+            using InstanceBankReader shard = InstanceBank.Open(Path.Combine(root, manifest.Bank));
+            shardInstances.AddRange(shard.Instances.Select(Describe));
+            shardRejections.AddRange(shard.Rejections);
+        }
+
+        Assert.NotEmpty(shardInstances);
+        Assert.All(shardInstances, d => Assert.Contains("=", d, StringComparison.Ordinal));
+        Assert.Contains(shardRejections, r => r.Kind == RejectionKind.ClipRule);
+
+        string merged = _temp.File("scored-merged");
+        ShardMergeResult result = ShardMerge.Merge(root, merged);
+        Assert.Equal(shardRejections.Count, result.Rejections);
+        using InstanceBankReader bank = InstanceBank.Open(merged);
+        Assert.Equal(shardInstances.Order(StringComparer.Ordinal), bank.Instances.Select(Describe).Order(StringComparer.Ordinal));
+        Assert.Equal(shardRejections.OrderBy(r => r.Source, StringComparer.Ordinal), bank.Rejections.OrderBy(r => r.Source, StringComparer.Ordinal));
+
+        static string Describe(BankInstance i) => $"{i.Id} {i.Extractor} {i.ClipScore:R} " + string.Join(" ",
+            (i.RunnerUpScores ?? new Dictionary<string, float>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value:R}"));
     }
 
     [Fact]

@@ -89,6 +89,22 @@ public sealed class ShardSpecTests
     }
 
     [Fact]
+    public void A_slurm_count_that_disagrees_with_shards_names_both()
+    {
+        var env = new Dictionary<string, string?> { ["SLURM_ARRAY_TASK_ID"] = "2", ["SLURM_ARRAY_TASK_COUNT"] = "4" };
+        Assert.Equal(new ShardSpec(2, 4), ShardSpec.FromEnvironment(4, env.GetValueOrDefault));
+
+        var ex = Assert.Throws<InvalidInputException>(() => ShardSpec.FromEnvironment(8, env.GetValueOrDefault));
+        Assert.Equal("--shards", ex.Input);
+        Assert.Equal("--shards 8 disagrees with SLURM_ARRAY_TASK_COUNT=4; give the array size, or leave out --shards", ex.Problem);
+
+        env["SLURM_ARRAY_TASK_ID"] = "4";
+        ex = Assert.Throws<InvalidInputException>(() => ShardSpec.FromEnvironment(null, env.GetValueOrDefault));
+        Assert.Equal("SLURM_ARRAY_TASK_ID", ex.Input);
+        Assert.Contains("outside 0..3", ex.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_an_engine_there_is_no_shard_unless_a_count_asks_for_one()
     {
         Func<string, string?> none = _ => null;

@@ -4,6 +4,7 @@ using XPaste.Bank;
 using XPaste.Coco;
 using XPaste.Imaging;
 using XPaste.Masks;
+using XPaste.Offline;
 using XPaste.Sources;
 using static TorchSharp.torch;
 
@@ -123,13 +124,14 @@ public sealed class DatasetInstanceSourceTests
         using var scope = NewDisposeScope();
         CocoDataset dataset = CocoDataset.Load(Json);
         var source = new DatasetInstanceSource(dataset, Images);
-        BankBuildResult result;
+        OfflineResult result;
         using (var bank = InstanceBank.Create(temp.File("bank")))
         {
-            result = await new BankBuilder(bank, new BankBuilderOptions { BatchSize = 8 }).AddAsync(source);
+            result = await new OfflinePipeline([], options: OfflinePipelineOptions.Annotations).RunAsync(source, bank);
         }
 
-        Assert.Equal(new BankBuildResult(19, 0, 0), result);
+        Assert.Equal((19, 0, 0), (result.Added, result.Skipped, result.Rejected));
+        Assert.Equal(new Dictionary<string, int> { [XPaste.Extraction.InstanceSelector.SourceMaskName] = 19 }, result.AddedByExtractor);
         using var reader = InstanceBank.Open(temp.File("bank"));
         Assert.Equal(new Dictionary<int, int> { [1] = 18, [2] = 1 }, reader.CategoryCounts);
 
@@ -156,7 +158,8 @@ public sealed class DatasetInstanceSourceTests
         // Rebuilding is a no-op.
         using (var first = InstanceBank.OpenOrCreate(temp.File("bank")))
         {
-            Assert.Equal(new BankBuildResult(0, 19, 0), await new BankBuilder(first).AddAsync(source));
+            OfflineResult again = await new OfflinePipeline([]).RunAsync(source, first);
+            Assert.Equal((0, 19, 0), (again.Added, again.Skipped, again.Rejected));
         }
     });
 

@@ -150,6 +150,15 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     /// <returns>One keep flag per score.</returns>
     public bool[] Decide(IReadOnlyList<float> scores) => Decide(scores, Options.MinScore, Options.Tolerance);
 
+    /// <summary>The reference's threshold: <c>min(MinScore, best score - Tolerance)</c>; null for no scores.</summary>
+    /// <param name="scores">Every score of the category.</param>
+    /// <returns>The threshold, or null.</returns>
+    public double? KeepThreshold(IReadOnlyList<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        return scores.Count == 0 ? null : Math.Min(Options.MinScore, scores.Max() - Options.Tolerance);
+    }
+
     /// <summary>
     /// The X-Paste decision: keep a score when it is at least <c>min(minScore, best - tolerance)</c>, where best is the
     /// highest finite score of the category. Non-finite scores (NaN, rejected images) are always dropped.

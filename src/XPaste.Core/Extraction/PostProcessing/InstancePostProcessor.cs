@@ -45,14 +45,17 @@ public sealed class InstancePostProcessor
         ComponentRegion region = MaskComponents.LargestComponent(cpuMask.bytes, h, w, Options.AlphaThreshold,
             Options.Connectivity == MaskConnectivity.Eight, Options.KeepLargestComponent, Options.FillHoles);
 
-        double area = (double)region.ForegroundPixels / ((long)h * w);
         int boxWidth = region.X1 - region.X0, boxHeight = region.Y1 - region.Y0;
         long kept = region.ComponentPixels + region.HolePixels;
+        // The reference counts every foreground pixel; measuring the kept region (largest component, holes filled)
+        // stops specks of a scattered mask from passing as one object.
+        double area = (double)(Options.MeasureKeptRegion ? kept : region.ForegroundPixels) / ((long)h * w);
         CutoutRejection rejection =
             region.IsEmpty ? CutoutRejection.Empty
             : area < Options.MinArea ? CutoutRejection.TooSmall
             : area > Options.MaxArea ? CutoutRejection.TooLarge
             : boxWidth < Options.MinSide || boxHeight < Options.MinSide ? CutoutRejection.TooThin
+            : Math.Min(boxWidth, boxHeight) < Options.MinCutoutSide ? CutoutRejection.CutoutTooSmall
             : CutoutRejection.None;
         if (rejection != CutoutRejection.None)
         {
@@ -70,6 +73,12 @@ public sealed class InstancePostProcessor
         }
 
         Tensor rgb = image.narrow(0, 0, 3).narrow(1, region.Y0, boxHeight).narrow(2, region.X0, boxWidth);
+        if (Options.Alpha == CutoutAlpha.Opaque)
+        {
+            // Colour outside the kept region is zeroed, as Cutout.FromMask does for annotated objects.
+            rgb = rgb.mul(alpha.to(image.device).gt(0).to(ScalarType.Byte).unsqueeze(0));
+        }
+
         Tensor rgba = cat(new[] { rgb, alpha.to(image.device).unsqueeze(0) }, 0).contiguous();
         return new InstanceCutout(rgba.MoveToOuterDisposeScope(), CutoutRejection.None, area, kept, region.X0, region.Y0, boxWidth, boxHeight);
     }

@@ -20,7 +20,7 @@ public enum CutoutAlpha
     /// </summary>
     Mask,
 
-    /// <summary>255 inside the kept region (component and filled holes), 0 outside.</summary>
+    /// <summary>255 inside the kept region (component and filled holes), 0 outside; colour outside is zeroed.</summary>
     Opaque,
 }
 
@@ -41,6 +41,9 @@ public enum CutoutRejection
 
     /// <summary>The kept region is narrower or shorter than <see cref="InstancePostProcessorOptions.MinSide"/> pixels.</summary>
     TooThin,
+
+    /// <summary>The cut-out's short side is below <see cref="InstancePostProcessorOptions.MinCutoutSide"/> pixels.</summary>
+    CutoutTooSmall,
 }
 
 /// <summary>Options for <see cref="InstancePostProcessor"/>; the defaults are X-Paste's published recipe.</summary>
@@ -76,6 +79,15 @@ public sealed class InstancePostProcessorOptions
     /// </summary>
     public int MinSide { get; init; } = 2;
 
+    /// <summary>
+    /// Measure the area rule on the kept region (largest component with holes filled) instead of every foreground
+    /// pixel. Default false (the reference); true in the <c>quality</c> selection.
+    /// </summary>
+    public bool MeasureKeptRegion { get; init; }
+
+    /// <summary>The cut-out's short side must be at least this many pixels. Default 0 (the reference has no such rule); 32 in the <c>quality</c> selection.</summary>
+    public int MinCutoutSide { get; init; }
+
     /// <summary>What the cut-out's alpha holds. Default <see cref="CutoutAlpha.Mask"/> (the reference).</summary>
     public CutoutAlpha Alpha { get; init; } = CutoutAlpha.Mask;
 
@@ -99,6 +111,11 @@ internal sealed class InstancePostProcessorOptionsValidator : IValidateOptions<I
         if (o.MinSide < 1)
         {
             problems.Add($"MinSide must be at least 1, got {o.MinSide}");
+        }
+
+        if (o.MinCutoutSide < 0)
+        {
+            problems.Add($"MinCutoutSide must not be negative, got {o.MinCutoutSide}");
         }
 
         if (!Enum.IsDefined(o.Connectivity))

@@ -22,15 +22,15 @@ public sealed class InstanceSelector
     private readonly InstancePostProcessor _postProcessor;
 
     /// <summary>Creates the selector.</summary>
-    /// <param name="extractors">One or more extractors, in order of preference (ties and the no-filter fallback follow it).</param>
+    /// <param name="extractors">The extractors, in order of preference (ties and the no-filter fallback follow it); none when every image brings its own mask.</param>
     /// <param name="filter">Scores the candidates; null for the fallback.</param>
     /// <param name="options">Post-processing and the next-best rule; <see cref="InstanceSelectorOptions.Default"/> when null.</param>
     public InstanceSelector(IReadOnlyList<IInstanceExtractor> extractors, IZeroShotFilter? filter = null, InstanceSelectorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(extractors);
-        if (extractors.Count == 0 || extractors.Any(e => e is null))
+        if (extractors.Any(e => e is null))
         {
-            throw new ArgumentException("give at least one extractor and no nulls", nameof(extractors));
+            throw new ArgumentException("an extractor is null", nameof(extractors));
         }
 
         var duplicate = extractors.GroupBy(e => e.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
@@ -112,6 +112,11 @@ public sealed class InstanceSelector
             float[][]? scores = _filter is null ? null : ScoreCandidates(images, categories, candidates, cancellationToken);
             for (int i = 0; i < n; i++)
             {
+                if (candidates[i].Count == 0)
+                {
+                    throw new ArgumentException($"image {i} has no candidate mask: give an extractor or a source mask");
+                }
+
                 selections.Add(Choose(images[i], candidates[i], scores?[i]));
             }
 

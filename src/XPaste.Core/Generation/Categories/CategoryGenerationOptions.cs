@@ -15,6 +15,14 @@ public sealed class CategoryGenerationOptions
     /// </summary>
     public long Seed { get; set; }
 
+    /// <summary>
+    /// Prompt lists per category name (DiverGen's prompt diversity; off by default): image <c>k</c> of a category uses
+    /// entry <c>k mod n</c> of its list, a prompt or a template with <c>{name}</c>; categories not listed use
+    /// <see cref="PromptTemplate"/>. Each image's prompt is recorded in <c>metadata.jsonl</c>. Null for none.
+    /// Load a file with <see cref="PromptLists.Load"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Prompts { get; set; }
+
     /// <summary>Images generated together (of one category). At least 1.</summary>
     public int BatchSize { get; set; } = 4;
 

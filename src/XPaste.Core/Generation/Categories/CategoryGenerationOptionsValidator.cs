@@ -19,6 +19,11 @@ internal sealed class CategoryGenerationOptionsValidator : IValidateOptions<Cate
             problems.Add($"BatchSize must be at least 1 (got {options.BatchSize})");
         }
 
+        if (options.Prompts?.FirstOrDefault(p => p.Value is null || p.Value.Count == 0 || p.Value.Any(string.IsNullOrWhiteSpace)) is { Key: not null } empty)
+        {
+            problems.Add($"Prompts: the list of '{empty.Key}' is empty or has an empty prompt");
+        }
+
         if (string.IsNullOrWhiteSpace(options.PromptTemplate) || !options.PromptTemplate.Contains("{name}", StringComparison.Ordinal))
         {
             problems.Add($"PromptTemplate must contain {{name}} (got '{options.PromptTemplate}')");

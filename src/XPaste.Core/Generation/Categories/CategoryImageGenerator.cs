@@ -95,6 +95,12 @@ public sealed class CategoryImageGenerator
 
             settings["prompt_template"] = _options.PromptTemplate;
             settings["seed"] = _options.Seed.ToString(CultureInfo.InvariantCulture);
+            if (_options.Prompts is { } prompts)
+            {
+                // Recorded only when set, so folders made before prompt lists existed still resume.
+                settings["prompts"] = PromptLists.Hash(prompts);
+            }
+
             return settings;
         }
     }
@@ -114,62 +120,119 @@ public sealed class CategoryImageGenerator
         Directory.CreateDirectory(outputFolder);
         IReadOnlyDictionary<string, string> settings = Settings;
         RunSettings.CheckOrWrite(Path.Combine(outputFolder, SettingsFileName), settings, _options.StartOver);
-        string settingsHash = RunSettings.Hash(settings);
-
-        long total = (long)categories.Count * _options.PerCategory;
-        long done = 0;
-        int generated = 0, kept = 0;
-        progress?.Report(new OperationProgress("generate", 0, total, "images"));
+        var counter = new Counter(progress, (long)categories.Count * _options.PerCategory);
         foreach (CategoryInfo category in categories)
         {
             cancellationToken.ThrowIfCancellationRequested();
             string folder = Path.Combine(outputFolder, CategoryList.CheckFolderName(outputFolder, category.Name));
-            Directory.CreateDirectory(folder);
-            CategoryMetadata.DeleteTemporaryFiles(folder);
-            var metadata = CategoryMetadata.Load(Path.Combine(folder, MetadataFileName));
-            List<int> missing = FindMissing(folder, metadata, settingsHash);
-            kept += _options.PerCategory - missing.Count;
-            done += _options.PerCategory - missing.Count;
-            progress?.Report(new OperationProgress("generate", done, total, "images"));
-
-            string prompt = PromptOf(_options.PromptTemplate, category);
-            long baseSeed = SeedOf(_options.Seed, category.Name);
-            var wanted = missing.ToHashSet();
-            foreach ((int first, int count) in GenerationBatches.AtFixedPlaces(missing, _options.BatchSize, _options.PerCategory))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int made = 0;
-                using (NewDisposeScope())
-                {
-                    Tensor images = _generator.Generate(prompt, count, baseSeed + first, cancellationToken);
-                    CheckShape(images, count);
-                    Tensor cpu = images.cpu();
-                    for (int i = 0; i < count; i++)
-                    {
-                        int k = first + i;
-                        if (!wanted.Contains(k))
-                        {
-                            continue;
-                        }
-
-                        ImageIO.SavePng(cpu[i], Path.Combine(folder, FileNameOf(k)));
-                        metadata.Set(k, settingsHash, CategoryMetadata.Line(FileNameOf(k), category, k, prompt, baseSeed + k, settingsHash, settings));
-                        made++;
-                    }
-                }
-
-                // After the images: a crash between the two leaves an image whose line the next run writes again.
-                metadata.Save();
-                generated += made;
-                done += made;
-                progress?.Report(new OperationProgress("generate", done, total, "images"));
-            }
-
-            metadata.Save();
-            GenerationLog.CategoryDone(_logger, category.Name, _options.PerCategory, missing.Count);
+            string[] prompts = _options.Prompts?.TryGetValue(category.Name, out IReadOnlyList<string>? list) == true
+                ? [.. list.Select(p => PromptOf(p, category))]
+                : [PromptOf(_options.PromptTemplate, category)];
+            Fill(folder, category, prompts, SeedOf(_options.Seed, category.Name), settings, counter, cancellationToken);
         }
 
-        return new CategoryGenerationResult(generated, kept);
+        return new CategoryGenerationResult(counter.Generated, counter.Kept);
+    }
+
+    /// <summary>
+    /// Makes the images of one prompt that <paramref name="outputFolder"/> lacks, <c>{out}/{k:04d}.png</c>: a
+    /// one-category run (<c>xpaste generate --prompt</c>) with the same settings record, refusal by name and
+    /// <see cref="CategoryGenerationOptions.StartOver"/>. Image <c>k</c> uses seed <see cref="CategoryGenerationOptions.Seed"/>
+    /// + k (the picture diffusers makes for that seed); <see cref="CategoryGenerationOptions.PerCategory"/> is the count.
+    /// </summary>
+    /// <param name="outputFolder">The folder; created if missing.</param>
+    /// <param name="prompt">The prompt, used as written.</param>
+    /// <param name="progress">Receives <c>generate</c> progress in images (images already there included).</param>
+    /// <param name="cancellationToken">Stops between batches; written images stay.</param>
+    /// <returns>Counts of what was made and kept.</returns>
+    /// <exception cref="RunSettingsConflictException">The folder holds images made with other settings (prompt, seed, model, scheduler, size...).</exception>
+    public CategoryGenerationResult RunPrompt(string outputFolder, string prompt, IProgress<OperationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputFolder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(prompt);
+        Directory.CreateDirectory(outputFolder);
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string key, string value) in _generator.Settings)
+        {
+            settings[key] = value;
+        }
+
+        settings["prompt"] = prompt;
+        settings["seed"] = _options.Seed.ToString(CultureInfo.InvariantCulture);
+        RunSettings.CheckOrWrite(Path.Combine(outputFolder, SettingsFileName), settings, _options.StartOver);
+        var counter = new Counter(progress, _options.PerCategory);
+        Fill(outputFolder, null, [prompt], _options.Seed, settings, counter, cancellationToken);
+        return new CategoryGenerationResult(counter.Generated, counter.Kept);
+    }
+
+    /// <summary>
+    /// Fills one folder: images <c>0..PerCategory-1</c>, image k from prompt <c>k mod n</c> and seed <paramref name="baseSeed"/> + k.
+    /// With several prompts each image is its own call (a call takes one prompt; the picture is the same).
+    /// </summary>
+    private void Fill(string folder, CategoryInfo? category, string[] prompts, long baseSeed, IReadOnlyDictionary<string, string> settings,
+        Counter counter, CancellationToken cancellationToken)
+    {
+        string settingsHash = RunSettings.Hash(settings);
+        Directory.CreateDirectory(folder);
+        CategoryMetadata.DeleteTemporaryFiles(folder);
+        var metadata = CategoryMetadata.Load(Path.Combine(folder, MetadataFileName));
+        List<int> missing = FindMissing(folder, metadata, settingsHash);
+        counter.Kept += _options.PerCategory - missing.Count;
+        counter.Advance(_options.PerCategory - missing.Count);
+
+        var wanted = missing.ToHashSet();
+        IEnumerable<(int First, int Count)> calls = prompts.Length == 1
+            ? GenerationBatches.AtFixedPlaces(missing, _options.BatchSize, _options.PerCategory)
+            : missing.Select(k => (k, 1));
+        foreach ((int first, int count) in calls)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int made = 0;
+            string prompt = prompts[first % prompts.Length];
+            using (NewDisposeScope())
+            {
+                Tensor images = _generator.Generate(prompt, count, baseSeed + first, cancellationToken);
+                CheckShape(images, count);
+                Tensor cpu = images.cpu();
+                for (int i = 0; i < count; i++)
+                {
+                    int k = first + i;
+                    if (!wanted.Contains(k))
+                    {
+                        continue;
+                    }
+
+                    ImageIO.SavePng(cpu[i], Path.Combine(folder, FileNameOf(k)));
+                    metadata.Set(k, settingsHash, CategoryMetadata.Line(FileNameOf(k), category, k, prompt, baseSeed + k, settingsHash, settings));
+                    made++;
+                }
+            }
+
+            // After the images: a crash between the two leaves an image whose line the next run writes again.
+            metadata.Save();
+            counter.Generated += made;
+            counter.Advance(made);
+        }
+
+        metadata.Save();
+        GenerationLog.CategoryDone(_logger, category?.Name ?? prompts[0], _options.PerCategory, missing.Count);
+    }
+
+    /// <summary>Counts and reports a run's images.</summary>
+    private sealed class Counter(IProgress<OperationProgress>? progress, long total)
+    {
+        private long _done;
+
+        public int Generated { get; set; }
+
+        public int Kept { get; set; }
+
+        public void Advance(int images)
+        {
+            _done += images;
+            progress?.Report(new OperationProgress("generate", _done, total, "images"));
+        }
     }
 
     private void CheckShape(Tensor images, int count)

@@ -85,19 +85,21 @@ internal sealed class CategoryMetadata
     }
 
     /// <summary>One image's line.</summary>
-    public static string Line(string file, CategoryInfo category, int k, string prompt, long seed, string settingsHash,
+    public static string Line(string file, CategoryInfo? category, int k, string prompt, long seed, string settingsHash,
         IReadOnlyDictionary<string, string> settings)
     {
-        var node = new JsonObject
+        var node = new JsonObject { ["file"] = file };
+        if (category is not null)
         {
-            ["file"] = file,
-            ["category_id"] = category.Id,
-            ["category"] = category.Name,
-            ["k"] = k,
-            ["prompt"] = prompt,
-            ["seed"] = seed,
-            ["settings_hash"] = settingsHash,
-        };
+            node["category_id"] = category.Id;
+            node["category"] = category.Name;
+        }
+
+        node["k"] = k;
+        node["prompt"] = prompt;
+        node["seed"] = seed;
+        node["settings_hash"] = settingsHash;
+
         foreach ((string key, string value) in settings)
         {
             if (!node.ContainsKey(key))

@@ -15,6 +15,10 @@ internal static partial class ComponentLoader
         StableDiffusionLoadOptions options, ILogger logger) =>
         Load(new AutoencoderKL(config, META), weights, source, options, logger, null);
 
+    public static AutoencoderTiny TinyVae(AutoencoderTinyConfig config, IReadOnlyDictionary<string, Tensor> weights, string source,
+        StableDiffusionLoadOptions options, ILogger logger) =>
+        Load(new AutoencoderTiny(config, META), weights, source, options, logger, null);
+
     public static ClipTextModel TextEncoder(Clip.ClipTextConfig config, IReadOnlyDictionary<string, Tensor> weights, string source,
         StableDiffusionLoadOptions options, ILogger logger) =>
         // transformers < 4.31 saved the position_ids buffer; it is arange(77) and not a parameter.

@@ -61,21 +61,9 @@ internal static partial class SdHub
         return await store.DownloadAsync(repoId, options.Revision, include, options.DownloadProgress, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The tokenizer files of <c>openai/clip-vit-large-patch14</c> (SD 1.x's), for a single file without config folder.</summary>
-    public static string DownloadClipTokenizer(StableDiffusionLoadOptions options, ILogger logger, CancellationToken cancellationToken)
-    {
-        Log.Fetching(logger, Clip.ClipHub.DefaultRepo);
-        return PretrainedSource.Resolve(Clip.ClipHub.DefaultRepo, options, (store, repoId, ct) =>
-            store.DownloadAsync(repoId, "main", ["vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"], options.DownloadProgress, ct),
-            cancellationToken);
-    }
-
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "The Hub cannot be reached for {Repo} ({Error}); using the cache")]
         public static partial void Unreachable(ILogger logger, string repo, string error);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "Fetching the SD 1.x tokenizer from {Repo}")]
-        public static partial void Fetching(ILogger logger, string repo);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections;
-using TorchSharp.PyBridge;
 using XPaste.Weights;
 using static TorchSharp.torch;
 
@@ -38,7 +37,7 @@ internal static class SingleFileLoader
         Hashtable table;
         try
         {
-            table = PyTorchUnpickler.UnpickleStateDict(path);
+            table = TorchSaveArchive.Unpickle(path);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException and not InvalidInputException)
         {

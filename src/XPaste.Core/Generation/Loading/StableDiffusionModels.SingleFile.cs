@@ -8,6 +8,7 @@ public sealed partial class StableDiffusionModels
 {
     private static StableDiffusionModels FromSingleFile(string path, StableDiffusionLoadOptions options, ILogger logger, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext is not (".safetensors" or ".ckpt" or ".pt" or ".pth" or ".bin"))
         {
@@ -31,7 +32,7 @@ public sealed partial class StableDiffusionModels
             : ConfigJson.Load(Path.Combine(configs, "text_encoder", "config.json")));
         string schedulerJson = configs is null ? Sd15Configs.Scheduler : ReadRequired(Path.Combine(configs, "scheduler", "scheduler_config.json"));
         StableDiffusionTokenizer tokenizer = configs is null
-            ? StableDiffusionTokenizer.FromFolder(SdHub.DownloadClipTokenizer(options, logger, cancellationToken))
+            ? StableDiffusionTokenizer.Sd1Bundled()
             : StableDiffusionTokenizer.FromFolder(Path.Combine(configs, "tokenizer"));
 
         var built = new List<IDisposable>();

@@ -20,7 +20,7 @@ public sealed partial class StableDiffusionModels : IDisposable
     /// <param name="vae">The VAE.</param>
     /// <param name="schedulerConfigJson">The <c>scheduler_config.json</c> text.</param>
     /// <param name="modelId">A name for metadata.</param>
-    public StableDiffusionModels(StableDiffusionTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
+    public StableDiffusionModels(StableDiffusionTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet, StableDiffusionVae vae,
         string schedulerConfigJson, string modelId)
     {
         Tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
@@ -40,8 +40,11 @@ public sealed partial class StableDiffusionModels : IDisposable
     /// <summary>The denoising UNet.</summary>
     public UNet2DConditionModel Unet { get; }
 
-    /// <summary>The VAE.</summary>
-    public AutoencoderKL Vae { get; }
+    /// <summary>The VAE: <see cref="AutoencoderKL"/>, or <see cref="AutoencoderTiny"/> (a folder whose <c>vae</c> is one, or <see cref="StableDiffusionLoadOptions.Vae"/>).</summary>
+    public StableDiffusionVae Vae { get; }
+
+    /// <summary>Where the VAE came from when <see cref="StableDiffusionLoadOptions.Vae"/> replaced the pipeline's; null otherwise.</summary>
+    public string? VaeId { get; private init; }
 
     /// <summary>The <c>scheduler/scheduler_config.json</c> text (SD 1.5's published PNDM config for a single file without config folder).</summary>
     public string SchedulerConfigJson { get; }
@@ -76,7 +79,7 @@ public sealed partial class StableDiffusionModels : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         return Directory.Exists(local)
             ? FromFolder(local, options, logger, nameOrPath)
-            : FromSingleFile(local, options, logger, cancellationToken);
+            : WithVaeOverride(FromSingleFile(local, options, logger, cancellationToken), options, logger);
     }
 
     /// <inheritdoc />
@@ -85,6 +88,27 @@ public sealed partial class StableDiffusionModels : IDisposable
         Unet.Dispose();
         Vae.Dispose();
         TextEncoder.Dispose();
+    }
+
+    /// <summary>Replaces the single file's VAE by the override (a folder skips loading its own instead).</summary>
+    private static StableDiffusionModels WithVaeOverride(StableDiffusionModels models, StableDiffusionLoadOptions options, ILogger logger)
+    {
+        if (options.Vae is null)
+        {
+            return models;
+        }
+
+        try
+        {
+            StableDiffusionVae vae = VaeLoader.Load(options.Vae, options, logger);
+            models.Vae.Dispose();
+            return new StableDiffusionModels(models.Tokenizer, models.TextEncoder, models.Unet, vae, models.SchedulerConfigJson, models.ModelId) { VaeId = options.Vae };
+        }
+        catch
+        {
+            models.Dispose();
+            throw;
+        }
     }
 
     private static StableDiffusionModels FromFolder(string folder, StableDiffusionLoadOptions options, ILogger logger, string modelId)
@@ -102,14 +126,19 @@ public sealed partial class StableDiffusionModels : IDisposable
             return Directory.Exists(path) ? path : throw new InvalidInputException(path, $"the pipeline folder has no '{name}' sub-folder");
         }
 
-        string unetDir = sub("unet"), vaeDir = sub("vae"), textDir = sub("text_encoder"), tokenizerDir = sub("tokenizer"), schedulerDir = sub("scheduler");
+        string unetDir = sub("unet"), vaeDir = options.Vae is null ? sub("vae") : "", textDir = sub("text_encoder"), tokenizerDir = sub("tokenizer"), schedulerDir = sub("scheduler");
+        // The variant is looked for in the components this folder supplies (an overriding VAE is loaded on its own).
+        CheckVariant(options.Variant, modelId,
+        [
+            (textDir, "model", "pytorch_model"), (unetDir, "diffusion_pytorch_model", "diffusion_pytorch_model"),
+            .. options.Vae is null ? [(vaeDir, "diffusion_pytorch_model", "diffusion_pytorch_model")] : Array.Empty<(string, string, string)>(),
+        ]);
         string schedulerPath = Path.Combine(schedulerDir, "scheduler_config.json");
         string schedulerJson = File.Exists(schedulerPath)
             ? File.ReadAllText(schedulerPath)
             : throw new InvalidInputException(schedulerPath, "file not found");
         var tokenizer = StableDiffusionTokenizer.FromFolder(tokenizerDir);
         var unetConfig = UNet2DConditionConfig.Load(Path.Combine(unetDir, "config.json"));
-        var vaeConfig = AutoencoderKLConfig.Load(Path.Combine(vaeDir, "config.json"));
         ClipTextConfig textConfig = ClipTextModel.ReadConfig(Path.Combine(textDir, "config.json"));
 
         var built = new List<IDisposable>();
@@ -120,9 +149,8 @@ public sealed partial class StableDiffusionModels : IDisposable
             UNet2DConditionModel unet = LoadFromFolder(unetDir, "diffusion_pytorch_model", "diffusion_pytorch_model", options, logger,
                 (w, s) => ComponentLoader.Unet(unetConfig, w, s, options, logger));
             built.Add(unet);
-            AutoencoderKL vae = LoadFromFolder(vaeDir, "diffusion_pytorch_model", "diffusion_pytorch_model", options, logger,
-                (w, s) => ComponentLoader.Vae(vaeConfig, DiffusersWeights.RenameLegacyVaeAttention(w), s, options, logger));
-            return new StableDiffusionModels(tokenizer, text, unet, vae, schedulerJson, modelId);
+            StableDiffusionVae vae = options.Vae is null ? VaeLoader.FromFolder(vaeDir, options, logger) : VaeLoader.Load(options.Vae, options, logger);
+            return new StableDiffusionModels(tokenizer, text, unet, vae, schedulerJson, modelId) { VaeId = options.Vae };
         }
         catch
         {
@@ -145,16 +173,32 @@ public sealed partial class StableDiffusionModels : IDisposable
         }
     }
 
+    /// <summary>
+    /// A variant no component has is an error naming the files looked for (as diffusers refuses it), never a silent
+    /// load of the plain weights; a component without it beside others with it falls back with a warning (diffusers too).
+    /// </summary>
+    private static void CheckVariant(string? variant, string modelId, params (string Folder, string Name, string Bin)[] components)
+    {
+        if (variant is null || components.Any(c => DiffusersWeights.Find(c.Folder, c.Name, c.Bin, variant) is not null))
+        {
+            return;
+        }
+
+        string looked = string.Join(", ", components.Select(c => $"{Path.GetFileName(c.Folder)}/{c.Name}.{variant}.safetensors"));
+        throw new InvalidInputException(modelId,
+            $"no '{variant}' variant weights: looked for {looked} (and their .bin and sharded forms); leave out the variant to load the plain weights");
+    }
+
     private static void CheckModelIndex(string path)
     {
         var index = ConfigJson.Load(path);
         (string Key, string Class)[] expected =
-            [("unet", "UNet2DConditionModel"), ("vae", "AutoencoderKL"), ("text_encoder", "CLIPTextModel")];
+            [("unet", "UNet2DConditionModel"), ("vae", "AutoencoderKL|AutoencoderTiny"), ("text_encoder", "CLIPTextModel")];
         foreach (var (key, cls) in expected)
         {
-            if (index.Has(key) && index.StringListOrNulls(key) is { Count: 2 } entry && entry[1] is { } actual && actual != cls)
+            if (index.Has(key) && index.StringListOrNulls(key) is { Count: 2 } entry && entry[1] is { } actual && !cls.Split('|').Contains(actual))
             {
-                throw new InvalidInputException(path, $"'{key}' is a {actual}; only {cls} is supported");
+                throw new InvalidInputException(path, $"'{key}' is a {actual}; only {cls.Replace("|", " or ", StringComparison.Ordinal)} is supported");
             }
         }
     }

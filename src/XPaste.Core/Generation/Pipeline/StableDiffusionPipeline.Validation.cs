@@ -44,6 +44,11 @@ public sealed partial class StableDiffusionPipeline
             throw new InvalidInputException("seed", $"{request.Seed} is negative");
         }
 
+        if (request.Seed is { } seed && seed > long.MaxValue - (request.ImageCount - 1))
+        {
+            throw new InvalidInputException("seed", $"{seed} is too large for {request.ImageCount} images (image i uses seed + i)");
+        }
+
         int width = request.Width ?? DefaultSize;
         int height = request.Height ?? DefaultSize;
         CheckSide("width", width);
@@ -56,6 +61,11 @@ public sealed partial class StableDiffusionPipeline
         if (value < VaeScaleFactor || value % VaeScaleFactor != 0)
         {
             throw new InvalidInputException(name, $"{value} is not a positive multiple of {VaeScaleFactor}");
+        }
+
+        if (value > Options.MaxImageSide)
+        {
+            throw new InvalidInputException(name, $"{value} is over the largest side allowed, {Options.MaxImageSide} pixels (StableDiffusionPipelineOptions.MaxImageSide)");
         }
     }
 
@@ -86,6 +96,10 @@ internal sealed class GenerationTrace : IDisposable
 
     public List<Tensor> Latents { get; } = [];
 
+    public List<Tensor> Denoised { get; } = [];
+
+    public List<Tensor> GuidanceEmbedding { get; } = [];
+
     public List<Tensor> Image { get; } = [];
 
     public void Keep(string list, Tensor t)
@@ -95,6 +109,8 @@ internal sealed class GenerationTrace : IDisposable
             nameof(PromptEmbeds) => PromptEmbeds,
             nameof(UnetOutputs) => UnetOutputs,
             nameof(Latents) => Latents,
+            nameof(Denoised) => Denoised,
+            nameof(GuidanceEmbedding) => GuidanceEmbedding,
             _ => Image,
         };
         target.Add(t.to(ScalarType.Float32, CPU, copy: true).DetachFromDisposeScope());
@@ -102,7 +118,7 @@ internal sealed class GenerationTrace : IDisposable
 
     public void Dispose()
     {
-        foreach (Tensor t in PromptEmbeds.Concat(UnetOutputs).Concat(Latents).Concat(Image))
+        foreach (Tensor t in PromptEmbeds.Concat(UnetOutputs).Concat(Latents).Concat(Denoised).Concat(GuidanceEmbedding).Concat(Image))
         {
             t.Dispose();
         }

@@ -8,7 +8,9 @@ namespace XPaste.Generation;
 
 /// <summary>
 /// Text-to-image with Stable Diffusion 1.x/2.x, as diffusers' <c>StableDiffusionPipeline</c>: batched prompts,
-/// negative prompts, classifier-free guidance on the doubled batch, a choice of sampler, and one seeded CPU generator
+/// negative prompts, classifier-free guidance on the doubled batch, a choice of sampler (with few-step ones: LCM
+/// with its guidance embedding and no CFG, as <c>LatentConsistencyModelPipeline</c>; trailing Euler for SD-Turbo,
+/// guidance 0), and one seeded CPU generator
 /// per image so that image <c>i</c> is the same alone or in any batch (and on the CPU, the picture diffusers makes
 /// from the same seed). Calls run one at a time per pipeline. A pipeline made by <see cref="FromPretrained"/> disposes
 /// its models; one made over models the caller passes leaves them to the caller.
@@ -32,9 +34,8 @@ public sealed partial class StableDiffusionPipeline : IDisposable
         _logger = logger ?? NullLogger.Instance;
         SchedulerConfig = SchedulerConfig.Parse(models.SchedulerConfigJson, Path.Combine(models.ModelId, "scheduler", "scheduler_config.json"));
         Models.Vae.EnableSlicing = Options.VaeSlicing;
-        _upcastVae = (Options.UpcastVae ?? Models.Vae.Config.ForceUpcast) && Models.DType == ScalarType.Float16;
-        int levels = Models.Vae.Config.BlockOutChannels.Count;
-        VaeScaleFactor = 1 << (levels - 1);
+        _upcastVae = (Options.UpcastVae ?? Models.Vae.ForceUpcast) && Models.DType == ScalarType.Float16;
+        VaeScaleFactor = Models.Vae.ScaleFactor;
     }
 
     /// <summary>The models the pipeline runs.</summary>
@@ -98,8 +99,10 @@ public sealed partial class StableDiffusionPipeline : IDisposable
         var (width, height) = Validate(request);
         long seed = request.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         int images = request.ImageCount;
-        bool guided = request.GuidanceScale > 1;
-        INoiseScheduler scheduler = SchedulerFactory.FromConfig(SchedulerConfig, request.Scheduler);
+        // A UNet with time_cond_proj_dim (LCM) takes the guidance as an embedding and never runs CFG (as diffusers).
+        int? condDim = Models.Unet.Config.TimeCondProjDim;
+        bool guided = condDim is null && request.GuidanceScale > 1;
+        INoiseScheduler scheduler = SchedulerFactory.FromConfig(SchedulerConfig, request.Scheduler, request.TimestepSpacing);
         Log.Generating(_logger, images, width, height, scheduler.ClassName, request.Steps, request.GuidanceScale, seed);
 
         Generator[] generators = Enumerable.Range(0, images).Select(i => new Generator((ulong)(seed + i), CPU)).ToArray();
@@ -109,8 +112,15 @@ public sealed partial class StableDiffusionPipeline : IDisposable
             using var scope = NewDisposeScope();
             Tensor context = EncodePrompts(request, guided);
             trace?.Keep(nameof(GenerationTrace.PromptEmbeds), context);
+            Tensor? guidanceEmbedding = condDim is { } dim
+                ? GuidanceEmbedding.ForScale(request.GuidanceScale, images, dim).to(Models.DType, Models.Device)
+                : null;
+            if (guidanceEmbedding is not null)
+            {
+                trace?.Keep(nameof(GenerationTrace.GuidanceEmbedding), guidanceEmbedding);
+            }
 
-            using ISchedulerRun run = scheduler.SetTimesteps(request.Steps);
+            using ISchedulerRun run = StartRun(scheduler, request.Steps);
             long[] latentShape = [1, Models.Unet.Config.InChannels, height / VaeScaleFactor, width / VaeScaleFactor];
             Tensor latents = request.InitialLatents is { } given
                 ? CheckLatents(given, images, latentShape).to(ScalarType.Float32, CPU)
@@ -124,7 +134,7 @@ public sealed partial class StableDiffusionPipeline : IDisposable
                 Tensor previous = latents;
                 using (var step = NewDisposeScope())
                 {
-                    latents = Denoise(run, latents, context, request.GuidanceScale, guided, noise, trace).MoveToOuterDisposeScope();
+                    latents = Denoise(run, latents, context, guidanceEmbedding, request.GuidanceScale, guided, noise, trace).MoveToOuterDisposeScope();
                 }
 
                 previous.Dispose();
@@ -144,10 +154,24 @@ public sealed partial class StableDiffusionPipeline : IDisposable
         }
     }
 
-    private Tensor Denoise(ISchedulerRun run, Tensor latents, Tensor context, double guidance, bool guided, IStepNoise noise, GenerationTrace? trace)
+    private static ISchedulerRun StartRun(INoiseScheduler scheduler, int steps)
+    {
+        try
+        {
+            return scheduler.SetTimesteps(steps);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // LCM allows at most original_inference_steps steps.
+            throw new InvalidInputException("steps", $"{steps}: {e.Message.Split(" (Parameter")[0]}", e);
+        }
+    }
+
+    private Tensor Denoise(ISchedulerRun run, Tensor latents, Tensor context, Tensor? guidanceEmbedding, double guidance, bool guided,
+        IStepNoise noise, GenerationTrace? trace)
     {
         Tensor input = run.ScaleModelInput(guided ? cat([latents, latents], 0) : latents);
-        Tensor prediction = Models.Unet.forward(input, run.CurrentTimestep, context);
+        Tensor prediction = Models.Unet.forward(input, run.CurrentTimestep, context, guidanceEmbedding);
         trace?.Keep(nameof(GenerationTrace.UnetOutputs), prediction);
         if (guided)
         {
@@ -156,6 +180,11 @@ public sealed partial class StableDiffusionPipeline : IDisposable
         }
 
         Tensor next = run.Step(prediction, latents, noise);
+        if (trace is not null && run is IDenoisingRun { Denoised: { } denoised })
+        {
+            trace.Keep(nameof(GenerationTrace.Denoised), denoised);
+        }
+
         trace?.Keep(nameof(GenerationTrace.Latents), next);
         return next;
     }
@@ -187,7 +216,7 @@ public sealed partial class StableDiffusionPipeline : IDisposable
 
     private Tensor Decode(Tensor latents)
     {
-        Tensor z = latents / Models.Vae.Config.ScalingFactor;
+        Tensor z = latents / Models.Vae.ScalingFactor;
         Tensor decoded;
         if (_upcastVae)
         {

@@ -20,7 +20,10 @@ public sealed class TextToImageRequest
     /// <summary>Images per prompt (diffusers' <c>num_images_per_prompt</c>). Default 1.</summary>
     public int Count { get; init; } = 1;
 
-    /// <summary>Classifier-free guidance scale; at most 1 runs the conditional branch only. Default 7.5.</summary>
+    /// <summary>
+    /// Classifier-free guidance scale; at most 1 (0 for SD-Turbo) runs the conditional branch only. For a UNet with
+    /// <c>time_cond_proj_dim</c> (LCM) it is fed as an embedding of <c>scale - 1</c> instead, never as CFG. Default 7.5.
+    /// </summary>
     public double GuidanceScale { get; init; } = 7.5;
 
     /// <summary>Denoising steps. Default 50.</summary>
@@ -34,6 +37,12 @@ public sealed class TextToImageRequest
 
     /// <summary>The sampler. Default <see cref="SchedulerKind.Dpm"/> built from the model's scheduler config, as X-Paste.</summary>
     public SchedulerKind Scheduler { get; init; } = SchedulerKind.Dpm;
+
+    /// <summary>
+    /// The sampler's <c>timestep_spacing</c> (<c>linspace</c>, <c>leading</c>, <c>trailing</c>: SD-Turbo runs trailing);
+    /// null keeps the scheduler config's value or the class default. Ignored by LCM, as in diffusers.
+    /// </summary>
+    public string? TimestepSpacing { get; init; }
 
     /// <summary>
     /// Image <c>i</c> of the request draws its noise from its own CPU generator seeded <c>Seed + i</c>, so it is the
@@ -61,6 +70,15 @@ public readonly record struct GenerationProgress(int Step, int TotalSteps, int I
 /// <summary>How a <see cref="StableDiffusionPipeline"/> runs (not what it draws).</summary>
 public sealed class StableDiffusionPipelineOptions
 {
+    /// <summary>The default of <see cref="MaxImageSide"/>: 4096 pixels, 8 times SD 1.5's 512.</summary>
+    public const int DefaultMaxImageSide = 4096;
+
+    /// <summary>
+    /// The largest image side, in pixels, a request may ask for; larger sides are refused before any tensor is made
+    /// (latents grow with the area, attention with its square). Default <see cref="DefaultMaxImageSide"/>.
+    /// </summary>
+    public int MaxImageSide { get; init; } = DefaultMaxImageSide;
+
     /// <summary>Decode one image at a time: same pixels, less peak memory. Default false.</summary>
     public bool VaeSlicing { get; init; }
 

@@ -20,4 +20,10 @@ public enum SchedulerKind
 
     /// <summary>Euler ancestral (<c>euler-a</c>): fresh noise from the caller's generators every step.</summary>
     EulerAncestral,
+
+    /// <summary>
+    /// Latent consistency (<c>lcm</c>), for LCM-distilled models: 2-8 steps, guidance as an embedding, no
+    /// classifier-free guidance. What <c>config</c> gives for a folder whose scheduler is <c>LCMScheduler</c>.
+    /// </summary>
+    Lcm,
 }

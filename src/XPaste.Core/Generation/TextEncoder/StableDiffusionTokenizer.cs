@@ -33,6 +33,16 @@ public sealed class StableDiffusionTokenizer
     /// <summary>The sequence length (<c>model_max_length</c>, 77).</summary>
     public int MaxLength { get; }
 
+    /// <summary>
+    /// SD 1.x's tokenizer (<c>openai/clip-vit-large-patch14</c>: CLIP's vocabulary, padded with the end token to 77)
+    /// from the vocabulary bundled in XPaste.Core, so a single-file checkpoint loads without the Hub.
+    /// </summary>
+    internal static StableDiffusionTokenizer Sd1Bundled()
+    {
+        ClipTokenizer bpe = ClipTokenizer.CreateDefault();
+        return new StableDiffusionTokenizer(bpe, bpe.EndTokenId);
+    }
+
     /// <summary>Loads <c>vocab.json</c>, <c>merges.txt</c> and the pad token from a diffusers <c>tokenizer/</c> folder.</summary>
     /// <param name="folder">The folder.</param>
     /// <returns>The tokenizer.</returns>

@@ -70,6 +70,13 @@ public sealed record UNet2DConditionConfig
     /// <summary>Attention scores and softmax in fp32 for half-precision models (SD 2.1). Default false.</summary>
     public bool UpcastAttention { get; init; }
 
+    /// <summary>
+    /// Width of the timestep condition (<c>time_cond_proj_dim</c>: LCM's guidance embedding, 256 in
+    /// LCM_Dreamshaper_v7); null for none (SD). With it the UNet has <c>time_embedding.cond_proj</c> and the
+    /// pipeline feeds the guidance scale as an embedding instead of running classifier-free guidance.
+    /// </summary>
+    public int? TimeCondProjDim { get; init; }
+
     /// <summary>Channels of the time embedding: <c>4 * BlockOutChannels[0]</c>.</summary>
     public int TimeEmbedDim => BlockOutChannels[0] * 4;
 
@@ -104,7 +111,6 @@ public sealed record UNet2DConditionConfig
         c.RequireDefault("class_embed_type", null);
         c.RequireDefault("addition_embed_type", null);
         c.RequireDefault("encoder_hid_dim", null);
-        c.RequireDefault("time_cond_proj_dim", null);
         c.RequireDefault("time_embedding_type", "positional");
         c.RequireDefault("resnet_time_scale_shift", "default");
         c.RequireDefault("only_cross_attention", false);
@@ -163,6 +169,7 @@ public sealed record UNet2DConditionConfig
             TransformerLayersPerBlock = c.IntOrList("transformer_layers_per_block", levels, 1),
             UseLinearProjection = c.Bool("use_linear_projection", d.UseLinearProjection),
             UpcastAttention = c.Bool("upcast_attention", d.UpcastAttention),
+            TimeCondProjDim = c.OptionalInt("time_cond_proj_dim"),
         };
         config.Validate(c.File, headsKey);
         return config;
@@ -170,6 +177,11 @@ public sealed record UNet2DConditionConfig
 
     private void Validate(string file, string headsKey)
     {
+        if (TimeCondProjDim is <= 0)
+        {
+            throw new InvalidInputException(file, $"time_cond_proj_dim must be positive, not {TimeCondProjDim}");
+        }
+
         if (InChannels <= 0 || OutChannels <= 0 || LayersPerBlock <= 0 || NormNumGroups <= 0 || CrossAttentionDim <= 0)
         {
             throw new InvalidInputException(file, "in_channels, out_channels, layers_per_block, norm_num_groups and cross_attention_dim must be positive");

@@ -3,22 +3,38 @@ using static TorchSharp.torch;
 
 namespace XPaste.Generation;
 
-/// <summary>diffusers' <c>TimestepEmbedding</c>: <c>linear_1</c> -> SiLU -> <c>linear_2</c>.</summary>
+/// <summary>
+/// diffusers' <c>TimestepEmbedding</c>: <c>linear_1</c> -> SiLU -> <c>linear_2</c>; with <c>time_cond_proj_dim</c>
+/// (LCM) a condition goes through <c>cond_proj</c> (no bias) and is added to the input first.
+/// </summary>
 internal sealed class TimestepEmbedding : nn.Module<Tensor, Tensor>
 {
     internal readonly Linear linear_1;
+    internal readonly Linear? cond_proj;
     internal readonly Linear linear_2;
 
-    public TimestepEmbedding(long inChannels, long timeEmbedDim, Device? device) : base(nameof(TimestepEmbedding))
+    public TimestepEmbedding(long inChannels, long timeEmbedDim, int? condProjDim, Device? device) : base(nameof(TimestepEmbedding))
     {
         linear_1 = nn.Linear(inChannels, timeEmbedDim, device: device);
+        if (condProjDim is { } dim)
+        {
+            cond_proj = nn.Linear(dim, inChannels, hasBias: false, device: device);
+        }
+
         linear_2 = nn.Linear(timeEmbedDim, timeEmbedDim, device: device);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Forward(input, null);
+
+    public Tensor Forward(Tensor input, Tensor? condition)
     {
         using var scope = NewDisposeScope();
+        if (condition is not null && cond_proj is not null)
+        {
+            input = input + cond_proj.call(condition);
+        }
+
         return linear_2.call(nn.functional.silu(linear_1.call(input))).MoveToOuterDisposeScope();
     }
 }
@@ -48,7 +64,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         Config = config;
         IReadOnlyList<int> ch = config.BlockOutChannels;
         conv_in = nn.Conv2d(config.InChannels, ch[0], 3, padding: 1, device: device);
-        time_embedding = new TimestepEmbedding(ch[0], config.TimeEmbedDim, device);
+        time_embedding = new TimestepEmbedding(ch[0], config.TimeEmbedDim, config.TimeCondProjDim, device);
         down_blocks = new ModuleList<UNetDownBlock>(Enumerable.Range(0, ch.Count)
             .Select(i => new UNetDownBlock(config, i, i == 0 ? ch[0] : ch[i - 1], device)).ToArray());
         if (config.MidBlockType is not null)
@@ -71,7 +87,21 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
     /// <param name="timestep">A 0-d tensor or one per batch item <c>[B]</c>; float (fractional timesteps work) or integer; any device.</param>
     /// <param name="encoderHiddenStates">The text embeddings <c>[B,S,cross_attention_dim]</c>.</param>
     /// <returns>The prediction <c>[B,out_channels,h,w]</c> in the sample's dtype.</returns>
-    public override Tensor forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates)
+    public override Tensor forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates) =>
+        forward(sample, timestep, encoderHiddenStates, null);
+
+    /// <summary>
+    /// Predicts the noise with a timestep condition (diffusers' <c>timestep_cond</c>: LCM's guidance embedding,
+    /// <see cref="GuidanceEmbedding"/>), added to the timestep features through <c>time_embedding.cond_proj</c>.
+    /// </summary>
+    /// <param name="sample">Latents <c>[B,C,h,w]</c>.</param>
+    /// <param name="timestep">A 0-d tensor or one per batch item <c>[B]</c>.</param>
+    /// <param name="encoderHiddenStates">The text embeddings <c>[B,S,cross_attention_dim]</c>.</param>
+    /// <param name="timestepCond"><c>[B,time_cond_proj_dim]</c>; null skips <c>cond_proj</c> (as diffusers does), also on a UNet that has it.</param>
+    /// <returns>The prediction <c>[B,out_channels,h,w]</c> in the sample's dtype.</returns>
+    /// <exception cref="ArgumentException">A condition is given to a UNet without <c>time_cond_proj_dim</c>, or has the wrong shape.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE1006", Justification = "TorchSharp's forward naming.")]
+    public Tensor forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates, Tensor? timestepCond)
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(timestep);
@@ -93,7 +123,23 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         }
 
         Tensor emb = TimestepFeatures(timestep, batch, device).to(dtype);
-        Tensor temb = time_embedding.call(emb);
+        Tensor? cond = null;
+        if (timestepCond is not null)
+        {
+            if (Config.TimeCondProjDim is not { } condDim)
+            {
+                throw new ArgumentException("this UNet has no time_cond_proj_dim: it takes no timestep condition", nameof(timestepCond));
+            }
+
+            if (timestepCond.dim() != 2 || timestepCond.shape[0] != batch || timestepCond.shape[1] != condDim)
+            {
+                throw new ArgumentException($"expected a timestep condition [{batch},{condDim}], got [{string.Join(",", timestepCond.shape)}]", nameof(timestepCond));
+            }
+
+            cond = timestepCond.to(dtype, device);
+        }
+
+        Tensor temb = time_embedding.Forward(emb, cond);
 
         // A latent side that is not a multiple of 2^upsamplers makes each upsampler target the next skip's size.
         long factor = 1L << (Config.BlockOutChannels.Count - 1);

@@ -38,9 +38,9 @@ public sealed class AutoencoderKLEncoding : IDisposable
 
 /// <summary>
 /// diffusers' <c>AutoencoderKL</c>, the Stable Diffusion VAE: <see cref="Encode"/> images in [-1,1] to a latent
-/// Gaussian, <see cref="Decode"/> latents back. Module and parameter names equal the diffusers checkpoint keys.
+/// Gaussian, <see cref="StableDiffusionVae.Decode"/> latents back. Module and parameter names equal the diffusers checkpoint keys.
 /// </summary>
-public sealed class AutoencoderKL : nn.Module
+public sealed class AutoencoderKL : StableDiffusionVae
 {
     internal readonly VaeEncoder encoder;
     internal readonly VaeDecoder decoder;
@@ -73,25 +73,17 @@ public sealed class AutoencoderKL : nn.Module
     /// <summary>The architecture, with <see cref="AutoencoderKLConfig.ScalingFactor"/>.</summary>
     public AutoencoderKLConfig Config { get; }
 
-    /// <summary>Decode one image at a time (same result, less peak memory). Default false.</summary>
-    public bool EnableSlicing { get; set; }
+    /// <inheritdoc />
+    public override double ScalingFactor => Config.ScalingFactor;
 
-    /// <summary>Decodes latents (exactly diffusers' <c>vae.decode(z).sample</c>).</summary>
-    /// <param name="z">Latents divided by the scaling factor, <c>[B,latent,h,w]</c>, any device or dtype.</param>
-    /// <returns>Images <c>[B,3,8h,8w]</c>, roughly in [-1,1], in the model's dtype on its device.</returns>
-    public Tensor Decode(Tensor z)
-    {
-        ArgumentNullException.ThrowIfNull(z);
-        CheckInput(z, Config.LatentChannels, nameof(z));
-        if (EnableSlicing && z.shape[0] > 1)
-        {
-            using var outer = NewDisposeScope();
-            Tensor[] parts = Enumerable.Range(0, (int)z.shape[0]).Select(i => DecodeBatch(z.narrow(0, i, 1))).ToArray();
-            return cat(parts, 0).MoveToOuterDisposeScope();
-        }
+    /// <inheritdoc />
+    public override int ScaleFactor => Config.ScaleFactor;
 
-        return DecodeBatch(z);
-    }
+    /// <inheritdoc />
+    public override int LatentChannels => Config.LatentChannels;
+
+    /// <inheritdoc />
+    public override bool ForceUpcast => Config.ForceUpcast;
 
     /// <summary>Encodes images to the latent posterior (diffusers' <c>vae.encode(x).latent_dist</c>).</summary>
     /// <param name="x">Images in [-1,1], <c>[B,3,H,W]</c> with H, W multiples of 8.</param>
@@ -119,7 +111,7 @@ public sealed class AutoencoderKL : nn.Module
     /// <summary>Decode with channels-last activations (internal switch for measurements; default false).</summary>
     internal bool DecodeChannelsLast { get; set; }
 
-    private Tensor DecodeBatch(Tensor z)
+    private protected override Tensor DecodeBatch(Tensor z)
     {
         using var scope = NewDisposeScope();
         Tensor weight = decoder.conv_in.weight!;

@@ -2,6 +2,7 @@ using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Extraction;
 using XPaste.Generation.Categories;
+using XPaste.Offline;
 using XPaste.Sources;
 
 namespace XPaste.Tests.Generation.Categories;
@@ -27,7 +28,7 @@ public sealed class StableDiffusionInstanceSourceTests : IDisposable
         {
             string images = _temp.File("images");
             new CategoryImageGenerator(new FakeTextToImageGenerator(), Options).Run(images, Categories);
-            var stage = new BankExtractionStage([new PlainBackgroundExtractor()], options: new BankExtractionOptions { BatchSize = 2 });
+            var stage = new OfflinePipeline([new PlainBackgroundExtractor()], options: new OfflinePipelineOptions { BatchSize = 2 });
             using (InstanceBank bank = InstanceBank.Create(_temp.File("from-folder")))
             {
                 await stage.RunAsync(new FolderInstanceSource(images, Categories), bank);

@@ -76,6 +76,21 @@ public sealed class StableDiffusionPipelineTests(SdTinyFixture fixture) : IClass
     }
 
     [Fact]
+    public void Sides_over_the_limit_are_refused_before_any_tensor_is_made()
+    {
+        // 65536 a side would need 16 GiB of latents alone: refused by the check, not by the allocator.
+        var ex = Assert.Throws<InvalidInputException>(() => Pipeline().Generate(new TextToImageRequest { Prompts = ["x"], Width = 65536, Height = 64, Steps = 1 }));
+        Assert.Equal("width", ex.Input);
+        Assert.Contains("65536 is over the largest side allowed, 4096 pixels", ex.Problem, StringComparison.Ordinal);
+
+        var small = new StableDiffusionPipeline(fixture.Models, new StableDiffusionPipelineOptions { MaxImageSide = 32 });
+        ex = Assert.Throws<InvalidInputException>(() => small.Generate(new TextToImageRequest { Prompts = ["x"], Width = 32, Height = 40, Steps = 1 }));
+        Assert.Equal("height", ex.Input);
+        var generator = Assert.Throws<ArgumentException>(() => new StableDiffusionGenerator(small, new StableDiffusionGeneratorOptions { Width = 48, Height = 32 }));
+        Assert.Contains("at most 32 (got 48x32)", generator.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Negative_prompts_are_one_or_one_per_prompt()
     {
         var ex = Assert.Throws<InvalidInputException>(() => Pipeline().Generate(new TextToImageRequest
