@@ -171,7 +171,8 @@ public sealed class BadInputTests
         CliResult notABank = await CliRunner.RunAsync(["augment", "--dataset", BundledJson, "--images", BundledImages, "--bank", temp.File("images"), "--out", temp.File("out2"), "--size", "64"]);
         CliResult images = await CliRunner.RunAsync(["augment", "--dataset", BundledJson, "--images", temp.File("images"), "--policy", "simple", "--out", temp.File("out3"), "--count", "1", "--size", "64"]);
 
-        Assert.Equal((1, $"error: {temp.Path}: is a folder, not a COCO JSON file"), (folder.ExitCode, folder.StdErr.Trim()));
+        Assert.Equal((1, $"error: {temp.Path}: is neither a COCO JSON file nor a YOLO dataset: no data.yaml, and no images in {temp.File("images")}"),
+            (folder.ExitCode, folder.StdErr.Trim()));
         Assert.Equal((2, "error: --bank: the xpaste policy pastes from an instance bank; give --bank BANK (or --policy simple)"), (noBank.ExitCode, noBank.StdErr.Trim()));
         Assert.Equal(1, notABank.ExitCode);
         Assert.EndsWith($"error: {temp.File("images")}: no instance bank here (build one with xpaste bank, or pass --build-bank to cut the dataset's objects into it)", notABank.StdErr.Trim(), StringComparison.Ordinal);

@@ -28,7 +28,11 @@ internal static class YoloLayout
 
         string images = Path.Combine(full, "images");
         string folder = Directory.Exists(Path.Combine(images, split)) ? Path.Combine(images, split) : Directory.Exists(images) ? images : full;
-        return (ImagesIn(folder), ClassesTxt(full));
+        List<string> found = ImagesIn(folder);
+        // As Ultralytics, a dataset without images is refused: a folder given by mistake should not read as an empty dataset.
+        return found.Count > 0
+            ? (found, ClassesTxt(full))
+            : throw new InvalidInputException(yamlOrFolder, $"is neither a COCO JSON file nor a YOLO dataset: no data.yaml, and no images in {folder}");
     }
 
     private static (IReadOnlyList<string>, IReadOnlyList<string>?) FromYaml(string yamlPath, string split)
