@@ -55,7 +55,7 @@ internal static class GenerateCommand
         long seed = generation.Seed(parse);
         if (seed > long.MaxValue - (count - 1))
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--seed: {seed} is too large for {count} images (image i uses seed + i); at most {long.MaxValue - (count - 1)}"));
         }
 

@@ -127,7 +127,7 @@ internal sealed class GenerationArguments
     }
 
     /// <summary>The model as given (required to generate).</summary>
-    public string ModelName(ParseResult parse) => parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
+    public string ModelName(ParseResult parse) => parse.GetValue(_model) ?? throw new CliUsageException("--model: required to generate images");
 
     /// <summary>The weights variant asked for, or null.</summary>
     public string? VariantName(ParseResult parse) => parse.GetValue(_variant);
