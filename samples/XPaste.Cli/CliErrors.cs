@@ -153,7 +153,7 @@ internal static partial class CliErrors
         return names;
     }
 
-    /// <summary>The message without <c>(Parameter 'name')</c> and <c>Actual value was ...</c>: internal names mean nothing to a user.</summary>
+    /// <summary>The message without <c>(Parameter 'name')</c>: internal names mean nothing to a user.</summary>
     internal static string WithoutParameterName(string message) => ParameterSuffix().Replace(FirstLine(message), "");
 
     private static string FirstLine(string message)

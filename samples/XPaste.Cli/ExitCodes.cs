@@ -5,9 +5,10 @@ namespace XPaste.Cli;
 /// <summary>
 /// The tool's exit codes, and the one map from an exception to its code, so the same error exits the same way in
 /// every command. Expected failures (see <see cref="IsExpected"/>) print as one line, <c>error: input: problem</c>;
-/// anything else is a bug and keeps its stack trace.
+/// anything else, an <see cref="ArgumentException"/> from the library included (a caller bug, here the tool's), is an
+/// internal error: one line with a hint to <c>--debug</c>, exit <see cref="Failure"/>.
 /// </summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>The command did what it was asked.</summary>
     public const int Success = 0;
@@ -20,8 +21,9 @@ public static class ExitCodes
     public const int Failure = 1;
 
     /// <summary>
-    /// The command line itself is wrong: an unknown command or option, or an option value out of range
-    /// (<see cref="ArgumentException"/>, <see cref="OptionsValidationException"/>). System.CommandLine's own parse
+    /// The command line itself is wrong: an unknown command or option, options that conflict or a value out of range
+    /// (the tool's own <see cref="CliUsageException"/>; an <see cref="OptionsValidationException"/>, since the tool builds
+    /// options from the command line). System.CommandLine's own parse
     /// errors exit with this code too. An <see cref="InvalidInputException"/> is always <see cref="Failure"/>, also when
     /// its input is an option (<c>--weights</c>, <c>--width</c>): one exception type, one code.
     /// </summary>
@@ -39,21 +41,22 @@ public static class ExitCodes
         return Unwrap(exception) switch
         {
             OperationCanceledException => Canceled,
-            OptionsValidationException or ArgumentException => Usage,
+            CliUsageException or OptionsValidationException => Usage,
             _ => Failure,
         };
     }
 
     /// <summary>
     /// Whether <paramref name="exception"/> is an outcome the user can act on, printed as one line without a stack
-    /// trace: the <see cref="XPasteException"/> family, usage errors, cancellation, and file-system errors.
+    /// trace: the <see cref="XPasteException"/> family, usage errors, cancellation, and file-system errors. An
+    /// <see cref="ArgumentException"/> is not: the library throws it for caller bugs only.
     /// </summary>
     /// <param name="exception">What the command threw.</param>
     /// <returns>True unless the exception looks like a bug.</returns>
     public static bool IsExpected(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return Unwrap(exception) is XPasteException or OperationCanceledException or OptionsValidationException or ArgumentException
+        return Unwrap(exception) is XPasteException or OperationCanceledException or CliUsageException or OptionsValidationException
             or IOException or UnauthorizedAccessException;
     }
 
@@ -67,7 +70,6 @@ public static class ExitCodes
         return inner switch
         {
             OperationCanceledException => "cancelled",
-            ArgumentException => $"error: {CliErrors.WithoutParameterName(inner.Message)}",
             _ => $"error: {inner.Message}",
         };
     }

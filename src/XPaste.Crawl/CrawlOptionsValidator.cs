@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace XPaste.Crawl;
 
 /// <summary>Checks <see cref="CrawlOptions"/>; <see cref="ImageCrawler"/> refuses options that fail.</summary>
-public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
+internal sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, CrawlOptions options)

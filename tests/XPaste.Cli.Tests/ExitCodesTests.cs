@@ -20,8 +20,11 @@ public sealed class ExitCodesTests
         { new HubNotFoundException("org/model: not found"), ExitCodes.Failure },
         { new HubOfflineException("org/model: not cached"), ExitCodes.Failure },
         { new IOException("disk full"), ExitCodes.Failure },
-        { new ArgumentException("--count must be at least 1"), ExitCodes.Usage },
-        { new ArgumentOutOfRangeException("count"), ExitCodes.Usage },
+        { new CliUsageException("--count: must be at least 1"), ExitCodes.Usage },
+        { new AggregateException(new CliUsageException("--count: must be at least 1")), ExitCodes.Usage },
+        { new ArgumentException("a caller bug"), ExitCodes.Failure },
+        { new ArgumentNullException("images"), ExitCodes.Failure },
+        { new ArgumentOutOfRangeException("count"), ExitCodes.Failure },
         { new OptionsValidationException("XPasteOptions", typeof(object), ["Seed is bad"]), ExitCodes.Usage },
         { new OperationCanceledException(), ExitCodes.Canceled },
         { new TaskCanceledException(), ExitCodes.Canceled },
@@ -51,6 +54,9 @@ public sealed class ExitCodesTests
         Assert.True(ExitCodes.IsExpected(new HubException("org/model: HTTP 500")));
         Assert.False(ExitCodes.IsExpected(new FormatException()));
         Assert.False(ExitCodes.IsExpected(new InvalidOperationException()));
+        Assert.False(ExitCodes.IsExpected(new ArgumentNullException("images")));
+        Assert.True(ExitCodes.IsExpected(new CliUsageException("--count: must be at least 1")));
+        Assert.Equal("error: --count: must be at least 1", ExitCodes.Describe(new CliUsageException("--count: must be at least 1")));
         Assert.Equal("error: bank: corrupt", ExitCodes.Describe(new InvalidBankException("bank", "corrupt")));
         Assert.Equal("cancelled", ExitCodes.Describe(new OperationCanceledException()));
     }

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Options;
 using XPaste.Bank;
+using XPaste.Clip;
+using XPaste.Generation;
+using XPaste.Generation.Categories;
 using XPaste.Extraction;
 using XPaste.Offline;
 using XPaste.Sources;
@@ -18,6 +21,12 @@ public sealed class OptionsValidationTests
         Assert.Equal(2, Failures(new PlainBackgroundOptionsValidator(), new PlainBackgroundOptions { BorderFraction = 0.5, NoiseFactor = -1 }).Count);
         Assert.Empty(Failures(new BankOptionsValidator(), BankOptions.Default));
         Assert.Empty(Failures(new PlainBackgroundOptionsValidator(), new PlainBackgroundOptions()));
+        Assert.Equal(4, Failures(new ClipSegExtractorOptionsValidator(), new ClipSegExtractorOptions { PromptTemplate = "x", InputSize = 0, Std = [1f], BatchSize = 0 }).Count);
+        Assert.Equal(2, Failures(new StableDiffusionLoadOptionsValidator(), new StableDiffusionLoadOptions { Variant = "../fp16", Revision = " " }).Count);
+        Assert.Equal(3, Failures(new CategoryGenerationOptionsValidator(), new CategoryGenerationOptions { PerCategory = 0, BatchSize = 0, PromptTemplate = "x" }).Count);
+        Assert.Equal(2, Failures(new ClipModelOptionsValidator(), new ClipModelOptions { Precision = (ClipPrecision)7, Revision = "" }).Count);
+        Assert.Empty(Failures(new ClipSegExtractorOptionsValidator(), ClipSegExtractorOptions.Default));
+        Assert.Empty(Failures(new StableDiffusionLoadOptionsValidator(), StableDiffusionLoadOptions.Default));
     }
 
     [Fact]
@@ -28,6 +37,8 @@ public sealed class OptionsValidationTests
         Assert.Equal(typeof(BankOptions), ex.OptionsType);
         Assert.Contains("CommitEvery", Assert.Single(ex.Failures), StringComparison.Ordinal);
         Assert.Throws<OptionsValidationException>(() => new PlainBackgroundExtractor(new PlainBackgroundOptions { RampWidth = 0 }));
+        Assert.Throws<OptionsValidationException>(() => U2NetExtractor.FromPretrained(TestFiles.Data("u2netp", "model.safetensors"), new U2NetExtractorOptions { BatchSize = 0 }));
+        Assert.Throws<OptionsValidationException>(() => StableDiffusionModels.FromPretrained("/no/such/model", new StableDiffusionLoadOptions { Variant = "" }));
     }
 
     private static List<string> Failures<T>(IValidateOptions<T> validator, T options)

@@ -267,7 +267,7 @@ internal static class SideBySideRunner
             switch (stage)
             {
                 case "u2net" or "u2netp":
-                    U2Net u2 = U2Net.FromPretrained(Path.Combine(folder, "model.safetensors"), stage == "u2netp");
+                    U2Net u2 = U2Net.FromPretrained(Path.Combine(folder, "model.safetensors"));
                     u2.FoldBatchNorm = !variant.Contains("unfused", StringComparison.Ordinal);
                     u2.ChannelsLast = !variant.Contains("nchw", StringComparison.Ordinal);
                     return new XPasteStage(x => { using var mode = inference_mode(); return u2.call(x); }, u2);

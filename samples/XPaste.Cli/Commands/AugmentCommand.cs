@@ -186,7 +186,7 @@ internal static class AugmentCommand
             {
                 if (s.Bank is null)
                 {
-                    throw new ArgumentException($"--bank: the {s.Policy} policy pastes from an instance bank; give --bank BANK (or --policy simple)");
+                    throw new CliUsageException($"--bank: the {s.Policy} policy pastes from an instance bank; give --bank BANK (or --policy simple)");
                 }
 
                 instanceBank = await OpenBankAsync(s, coco, datasetPath, imagesFolder, progress, cancellationToken).ConfigureAwait(false);

@@ -44,7 +44,7 @@ internal static class BankRunCommand
             DirectoryInfo? imageFolder = parse.GetValue(images);
             if (imageFolder is null == parse.GetValue(generation.Model) is null)
             {
-                throw new ArgumentException("--images/--model: give either --model (generate the images) or --images (read crawled or generated ones)");
+                throw new CliUsageException("--images/--model: give either --model (generate the images) or --images (read crawled or generated ones)");
             }
 
             CategoryGenerationOptions? generationOptions = imageFolder is null
@@ -52,7 +52,7 @@ internal static class BankRunCommand
                 : null;
             StableDiffusionGeneratorOptions? samplerOptions = imageFolder is null ? generation.GeneratorOptions(parse) : null;
             using ExtractionSetup setup = await extraction.CreateAsync(parse, cancellationToken).ConfigureAwait(false);
-            using StableDiffusionGenerator? generator = samplerOptions is null ? null : generation.CreateGenerator(parse, setup.Device);
+            using StableDiffusionGenerator? generator = samplerOptions is null ? null : generation.CreateGenerator(parse, setup.Device, cancellationToken);
             var options = new BankRunOptions
             {
                 OutputFolder = parse.GetValue(output)!.FullName,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using XPaste.Abstractions;
 using XPaste.Offline;
 using XPaste.Sharding;
+using XPaste.Coco;
 
 namespace XPaste.Cli.Commands;
 
@@ -36,12 +37,12 @@ internal sealed class CategoryArguments(bool required)
     /// <summary>Every category of the run (all shards), filtered by frequency and names.</summary>
     public IReadOnlyList<CategoryInfo> Categories(ParseResult parse)
     {
-        FileInfo file = parse.GetValue(_file) ?? throw new ArgumentException("--categories: required");
+        FileInfo file = parse.GetValue(_file) ?? throw new CliUsageException("--categories: required");
         string[] frequencies = (parse.GetValue(_frequency) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string? bad = frequencies.FirstOrDefault(f => f is not ("r" or "c" or "f"));
         if (bad is not null)
         {
-            throw new ArgumentException($"--frequency: '{bad}' is not an LVIS frequency (r, c or f)");
+            throw new CliUsageException($"--frequency: '{bad}' is not an LVIS frequency (r, c or f)");
         }
 
         IReadOnlyList<CategoryInfo> categories = CategoryList.Load(file.FullName, frequencies);

@@ -86,8 +86,7 @@ internal static class ClipCommand
             string folder = await ResolveAsync(parse.GetValue(model)!, null, cancellationToken).ConfigureAwait(false);
             string[] prompts = parse.GetValue(texts)!;
             FileInfo[] files = parse.GetValue(images)!;
-            using ClipModel clip = ClipModel.FromPretrained(folder, target,
-                new ClipModelOptions { Precision = parse.GetValue(precision) });
+            using ClipModel clip = ClipModel.FromPretrained(folder, new ClipModelOptions { Device = target, Precision = parse.GetValue(precision) }, cancellationToken);
             ClipTokenizer tokenizer = ClipTokenizer.FromFolder(folder);
             var processor = new ClipImageProcessor(ClipImageProcessorOptions.ForImageSize(clip.ImageSize));
 

@@ -38,7 +38,7 @@ internal static class ConvertCommand
         bool yolo = DatasetInput.IsYoloPath(from);
         if (yolo == (to != "coco"))
         {
-            throw new ArgumentException(yolo
+            throw new CliUsageException(yolo
                 ? $"--to: {from} is a YOLO dataset; it converts to coco"
                 : $"--to: {from} is a COCO dataset; it converts to yolo-detect or yolo-segment");
         }

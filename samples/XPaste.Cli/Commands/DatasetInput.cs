@@ -22,7 +22,7 @@ internal sealed record DatasetInput(IAnnotatedImageSource Source, CocoDataset Co
         {
             if (split != "train")
             {
-                throw new ArgumentException("--split: only YOLO datasets (data.yaml) have splits; a COCO JSON is one split");
+                throw new CliUsageException("--split: only YOLO datasets (data.yaml) have splits; a COCO JSON is one split");
             }
 
             string folder = images ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "images");

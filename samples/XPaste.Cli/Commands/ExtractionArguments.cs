@@ -53,7 +53,7 @@ internal sealed class ExtractionArguments
         double minArea = parse.GetValue(_minArea), maxArea = parse.GetValue(_maxArea);
         if (minArea > maxArea)
         {
-            throw new ArgumentException($"--min-area {minArea} is above --max-area {maxArea}: every mask would be rejected");
+            throw new CliUsageException($"--min-area {minArea} is above --max-area {maxArea}: every mask would be rejected");
         }
 
         string[] names = ParseExtractors(parse.GetValue(_extractors));
@@ -83,7 +83,10 @@ internal sealed class ExtractionArguments
             if (clip is not null)
             {
                 string folder = await ClipCommand.ResolveModelAsync(clip, cancellationToken).ConfigureAwait(false);
-                setup.Filter = ClipZeroShotFilter.FromPretrained(folder, device, new ClipZeroShotOptions { MinScore = minClip, Tolerance = tolerance, BatchSize = batch });
+                setup.Filter = ClipZeroShotFilter.FromPretrained(folder, new ClipZeroShotOptions
+                {
+                    MinScore = minClip, Tolerance = tolerance, BatchSize = batch, Model = new ClipModelOptions { Device = device },
+                }, cancellationToken);
             }
 
             string selection = parse.GetValue(_selection)!;
@@ -177,7 +180,7 @@ internal sealed class ExtractionArguments
         {
             return SamPromptSources.Contains(value, StringComparer.Ordinal)
                 ? value
-                : throw new ArgumentException($"--sam-prompt-from: unknown extractor '{value}' (choose from {string.Join(", ", SamPromptSources)})");
+                : throw new CliUsageException($"--sam-prompt-from: unknown extractor '{value}' (choose from {string.Join(", ", SamPromptSources)})");
         }
 
         return names.FirstOrDefault(n => n != "sam") ?? "plain";
@@ -221,13 +224,13 @@ internal sealed class ExtractionArguments
         string? unknown = names.FirstOrDefault(n => !KnownExtractors.Contains(n, StringComparer.Ordinal));
         if (unknown is not null)
         {
-            // A command-line mistake: ArgumentException exits with the usage code (see ExitCodes).
-            throw new ArgumentException($"--extractor: unknown extractor '{unknown}' (choose from {string.Join(", ", KnownExtractors)})");
+            // A command-line mistake: exits with the usage code (see ExitCodes).
+            throw new CliUsageException($"--extractor: unknown extractor '{unknown}' (choose from {string.Join(", ", KnownExtractors)})");
         }
 
         if (names.Contains("u2net") && names.Contains("u2netp"))
         {
-            throw new ArgumentException("--extractor: u2net and u2netp need different checkpoints but share --weights; list one of them");
+            throw new CliUsageException("--extractor: u2net and u2netp need different checkpoints but share --weights; list one of them");
         }
 
         return names;
@@ -246,21 +249,33 @@ internal sealed class ExtractionArguments
                 }
 
                 string folder = await ClipCommand.ResolveModelAsync(choice.ClipSegModel, cancellationToken).ConfigureAwait(false);
-                return ClipSegExtractor.FromPretrained(folder, device,
-                    new ClipSegExtractorOptions { PromptTemplate = choice.ClipSegPrompt, BatchSize = batchSize });
+                return ClipSegExtractor.FromPretrained(folder, new ClipSegExtractorOptions
+                {
+                    PromptTemplate = choice.ClipSegPrompt, BatchSize = batchSize, Model = new ClipSegModelOptions { Device = device },
+                }, cancellationToken);
             default:
                 if (choice.Weights is null)
                 {
                     throw new InvalidInputException("--weights", $"the {name} extractor needs a checkpoint ({name}.pth from the U^2-Net release, or a .safetensors with its keys)");
                 }
 
-                return U2NetExtractor.FromPretrained(choice.Weights.FullName, small: name == "u2netp", device,
-                    new U2NetExtractorOptions { InputSize = choice.U2NetInputSize, BatchSize = batchSize });
+                U2NetExtractor u2net = U2NetExtractor.FromPretrained(choice.Weights.FullName, new U2NetExtractorOptions
+                {
+                    InputSize = choice.U2NetInputSize, BatchSize = batchSize, Model = new U2NetOptions { Device = device },
+                }, cancellationToken);
+                if (u2net.Name != name)
+                {
+                    // The size is read from the checkpoint; the name on the command line must agree with it.
+                    u2net.Dispose();
+                    throw new InvalidInputException(choice.Weights.FullName, $"a {u2net.Name} checkpoint, but --extractor asks for {name}");
+                }
+
+                return u2net;
         }
     }
 
     private static int Positive(int value, string option) =>
-        value >= 1 ? value : throw new ArgumentException($"{option}: must be at least 1 (got {value})");
+        value >= 1 ? value : throw new CliUsageException($"{option}: must be at least 1 (got {value})");
 }
 
 /// <summary>The extractors, filter and offline pipeline built from the options, with the settings they record.</summary>

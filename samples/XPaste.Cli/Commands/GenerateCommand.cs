@@ -43,19 +43,19 @@ internal static class GenerateCommand
     {
         if (prompt is null)
         {
-            throw new ArgumentException("--prompt: required (or --categories for per-category images)");
+            throw new CliUsageException("--prompt: required (or --categories for per-category images)");
         }
 
         if (count < 1)
         {
-            throw new ArgumentException($"--count: must be at least 1 (got {count})");
+            throw new CliUsageException($"--count: must be at least 1 (got {count})");
         }
 
         // Image i uses seed + i: checked before any image is written, not when image i's seed turns negative.
         long seed = generation.Seed(parse);
         if (seed > long.MaxValue - (count - 1))
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--seed: {seed} is too large for {count} images (image i uses seed + i); at most {long.MaxValue - (count - 1)}"));
         }
 
@@ -63,10 +63,10 @@ internal static class GenerateCommand
         CategoryGenerationOptions options = generation.CategoryOptions(parse, null, count, startOver);
         if (options.Prompts is not null)
         {
-            throw new ArgumentException("--prompts: per-category prompt lists need --categories (a plain run has one --prompt)");
+            throw new CliUsageException("--prompts: per-category prompt lists need --categories (a plain run has one --prompt)");
         }
 
-        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device));
+        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device), cancellationToken);
         var stage = new CategoryImageGenerator(generator, options);
         try
         {
@@ -96,7 +96,7 @@ internal static class GenerateCommand
         CategoryGenerationOptions options = generation.CategoryOptions(parse, template, perCategory, startOver);
         var mine = all.Where(c => shard.Contains(c.Name)).ToList();
         Console.Error.WriteLine($"shard {shard}: {mine.Count} of {all.Count} categories, {options.PerCategory} images each, into {output}");
-        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device));
+        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device), cancellationToken);
         var stage = new CategoryImageGenerator(generator, options);
         try
         {

@@ -61,7 +61,7 @@ internal sealed class GenerationArguments
 
     /// <summary>The run seed (not negative).</summary>
     public long Seed(ParseResult parse) =>
-        parse.GetValue(_seed) is >= 0 and long seed ? seed : throw new ArgumentException($"--seed: {parse.GetValue(_seed)} is negative");
+        parse.GetValue(_seed) is >= 0 and long seed ? seed : throw new CliUsageException($"--seed: {parse.GetValue(_seed)} is negative");
 
     /// <summary>Images per model call (at least 1).</summary>
     public int Batch(ParseResult parse) => Positive(parse.GetValue(_batch), BatchName);
@@ -112,7 +112,7 @@ internal sealed class GenerationArguments
         template ??= DefaultTemplate;
         if (!template.Contains("{name}", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"--prompt: '{template}' has no {{name}} (with --categories the prompt is a template, e.g. '{DefaultTemplate}')");
+            throw new CliUsageException($"--prompt: '{template}' has no {{name}} (with --categories the prompt is a template, e.g. '{DefaultTemplate}')");
         }
 
         return new CategoryGenerationOptions
@@ -127,23 +127,26 @@ internal sealed class GenerationArguments
     }
 
     /// <summary>The model as given (required to generate).</summary>
-    public string ModelName(ParseResult parse) => parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
+    public string ModelName(ParseResult parse) => parse.GetValue(_model) ?? throw new CliUsageException("--model: required to generate images");
 
     /// <summary>The weights variant asked for, or null.</summary>
     public string? VariantName(ParseResult parse) => parse.GetValue(_variant);
 
     /// <summary>Loads the pipeline on <paramref name="device"/>.</summary>
-    public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device)
+    public StableDiffusionPipeline LoadPipeline(ParseResult parse, Device device, CancellationToken cancellationToken)
     {
-        string model = parse.GetValue(_model) ?? throw new ArgumentException("--model: required to generate images");
-        return StableDiffusionPipeline.FromPretrained(model, new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant), Vae = parse.GetValue(_vae) });
+        string model = parse.GetValue(_model) ?? throw new CliUsageException("--model: required to generate images");
+        return StableDiffusionPipeline.FromPretrained(model, new StableDiffusionPipelineOptions
+        {
+            Model = new StableDiffusionLoadOptions { Device = device, Variant = parse.GetValue(_variant), Vae = parse.GetValue(_vae) },
+        }, cancellationToken);
     }
 
     /// <summary>Loads the model and returns a generator that owns it.</summary>
-    public StableDiffusionGenerator CreateGenerator(ParseResult parse, Device device)
+    public StableDiffusionGenerator CreateGenerator(ParseResult parse, Device device, CancellationToken cancellationToken)
     {
         StableDiffusionGeneratorOptions options = GeneratorOptions(parse);
-        StableDiffusionPipeline pipeline = LoadPipeline(parse, device);
+        StableDiffusionPipeline pipeline = LoadPipeline(parse, device, cancellationToken);
         try
         {
             return new StableDiffusionGenerator(pipeline, ForPipeline(parse, options, pipeline), ownsPipeline: true);
@@ -163,7 +166,7 @@ internal sealed class GenerationArguments
         }
         catch (InvalidInputException)
         {
-            throw new ArgumentException($"--scheduler: '{name}' is not a scheduler (choose from {string.Join(", ", SchedulerFactory.Names)})");
+            throw new CliUsageException($"--scheduler: '{name}' is not a scheduler (choose from {string.Join(", ", SchedulerFactory.Names)})");
         }
     }
 
@@ -174,7 +177,7 @@ internal sealed class GenerationArguments
         {
             if (width is not null || height is not null)
             {
-                throw new ArgumentException("--size: give either --size or --width/--height, not both");
+                throw new CliUsageException("--size: give either --size or --width/--height, not both");
             }
 
             width = height = side;
@@ -192,10 +195,10 @@ internal sealed class GenerationArguments
     {
         if (value is { } v && (v < 8 || v % 8 != 0))
         {
-            throw new ArgumentException($"{option}: {v} is not a positive multiple of 8");
+            throw new CliUsageException($"{option}: {v} is not a positive multiple of 8");
         }
     }
 
     private static int Positive(int value, string option) =>
-        value >= 1 ? value : throw new ArgumentException($"{option}: must be at least 1 (got {value})");
+        value >= 1 ? value : throw new CliUsageException($"{option}: must be at least 1 (got {value})");
 }

@@ -21,12 +21,12 @@ internal static class ShardOption
             }
             catch (InvalidInputException ex)
             {
-                throw new ArgumentException(ex.Message, ex);
+                throw new CliUsageException(ex.Message, ex);
             }
 
             if (shards is not null && shards != spec.Count)
             {
-                throw new ArgumentException($"--shards {shards} contradicts --shard {shard}");
+                throw new CliUsageException($"--shards {shards} contradicts --shard {shard}");
             }
 
             return spec;

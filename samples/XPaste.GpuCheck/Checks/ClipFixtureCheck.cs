@@ -26,7 +26,7 @@ internal sealed class ClipFixtureCheck : IGpuCheck
 
         (Tensor Image, Tensor Text, Tensor Logits) Outputs(Device device, ClipPrecision precision)
         {
-            using ClipModel model = ClipModel.FromPretrained(folder, device, new ClipModelOptions { Precision = precision });
+            using ClipModel model = ClipModel.FromPretrained(folder, new ClipModelOptions { Device = device, Precision = precision });
             Tensor p = pixels.to(device), t = ids.to(device);
             using ClipOutput output = model.Forward(p, t);
             return (model.GetImageFeatures(p).cpu(), model.GetTextFeatures(t).cpu(), output.LogitsPerImage.cpu());

@@ -27,7 +27,7 @@ internal sealed class ClipSegFixtureCheck : IGpuCheck
 
         Tensor Logits(Device device)
         {
-            using ClipSegModel model = ClipSegModel.FromPretrained(folder, device);
+            using ClipSegModel model = ClipSegModel.FromPretrained(folder, new ClipSegModelOptions { Device = device });
             return model.forward(pixels.to(device), ids.to(device), mask.to(device)).cpu();
         }
 

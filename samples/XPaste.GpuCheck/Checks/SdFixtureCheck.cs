@@ -52,7 +52,7 @@ internal sealed class SdFixtureCheck : IGpuCheck
         };
         foreach (ScalarType dtype in context.IsCuda ? new[] { ScalarType.Float32, ScalarType.Float16 } : [ScalarType.Float32])
         {
-            using var pipeline = StableDiffusionPipeline.FromPretrained(folder, new StableDiffusionLoadOptions { Device = context.Device, DType = dtype });
+            using var pipeline = StableDiffusionPipeline.FromPretrained(folder, new StableDiffusionPipelineOptions { Model = new StableDiffusionLoadOptions { Device = context.Device, DType = dtype } });
             using Tensor image = pipeline.Generate(request).cpu().squeeze(0).to(ScalarType.Int32);
             using Tensor diff = (image - reference).abs();
             int maxAbs = diff.max().item<int>();

@@ -26,7 +26,7 @@ internal sealed class U2NetFixtureCheck : IGpuCheck
 
         Tensor[] Outputs(Device device, ScalarType dtype)
         {
-            using U2Net net = U2Net.FromPretrained(model, small: true, device: device);
+            using U2Net net = U2Net.FromPretrained(model, new U2NetOptions { Device = device });
             if (dtype != ScalarType.Float32)
             {
                 net.to(dtype);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace XPaste.Augment;
 
 /// <summary>Validates <see cref="XPasteOptions"/> (registered by <c>AddXPaste</c> and checked at start).</summary>
-public sealed class XPasteOptionsValidator : IValidateOptions<XPasteOptions>
+internal sealed class XPasteOptionsValidator : IValidateOptions<XPasteOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, XPasteOptions options)
@@ -39,10 +39,10 @@ public sealed class XPasteOptionsValidator : IValidateOptions<XPasteOptions>
 
         foreach ((string prefix, IEnumerable<string>? problems) in new (string, IEnumerable<string>?)[]
         {
-            (nameof(o.XPaste), o.XPaste?.Validate()),
-            (nameof(o.SimpleCopyPaste), o.SimpleCopyPaste?.Validate()),
-            (nameof(o.Jitter), o.Jitter?.Validate()),
-            (nameof(o.Kernel), o.Kernel?.Validate()),
+            (nameof(o.XPaste), o.XPaste?.Problems()),
+            (nameof(o.SimpleCopyPaste), o.SimpleCopyPaste?.Problems()),
+            (nameof(o.Jitter), o.Jitter?.Problems()),
+            (nameof(o.Kernel), o.Kernel?.Problems()),
         })
         {
             if (problems is null)

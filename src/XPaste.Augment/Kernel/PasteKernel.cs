@@ -21,15 +21,11 @@ public sealed class PasteKernel
 
     /// <summary>Creates a kernel.</summary>
     /// <param name="options">Blending and occlusion settings; the defaults match the reference.</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public PasteKernel(PasteKernelOptions? options = null)
     {
         _options = options ?? new PasteKernelOptions();
-        string[] problems = [.. _options.Validate()];
-        if (problems.Length > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems), nameof(options));
-        }
+        OptionsValidation.ThrowIfInvalid(new PasteKernelOptionsValidator(), _options);
     }
 
     /// <summary>The settings.</summary>

@@ -48,9 +48,8 @@ public sealed class PasteKernelOptions
     /// <summary>Brightness and contrast matching of pasted objects. Off by default.</summary>
     public PhotometricMatchingOptions PhotometricMatching { get; set; } = new();
 
-    /// <summary>Checks the values.</summary>
-    /// <returns>The problems found, empty when the options are valid.</returns>
-    public IEnumerable<string> Validate()
+    /// <summary>The problems of these values, empty when they are valid (read by the validator).</summary>
+    internal IEnumerable<string> Problems()
     {
         if (!Enum.IsDefined(Blending))
         {

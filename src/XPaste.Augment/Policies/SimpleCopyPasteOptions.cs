@@ -21,9 +21,8 @@ public sealed class SimpleCopyPasteOptions
     /// <summary>The sources' jitter (the output size is ignored: sources take the destination's). Default 0.1-2.0, flip 0.5.</summary>
     public LargeScaleJitterOptions Jitter { get; set; } = new();
 
-    /// <summary>Checks the values.</summary>
-    /// <returns>The problems found, empty when valid.</returns>
-    public IEnumerable<string> Validate()
+    /// <summary>The problems of these values, empty when they are valid (read by the validator).</summary>
+    internal IEnumerable<string> Problems()
     {
         if (MaxObjects < 1)
         {
@@ -41,7 +40,7 @@ public sealed class SimpleCopyPasteOptions
             yield break;
         }
 
-        foreach (string problem in Jitter.Validate())
+        foreach (string problem in Jitter.Problems())
         {
             yield return $"{nameof(Jitter)}: {problem}";
         }

@@ -8,15 +8,11 @@ public sealed class SimpleCopyPastePolicy : IPastePolicy
 {
     /// <summary>Creates the policy.</summary>
     /// <param name="options">The settings; the defaults are the reference's.</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public SimpleCopyPastePolicy(SimpleCopyPasteOptions? options = null)
     {
         Options = options ?? new SimpleCopyPasteOptions();
-        string[] problems = [.. Options.Validate()];
-        if (problems.Length > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems), nameof(options));
-        }
+        OptionsValidation.ThrowIfInvalid(new SimpleCopyPasteOptionsValidator(), Options);
     }
 
     /// <summary>The settings.</summary>

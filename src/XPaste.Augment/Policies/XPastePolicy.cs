@@ -11,15 +11,11 @@ public sealed class XPastePolicy : IPastePolicy
 {
     /// <summary>Creates the policy.</summary>
     /// <param name="options">The settings; the defaults are the reference's.</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public XPastePolicy(XPastePolicyOptions? options = null)
     {
         Options = options ?? new XPastePolicyOptions();
-        string[] problems = [.. Options.Validate()];
-        if (problems.Length > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems), nameof(options));
-        }
+        OptionsValidation.ThrowIfInvalid(new XPastePolicyOptionsValidator(), Options);
     }
 
     /// <summary>The settings.</summary>

@@ -1,34 +1,5 @@
 namespace XPaste.Augment;
 
-/// <summary>How the X-Paste policy picks instances from the pool.</summary>
-public enum InstanceSampling
-{
-    /// <summary>The reference's <c>cas_random</c>: a category uniformly among those with instances, then an instance uniformly within it.</summary>
-    ClassBalanced,
-
-    /// <summary>An instance uniformly over the whole pool.</summary>
-    Uniform,
-}
-
-/// <summary>How the X-Paste policy rounds an instance's size and position to whole pixels.</summary>
-public enum PlacementRounding
-{
-    /// <summary>
-    /// The reference's: the height is the <em>untruncated</em> width over the ratio, truncated
-    /// (<c>th = (int)(sqrt(ratio x area) / ratio)</c>), and the left edge is uniform in
-    /// <c>[trunc(-w/2), trunc(W - w/2))</c> as numpy's <c>randint</c> truncates its float bounds, so for an odd width the
-    /// range ends one pixel earlier than <see cref="Symmetric"/>'s (same for the height).
-    /// </summary>
-    Reference,
-
-    /// <summary>
-    /// The height from the truncated width (<c>th = (int)(tw / ratio)</c>), and the left edge uniform in
-    /// <c>[-(w/2), W - (w/2))</c> with integer halves: for odd sizes the box centre's range is symmetric about the image
-    /// centre. At most one pixel from <see cref="Reference"/> in each quantity.
-    /// </summary>
-    Symmetric,
-}
-
 /// <summary>The X-Paste policy's settings; every default is the reference's.</summary>
 public sealed class XPastePolicyOptions
 {
@@ -67,9 +38,8 @@ public sealed class XPastePolicyOptions
     /// <summary>How sizes and positions are rounded to pixels. Default <see cref="PlacementRounding.Reference"/> (docs/parity.md).</summary>
     public PlacementRounding Rounding { get; set; } = PlacementRounding.Reference;
 
-    /// <summary>Checks the values.</summary>
-    /// <returns>The problems found, empty when valid.</returns>
-    public IEnumerable<string> Validate()
+    /// <summary>The problems of these values, empty when they are valid (read by the validator).</summary>
+    internal IEnumerable<string> Problems()
     {
         if (MinCount < 0 || MaxCount < MinCount || MaxCount > 10_000)
         {

@@ -12,15 +12,11 @@ public sealed class LargeScaleJitter
 {
     /// <summary>Creates the transform.</summary>
     /// <param name="options">The settings; defaults match the reference (0.1-2.0, 640, flip 0.5).</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public LargeScaleJitter(LargeScaleJitterOptions? options = null)
     {
         Options = options ?? new LargeScaleJitterOptions();
-        string[] problems = [.. Options.Validate()];
-        if (problems.Length > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems), nameof(options));
-        }
+        OptionsValidation.ThrowIfInvalid(new LargeScaleJitterOptionsValidator(), Options);
     }
 
     /// <summary>The settings.</summary>

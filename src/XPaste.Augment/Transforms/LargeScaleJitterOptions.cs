@@ -27,9 +27,8 @@ public sealed class LargeScaleJitterOptions
     /// <summary>Antialias when shrinking (the reference resizes with PIL's bilinear filter, which does). Default true.</summary>
     public bool Antialias { get; set; } = true;
 
-    /// <summary>Checks the values.</summary>
-    /// <returns>The problems found, empty when valid.</returns>
-    public IEnumerable<string> Validate()
+    /// <summary>The problems of these values, empty when they are valid (read by the validator).</summary>
+    internal IEnumerable<string> Problems()
     {
         if (OutputWidth is < 1 or > 16384 || OutputHeight is < 1 or > 16384)
         {

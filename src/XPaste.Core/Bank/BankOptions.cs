@@ -32,7 +32,7 @@ public sealed class BankOptions
 }
 
 /// <summary>Validates <see cref="BankOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
-public sealed class BankOptionsValidator : IValidateOptions<BankOptions>
+internal sealed class BankOptionsValidator : IValidateOptions<BankOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, BankOptions options)

@@ -92,6 +92,16 @@ public static class ClipHub
         }
     }
 
+    /// <summary>The local folder of a CLIP-style (transformers) model given as a folder or a Hub repo id, for <c>FromPretrained</c>.</summary>
+    internal static string Resolve(string nameOrPath, PretrainedOptions options, CancellationToken cancellationToken)
+    {
+        string local = PretrainedSource.Resolve(nameOrPath, options,
+            (store, repoId, ct) => DownloadAsync(store, repoId, options.Revision, options.DownloadProgress, ct), cancellationToken);
+        return Directory.Exists(local)
+            ? local
+            : throw new InvalidInputException(nameOrPath, "model folder not found (a transformers model is a folder with config.json, weights, vocab.json and merges.txt)");
+    }
+
     /// <summary>A repository id is <c>name</c> or <c>org/name</c>; a path is rooted, starts with a dot, or has more separators.</summary>
     private static bool LooksLikePath(string model) =>
         Path.IsPathRooted(model) || model.StartsWith('.') || model.StartsWith('~') || model.Contains('\\', StringComparison.Ordinal)

@@ -3,26 +3,6 @@ using XPaste.Abstractions;
 
 namespace XPaste.Coco;
 
-/// <summary>What <see cref="CategoryMapping.Create"/> does with categories of the source that the dataset lacks.</summary>
-public enum MissingCategoryHandling
-{
-    /// <summary>Refuse with <see cref="CategoryMismatchException"/>, which lists them (the default: nothing is mislabelled silently).</summary>
-    Refuse,
-
-    /// <summary>Add them to the output's categories with new ids after the dataset's highest.</summary>
-    Add,
-}
-
-/// <summary>How <see cref="CategoryMapping.Create"/> matches categories.</summary>
-public sealed class CategoryMappingOptions
-{
-    /// <summary>What to do with source categories the dataset lacks. Default <see cref="MissingCategoryHandling.Refuse"/>.</summary>
-    public MissingCategoryHandling Missing { get; set; } = MissingCategoryHandling.Refuse;
-
-    /// <summary>Whether a dataset category's LVIS <c>synonyms</c> match too, after its <c>name</c>. Default true.</summary>
-    public bool MatchSynonyms { get; set; } = true;
-}
-
 /// <summary>
 /// Matches the categories of an instance source (a bank, a folder tree) to a dataset's categories <b>by name</b> and
 /// maps ids: a bank numbered 1, 2, ... by folder name and a dataset with other ids (COCO, LVIS) get the right labels.

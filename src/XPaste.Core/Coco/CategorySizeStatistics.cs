@@ -6,35 +6,6 @@ using XPaste.Masks;
 namespace XPaste.Coco;
 
 /// <summary>
-/// The distribution of an object's relative size <c>s = sqrt(box area / image area)</c>: the paste engine draws
-/// <c>s ~ N(Mean, Std)</c> for a pasted instance of the category (reference §4).
-/// </summary>
-/// <param name="Mean">Mean of <c>s</c>.</param>
-/// <param name="Std">Standard deviation of <c>s</c> (population or sample, see <see cref="SizeStatisticsOptions.SampleStd"/>).</param>
-/// <param name="Count">How many annotations it was computed from (0 when read from a file that does not say).</param>
-public readonly record struct SizeDistribution(double Mean, double Std, long Count);
-
-/// <summary>Options for <see cref="CategorySizeStatistics.Compute"/>. The defaults reproduce the X-Paste reference.</summary>
-public sealed class SizeStatisticsOptions
-{
-    /// <summary>The defaults.</summary>
-    public static SizeStatisticsOptions Default { get; } = new();
-
-    /// <summary>
-    /// Whether crowd annotations (<c>iscrowd</c> = 1) count. Default true: the reference takes every annotation of the
-    /// file (it ran on LVIS, which has no crowd annotations; for COCO files set false to leave crowd regions out).
-    /// </summary>
-    public bool IncludeCrowd { get; init; } = true;
-
-    /// <summary>
-    /// Use the sample standard deviation (divide by <c>n - 1</c>) instead of the population one (divide by <c>n</c>).
-    /// Default false: the reference uses numpy's <c>np.std</c>, which is the population standard deviation; a
-    /// category with a single annotation then has <c>Std = 0</c> (with the sample form its Std is 0 as well, not NaN).
-    /// </summary>
-    public bool SampleStd { get; init; }
-}
-
-/// <summary>
 /// Per-category statistics of <c>sqrt(box area / image area)</c> over a dataset's annotations, as the X-Paste
 /// reference computes them (its <c>area_mean_std2.json</c>): the box is the annotation's stored <c>bbox</c> (or,
 /// when it has none, its decoded mask's box), the image area its image's <c>width * height</c>. Categories without

@@ -4,19 +4,6 @@ using XPaste.Masks;
 
 namespace XPaste.Coco;
 
-/// <summary>How a <see cref="CocoSegmentation"/> is stored in the JSON.</summary>
-public enum CocoSegmentationKind
-{
-    /// <summary>A list of polygons <c>[[x0, y0, x1, y1, ...], ...]</c>.</summary>
-    Polygons,
-
-    /// <summary><c>{"counts": "compressed string", "size": [h, w]}</c>.</summary>
-    CompressedRle,
-
-    /// <summary><c>{"counts": [n0, n1, ...], "size": [h, w]}</c> (crowd annotations in COCO files).</summary>
-    UncompressedRle,
-}
-
 /// <summary>
 /// The <c>segmentation</c> of a COCO annotation as written in the file: polygons, a compressed RLE or an
 /// uncompressed RLE. <see cref="ToRle"/> decodes it the way the COCO API's <c>annToRLE</c> does.

@@ -1,6 +1,6 @@
 using SkiaSharp;
-using XPaste.IO;
 using TorchSharp;
+using XPaste.IO;
 using static TorchSharp.torch;
 
 namespace XPaste.Imaging;
@@ -230,9 +230,3 @@ public static class ImageIO
         _ => hwc,
     };
 }
-
-/// <summary>An image's upright size and whether it has an alpha channel, read from its header alone.</summary>
-/// <param name="Width">Width in pixels after orientation.</param>
-/// <param name="Height">Height in pixels after orientation.</param>
-/// <param name="HasAlpha">Whether the file stores transparency.</param>
-public readonly record struct ImageHeader(int Width, int Height, bool HasAlpha);

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using XPaste.Coco.Json;
 
 namespace XPaste.Masks;
 

@@ -8,6 +8,7 @@ using XPaste.Bank;
 using XPaste.Extraction;
 using XPaste.Generation.Categories;
 using XPaste.Sources;
+using XPaste.IO;
 
 namespace XPaste.Offline;
 

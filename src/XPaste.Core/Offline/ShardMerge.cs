@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Bank;
 using static TorchSharp.torch;
+using XPaste.IO;
 
 namespace XPaste.Offline;
 

@@ -31,7 +31,7 @@ public sealed class DatasetSourceOptions
 }
 
 /// <summary>Validates <see cref="DatasetSourceOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
-public sealed class DatasetSourceOptionsValidator : IValidateOptions<DatasetSourceOptions>
+internal sealed class DatasetSourceOptionsValidator : IValidateOptions<DatasetSourceOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, DatasetSourceOptions options)

@@ -205,8 +205,8 @@ public sealed class XPastePolicyTests
     [Fact]
     public void Invalid_options_and_missing_pool_are_reported()
     {
-        Assert.Throws<ArgumentException>(() => new XPastePolicy(new XPastePolicyOptions { MinCount = 5, MaxCount = 2 }));
-        Assert.Throws<ArgumentException>(() => new XPastePolicy(new XPastePolicyOptions { MaxSize = 0 }));
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new XPastePolicy(new XPastePolicyOptions { MinCount = 5, MaxCount = 2 }));
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new XPastePolicy(new XPastePolicyOptions { MaxSize = 0 }));
         Assert.Throws<InvalidOperationException>(() => new XPastePolicy().Plan(new PasteContext(10, 10, []), new PasteRandom(0)));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using XPaste.Abstractions;
 using XPaste.Clip;
 using XPaste.Extraction;
@@ -101,7 +102,7 @@ public sealed class ClipSegExtractorTests
         Assert.Throws<ArgumentNullException>(() => extractor.Extract([image], null!));
         Assert.Throws<ArgumentException>(() => extractor.Extract([image], [Hydrant, Cane]));
         Assert.Throws<ArgumentException>(() => Tiny(new ClipSegExtractorOptions { InputSize = 100 }));
-        Assert.Throws<ArgumentException>(() => Tiny(new ClipSegExtractorOptions { PromptTemplate = "a photo" }));
+        Assert.Contains("PromptTemplate", Assert.Throws<OptionsValidationException>(() => Tiny(new ClipSegExtractorOptions { PromptTemplate = "a photo" })).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace XPaste.Tests.Extraction;
 public sealed class U2NetExtractorTests
 {
     private static U2NetExtractor Load(U2NetExtractorOptions? options = null) =>
-        U2NetExtractor.FromPretrained(TestFiles.Data("u2netp", "model.safetensors"), small: true, options: options);
+        U2NetExtractor.FromPretrained(TestFiles.Data("u2netp", "model.safetensors"), options);
 
     private static Tensor RandomImage(long h, long w, ulong seed) =>
         randint(0, 256, new long[] { 3, h, w }, generator: new Generator(seed)).to(ScalarType.Byte);
@@ -42,7 +42,7 @@ public sealed class U2NetExtractorTests
         Tensor mask = extractor.Extract([image], TestCategories.Any(1))[0];
 
         // At the network's own size the resizes are identities, so the mask is the reference's formula on d1.
-        using var model = XPaste.Extraction.U2Net.FromPretrained(TestFiles.Data("u2netp", "model.pth"), small: true);
+        using var model = XPaste.Extraction.U2Net.FromPretrained(TestFiles.Data("u2netp", "model.pth"));
         Tensor d1;
         using (inference_mode())
         {

@@ -13,7 +13,9 @@ public sealed class U2NetTests
     public void Small_model_matches_the_reference_outputs(string file)
     {
         using var scope = NewDisposeScope();
-        using U2Net model = U2Net.FromPretrained(TestFiles.Data("u2netp", file), small: true, device: null, out WeightLoadReport report);
+        using U2Net model = U2Net.FromPretrained(TestFiles.Data("u2netp", file));
+        WeightLoadReport report = model.LoadReport!;
+        Assert.True(model.IsSmall);
         Dictionary<string, Tensor> expected = StateDictFile.Load(TestFiles.Data("u2netp", "expected.safetensors"));
 
         Assert.True(report.IsExact, report.ToString());
@@ -43,7 +45,7 @@ public sealed class U2NetTests
     public void Folded_channels_last_evaluation_matches_the_plain_layers()
     {
         using var scope = NewDisposeScope();
-        using U2Net model = U2Net.FromPretrained(TestFiles.Data("u2netp", "model.safetensors"), small: true);
+        using U2Net model = U2Net.FromPretrained(TestFiles.Data("u2netp", "model.safetensors"));
         Tensor input = StateDictFile.Load(TestFiles.Data("u2netp", "expected.safetensors"))["input"];
         Assert.True(model.FoldBatchNorm && model.ChannelsLast);
 
@@ -85,9 +87,19 @@ public sealed class U2NetTests
     }
 
     [Fact]
+    public void Size_is_read_from_the_last_side_output_channels()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(U2Net.IsSmallCheckpoint(new Dictionary<string, Tensor> { ["side6.weight"] = zeros(1, 64, 3, 3) }));
+        Assert.False(U2Net.IsSmallCheckpoint(new Dictionary<string, Tensor> { ["side6.weight"] = zeros(1, 512, 3, 3) }));
+        Assert.False(U2Net.IsSmallCheckpoint(new Dictionary<string, Tensor> { ["other.weight"] = zeros(1, 64, 3, 3) }));
+    }
+
+    [Fact]
     public void Small_checkpoint_into_full_model_fails_with_every_problem_listed()
     {
-        var ex = Assert.Throws<WeightsMismatchException>(() => U2Net.FromPretrained(TestFiles.Data("u2netp", "model.safetensors"), small: false));
+        using var full = new U2Net(small: false);
+        var ex = Assert.Throws<WeightsMismatchException>(() => StateDictLoader.Load(full, TestFiles.Data("u2netp", "model.safetensors")));
         // Same names, other widths: every difference is a shape mismatch (stage1's input convolution is 3->64 in both).
         Assert.Empty(ex.Report.Missing);
         Assert.Empty(ex.Report.Unexpected);
@@ -109,7 +121,8 @@ public sealed class U2NetTests
             string path = folder.File("old.safetensors");
             StateDictFile.SaveSafetensors(path, old);
 
-            using U2Net model = U2Net.FromPretrained(path, small: true, device: null, out WeightLoadReport report);
+            using U2Net model = U2Net.FromPretrained(path);
+            WeightLoadReport report = model.LoadReport!;
             Assert.True(report.IsExact);
             Assert.Equal(old.Count, report.Loaded.Count);
         }

@@ -17,6 +17,7 @@ internal sealed class FakeHub : IDisposable
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, FakeRepo> _repos = new(StringComparer.Ordinal);
     private readonly Task _loop;
+    private readonly CancellationTokenSource _stopping = new();
 
     public FakeHub()
     {
@@ -59,6 +60,7 @@ internal sealed class FakeHub : IDisposable
             return;
         }
 
+        _stopping.Cancel();
         _listener.Stop();
         _listener.Close();
         try
@@ -68,6 +70,8 @@ internal sealed class FakeHub : IDisposable
         catch (AggregateException)
         {
         }
+
+        _stopping.Dispose();
     }
 
     private async Task ServeAsync()
@@ -180,7 +184,7 @@ internal sealed class FakeHub : IDisposable
         response.Close();
     }
 
-    private static async Task ServeContentAsync(FakeFile file, HttpListenerRequest request, HttpListenerResponse response)
+    private async Task ServeContentAsync(FakeFile file, HttpListenerRequest request, HttpListenerResponse response)
     {
         int call = Interlocked.Increment(ref file.ContentCalls);
         byte[] content = file.Corrupt ? Corrupted(file.Content) : file.Content;
@@ -205,6 +209,24 @@ internal sealed class FakeHub : IDisposable
         if (request.HttpMethod == "HEAD")
         {
             response.Close();
+            return;
+        }
+
+        if (file.Stall)
+        {
+            // Send a little, then nothing more until the hub stops: only the client's cancellation ends the wait.
+            await response.OutputStream.WriteAsync(content.AsMemory((int)from, Math.Min(16, content.Length - (int)from)));
+            await response.OutputStream.FlushAsync();
+            file.Stalled.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            response.Abort();
             return;
         }
 
@@ -265,6 +287,12 @@ internal sealed class FakeFile(string path, byte[] content, bool lfs)
     public int? CutOffAfter { get; set; }
 
     public int CutOffCalls { get; set; } = 1;
+
+    /// <summary>Send the first bytes of the content, then stall until the hub is disposed.</summary>
+    public bool Stall { get; set; }
+
+    /// <summary>Completed when a stalled response has sent its first bytes.</summary>
+    public TaskCompletionSource Stalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Serve the whole file with 200 even when a range is asked for.</summary>
     public bool IgnoreRange { get; set; }

@@ -5,6 +5,7 @@ using XPaste.Generation.Categories;
 using XPaste.Offline;
 using XPaste.Sharding;
 using XPaste.Tests.Generation.Categories;
+using XPaste.IO;
 
 namespace XPaste.Tests.Offline;
 

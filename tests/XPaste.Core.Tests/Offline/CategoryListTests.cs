@@ -1,4 +1,5 @@
 using XPaste.Offline;
+using XPaste.Coco;
 
 namespace XPaste.Tests.Offline;
 

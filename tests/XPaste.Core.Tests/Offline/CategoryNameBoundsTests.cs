@@ -1,3 +1,4 @@
+using XPaste.Coco;
 using XPaste.Offline;
 
 namespace XPaste.Tests.Offline;

@@ -1,3 +1,4 @@
+using XPaste.IO;
 using System.Text.Json.Nodes;
 using XPaste.Abstractions;
 using XPaste.Bank;

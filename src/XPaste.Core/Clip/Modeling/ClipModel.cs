@@ -2,39 +2,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using TorchSharp.Modules;
+using XPaste.Hub;
 using XPaste.Weights;
 using static TorchSharp.torch;
 
 namespace XPaste.Clip;
-
-/// <summary>Numeric precision of a <see cref="ClipModel"/>.</summary>
-public enum ClipPrecision
-{
-    /// <summary>fp16 on CUDA, fp32 elsewhere.</summary>
-    Auto,
-
-    /// <summary>Everything in fp32.</summary>
-    Fp32,
-
-    /// <summary>Weights and matrix products in fp16; layer norms, softmax and the logit scale stay fp32. Meant for CUDA.</summary>
-    Fp16,
-}
-
-/// <summary>Options for <see cref="ClipModel.FromPretrained"/>.</summary>
-public sealed class ClipModelOptions
-{
-    /// <summary>The shared default options.</summary>
-    public static ClipModelOptions Default { get; } = new();
-
-    /// <summary>Numeric precision. Default <see cref="ClipPrecision.Auto"/> (fp16 on CUDA, fp32 on the CPU).</summary>
-    public ClipPrecision Precision { get; init; } = ClipPrecision.Auto;
-
-    /// <summary>
-    /// Throw <see cref="WeightsMismatchException"/> unless the checkpoint fits the configuration exactly (the
-    /// <c>position_ids</c> buffers some checkpoints carry are ignored). Default true.
-    /// </summary>
-    public bool Strict { get; init; } = true;
-}
 
 /// <summary>
 /// OpenAI's CLIP as Hugging Face transformers' <c>CLIPModel</c> defines it: a causal text transformer pooled at the
@@ -98,31 +70,32 @@ public sealed class ClipModel : nn.Module
     }
 
     /// <summary>
-    /// Loads a Hugging Face CLIP model folder: <c>config.json</c> plus <c>model.safetensors</c> (preferred) or
-    /// <c>pytorch_model.bin</c>, then moves it to <paramref name="device"/> at the requested precision, in eval mode.
+    /// Loads a Hugging Face CLIP model: <c>config.json</c> plus <c>model.safetensors</c> (preferred) or
+    /// <c>pytorch_model.bin</c>, then moves it to the options' device at the requested precision, in eval mode.
     /// </summary>
-    /// <param name="folder">The model folder (e.g. a snapshot from <see cref="Hub.ModelStore"/>).</param>
-    /// <param name="device">Where to run; the CPU when null.</param>
-    /// <param name="options">Precision and strictness; <see cref="ClipModelOptions.Default"/> when null.</param>
-    /// <param name="logger">Receives the load report; nothing is logged when null.</param>
+    /// <param name="nameOrPath">The model folder, or a Hub repo id (<c>openai/clip-vit-large-patch14</c>) fetched through <see cref="Hub.ModelStore"/> (<see cref="ClipHub.DownloadAsync"/>: only the files needed).</param>
+    /// <param name="options">Device, Hub settings, precision and strictness; <see cref="ClipModelOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels a Hub download; what arrived is resumed next time.</param>
     /// <returns>The model.</returns>
     /// <exception cref="InvalidInputException">The folder lacks a file, or the configuration is invalid.</exception>
     /// <exception cref="InvalidWeightsException">The weights file is truncated or unreadable.</exception>
     /// <exception cref="WeightsMismatchException">The weights do not fit the configuration (lists every missing, unexpected and mis-shaped tensor).</exception>
-    public static ClipModel FromPretrained(string folder, Device? device = null, ClipModelOptions? options = null, ILogger? logger = null)
+    /// <exception cref="HubException">A repo id could not be fetched.</exception>
+    public static ClipModel FromPretrained(string nameOrPath, ClipModelOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(folder);
         options ??= ClipModelOptions.Default;
-        logger ??= NullLogger.Instance;
-        if (!Directory.Exists(folder))
-        {
-            throw new InvalidInputException(folder, "model folder not found");
-        }
+        OptionsValidation.ThrowIfInvalid(new ClipModelOptionsValidator(), options);
+        string folder = ClipHub.Resolve(nameOrPath, options, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return LoadFolder(folder, options, options.Logger ?? NullLogger.Instance);
+    }
 
+    /// <summary>Loads a local model folder with validated options.</summary>
+    internal static ClipModel LoadFolder(string folder, ClipModelOptions options, ILogger logger)
+    {
         ClipConfig config = ClipConfig.Load(Path.Combine(folder, "config.json"));
         string weights = TransformersWeights.Find(folder, "CLIP");
-        device ??= CPU;
-        var model = new ClipModel(config, device);
+        var model = new ClipModel(config, options.ResolvedDevice);
         try
         {
             model.LoadReport = StateDictLoader.Load(model, weights, new StateDictLoadOptions
@@ -236,37 +209,4 @@ internal static partial class ClipLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "CLIP: another category wins {Rejected} of {Total} images of '{Category}'")]
     public static partial void Rejected(ILogger logger, int rejected, int total, string category);
-}
-
-/// <summary>The result of <see cref="ClipModel.Forward"/>; owns its tensors.</summary>
-public sealed class ClipOutput : IDisposable
-{
-    internal ClipOutput(Tensor logitsPerImage, Tensor logitsPerText, Tensor imageEmbeds, Tensor textEmbeds)
-    {
-        LogitsPerImage = logitsPerImage;
-        LogitsPerText = logitsPerText;
-        ImageEmbeds = imageEmbeds;
-        TextEmbeds = textEmbeds;
-    }
-
-    /// <summary><c>float32 [N,K]</c>: scaled cosine similarity of each image with each text.</summary>
-    public Tensor LogitsPerImage { get; }
-
-    /// <summary><c>float32 [K,N]</c>: the transpose of <see cref="LogitsPerImage"/>.</summary>
-    public Tensor LogitsPerText { get; }
-
-    /// <summary><c>float32 [N,D]</c>: L2-normalised image embeddings.</summary>
-    public Tensor ImageEmbeds { get; }
-
-    /// <summary><c>float32 [K,D]</c>: L2-normalised text embeddings.</summary>
-    public Tensor TextEmbeds { get; }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        LogitsPerImage.Dispose();
-        LogitsPerText.Dispose();
-        ImageEmbeds.Dispose();
-        TextEmbeds.Dispose();
-    }
 }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using XPaste.Abstractions;
-using static TorchSharp.torch;
 
 namespace XPaste.Clip;
 
@@ -15,19 +14,15 @@ public static class ClipServiceCollectionExtensions
     /// Hugging Face CLIP folder on first use, with validated <see cref="ClipZeroShotOptions"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="modelFolder">The model folder (config.json, weights, vocab.json, merges.txt).</param>
-    /// <param name="device">Where to run; the CPU when null.</param>
-    /// <param name="modelOptions">Precision and strictness of the model.</param>
+    /// <param name="nameOrPath">The model folder (config.json, weights, vocab.json, merges.txt) or a Hub repo id; device and precision come from <see cref="ClipZeroShotOptions.Model"/>.</param>
     /// <returns>The options builder, to configure or further validate <see cref="ClipZeroShotOptions"/>.</returns>
-    public static OptionsBuilder<ClipZeroShotOptions> AddClipZeroShotFilter(this IServiceCollection services, string modelFolder,
-        Device? device = null, ClipModelOptions? modelOptions = null)
+    public static OptionsBuilder<ClipZeroShotOptions> AddClipZeroShotFilter(this IServiceCollection services, string nameOrPath)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(modelFolder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClipZeroShotOptions>, ClipZeroShotOptionsValidator>());
-        services.TryAddSingleton(provider => ClipZeroShotFilter.FromPretrained(modelFolder, device,
-            provider.GetRequiredService<IOptions<ClipZeroShotOptions>>().Value, modelOptions,
-            provider.GetService<ILogger<ClipZeroShotFilter>>()));
+        services.TryAddSingleton(provider => ClipZeroShotFilter.Load(nameOrPath,
+            provider.GetRequiredService<IOptions<ClipZeroShotOptions>>().Value, provider.GetService<ILogger<ClipZeroShotFilter>>(), default));
         services.TryAddSingleton<IZeroShotFilter>(provider => provider.GetRequiredService<ClipZeroShotFilter>());
         return services.AddOptions<ClipZeroShotOptions>();
     }

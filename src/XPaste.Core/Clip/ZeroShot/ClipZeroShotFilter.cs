@@ -30,16 +30,12 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     /// <param name="ownsModel">Dispose <paramref name="model"/> with the filter.</param>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     public ClipZeroShotFilter(ClipModel model, ClipTokenizer tokenizer, ClipZeroShotOptions? options = null,
-        ILogger<ClipZeroShotFilter>? logger = null, bool ownsModel = false)
+        ILogger? logger = null, bool ownsModel = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
         options ??= new ClipZeroShotOptions();
-        ValidateOptionsResult result = new ClipZeroShotOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(ClipZeroShotOptions), result.Failures);
-        }
+        OptionsValidation.ThrowIfInvalid(new ClipZeroShotOptionsValidator(), options);
 
         Model = model;
         Options = options;
@@ -58,18 +54,26 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     /// <summary>Test hook: called after each batch with the number of images scored so far.</summary>
     internal Action<int>? BatchCompleted { get; set; }
 
-    /// <summary>Loads model and tokenizer from a Hugging Face CLIP folder and creates a filter that owns them.</summary>
-    /// <param name="folder">The model folder (config.json, weights, vocab.json, merges.txt).</param>
-    /// <param name="device">Where to run; the CPU when null.</param>
-    /// <param name="options">Templates and thresholds; the reference's when null.</param>
-    /// <param name="modelOptions">Precision and strictness of the model.</param>
-    /// <param name="logger">Receives progress messages; none when null.</param>
+    /// <summary>Loads model and tokenizer from a Hugging Face CLIP folder or Hub repo id and creates a filter that owns them.</summary>
+    /// <param name="nameOrPath">The model folder (config.json, weights, vocab.json, merges.txt), or a Hub repo id (<c>openai/clip-vit-large-patch14</c>).</param>
+    /// <param name="options">Templates and thresholds, and in <see cref="ClipZeroShotOptions.Model"/> how the model loads; the reference's when null.</param>
+    /// <param name="cancellationToken">Cancels a Hub download; what arrived is resumed next time.</param>
     /// <returns>The filter.</returns>
-    public static ClipZeroShotFilter FromPretrained(string folder, Device? device = null, ClipZeroShotOptions? options = null,
-        ClipModelOptions? modelOptions = null, ILogger<ClipZeroShotFilter>? logger = null)
+    public static ClipZeroShotFilter FromPretrained(string nameOrPath, ClipZeroShotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= new ClipZeroShotOptions();
+        return Load(nameOrPath, options, options.Model?.Logger, cancellationToken);
+    }
+
+    /// <summary>As <see cref="FromPretrained"/>, with the logger DI gives.</summary>
+    internal static ClipZeroShotFilter Load(string nameOrPath, ClipZeroShotOptions options, ILogger? logger, CancellationToken cancellationToken)
+    {
+        OptionsValidation.ThrowIfInvalid(new ClipZeroShotOptionsValidator(), options);
+        OptionsValidation.ThrowIfInvalid(new ClipModelOptionsValidator(), options.Model);
+        string folder = ClipHub.Resolve(nameOrPath, options.Model, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         ClipTokenizer tokenizer = ClipTokenizer.FromFolder(folder);
-        ClipModel model = ClipModel.FromPretrained(folder, device, modelOptions, logger);
+        ClipModel model = ClipModel.LoadFolder(folder, options.Model, logger ?? NullLogger.Instance);
         try
         {
             return new ClipZeroShotFilter(model, tokenizer, options, logger, ownsModel: true);

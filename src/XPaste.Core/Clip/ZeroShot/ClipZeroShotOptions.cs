@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using XPaste.Abstractions;
 
 namespace XPaste.Clip;
@@ -33,53 +32,7 @@ public sealed class ClipZeroShotOptions
 
     /// <summary>The categories an image competes against when <see cref="RejectIfOtherCategoryWinsBy"/> is set.</summary>
     public IReadOnlyList<CategoryInfo>? Categories { get; set; }
-}
 
-/// <summary>Checks <see cref="ClipZeroShotOptions"/>.</summary>
-public sealed class ClipZeroShotOptionsValidator : IValidateOptions<ClipZeroShotOptions>
-{
-    /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, ClipZeroShotOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        if (options.Templates is not { Count: > 0 })
-        {
-            failures.Add("Templates needs at least one template.");
-        }
-        else if (options.Templates.Any(t => t is null || !t.Contains(ClipZeroShotOptions.NamePlaceholder, StringComparison.Ordinal)))
-        {
-            failures.Add($"every template must contain {ClipZeroShotOptions.NamePlaceholder}.");
-        }
-
-        if (!float.IsFinite(options.MinScore))
-        {
-            failures.Add($"MinScore must be finite, not {options.MinScore}.");
-        }
-
-        if (!float.IsFinite(options.Tolerance) || options.Tolerance < 0)
-        {
-            failures.Add($"Tolerance must be finite and >= 0, not {options.Tolerance}.");
-        }
-
-        if (options.BatchSize < 1)
-        {
-            failures.Add($"BatchSize must be >= 1, not {options.BatchSize}.");
-        }
-
-        if (options.RejectIfOtherCategoryWinsBy is { } margin)
-        {
-            if (!float.IsFinite(margin) || margin < 0)
-            {
-                failures.Add($"RejectIfOtherCategoryWinsBy must be finite and >= 0, not {margin}.");
-            }
-
-            if (options.Categories is not { Count: > 0 })
-            {
-                failures.Add("RejectIfOtherCategoryWinsBy needs Categories to compete against.");
-            }
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
+    /// <summary>How <see cref="ClipZeroShotFilter.FromPretrained"/> loads the model (device, Hub settings, precision, logger). Default <see cref="ClipModelOptions.Default"/>.</summary>
+    public ClipModelOptions Model { get; set; } = ClipModelOptions.Default;
 }

@@ -33,7 +33,7 @@ public sealed class ClipSegExtractor : IInstanceExtractor, IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
         _options = options ?? ClipSegExtractorOptions.Default;
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(new ClipSegExtractorOptionsValidator(), _options);
         if (_options.InputSize % model.PatchSize != 0)
         {
             throw new ArgumentException($"the input size {_options.InputSize} is not a multiple of the model's patch size {model.PatchSize}", nameof(options));
@@ -47,15 +47,19 @@ public sealed class ClipSegExtractor : IInstanceExtractor, IDisposable
     /// <summary><c>clipseg</c>.</summary>
     public string Name => "clipseg";
 
-    /// <summary>Loads a Hugging Face CLIPSeg folder (<see cref="ClipSegModel.FromPretrained"/> plus its <c>vocab.json</c> and <c>merges.txt</c>) and wraps it.</summary>
-    /// <param name="folder">The model folder, e.g. a snapshot of CIDAS/clipseg-rd64 (X-Paste's weights) or CIDAS/clipseg-rd64-refined.</param>
-    /// <param name="device">Where to run; the CPU when null.</param>
-    /// <param name="options">Prompt, pre- and post-processing options.</param>
+    /// <summary>Loads a Hugging Face CLIPSeg model (<see cref="ClipSegModel.FromPretrained"/> plus its <c>vocab.json</c> and <c>merges.txt</c>) and wraps it.</summary>
+    /// <param name="nameOrPath">The model folder, or a Hub repo id: CIDAS/clipseg-rd64 (X-Paste's weights) or CIDAS/clipseg-rd64-refined.</param>
+    /// <param name="options">Prompt, pre- and post-processing options, and in <see cref="ClipSegExtractorOptions.Model"/> how the model loads.</param>
+    /// <param name="cancellationToken">Cancels a Hub download; what arrived is resumed next time.</param>
     /// <returns>An extractor that owns its model.</returns>
     /// <exception cref="InvalidInputException">A file is missing or invalid.</exception>
-    public static ClipSegExtractor FromPretrained(string folder, Device? device = null, ClipSegExtractorOptions? options = null)
+    public static ClipSegExtractor FromPretrained(string nameOrPath, ClipSegExtractorOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ClipSegModel model = ClipSegModel.FromPretrained(folder, device);
+        options ??= ClipSegExtractorOptions.Default;
+        OptionsValidation.ThrowIfInvalid(new ClipSegExtractorOptionsValidator(), options);
+        string folder = ClipHub.Resolve(nameOrPath, options.Model, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        ClipSegModel model = ClipSegModel.LoadFolder(folder, options.Model);
         try
         {
             return new ClipSegExtractor(model, ClipTokenizer.FromFolder(folder), options, ownsModel: true);

@@ -29,27 +29,6 @@ public sealed class ClipSegExtractorOptions
     /// <summary>Images per forward pass on the model's device. Default 8 (X-Paste uses 5).</summary>
     public int BatchSize { get; init; } = 8;
 
-    internal void Validate()
-    {
-        ArgumentNullException.ThrowIfNull(PromptTemplate, nameof(PromptTemplate));
-        if (!PromptTemplate.Contains("{name}", StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"the prompt template '{PromptTemplate}' has no {{name}}", nameof(PromptTemplate));
-        }
-
-        if (InputSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "the input size must be positive (and a multiple of the model's patch size)");
-        }
-
-        if (Mean is not { Count: 3 } || Std is not { Count: 3 } || Std.Any(s => !(s > 0)))
-        {
-            throw new ArgumentException("give three means and three positive standard deviations", nameof(Std));
-        }
-
-        if (BatchSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "the batch size must be at least 1");
-        }
-    }
+    /// <summary>How <see cref="ClipSegExtractor.FromPretrained"/> loads the model (device, Hub settings, logger). Default <see cref="ClipSegModelOptions.Default"/>.</summary>
+    public ClipSegModelOptions Model { get; init; } = ClipSegModelOptions.Default;
 }

@@ -58,25 +58,29 @@ public sealed class ClipSegModel : nn.Module<Tensor, Tensor, Tensor>
     /// its shape and nothing else may be there, except the stale <c>*.position_ids</c> buffers older transformers
     /// saved, which are ignored as current transformers does.
     /// </summary>
-    /// <param name="folder">The model folder (e.g. a snapshot of CIDAS/clipseg-rd64-refined).</param>
-    /// <param name="device">Where to run; the CPU when null.</param>
-    /// <param name="logger">Receives the load report; nothing is logged when null.</param>
+    /// <param name="nameOrPath">The model folder, or a Hub repo id (CIDAS/clipseg-rd64-refined) fetched through <see cref="Hub.ModelStore"/>.</param>
+    /// <param name="options">Device, Hub settings, logger; <see cref="ClipSegModelOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels a Hub download; what arrived is resumed next time.</param>
     /// <returns>The model, in eval mode, float32.</returns>
     /// <exception cref="InvalidInputException">The folder lacks a file, or the configuration is invalid.</exception>
     /// <exception cref="InvalidWeightsException">The weights file is truncated or unreadable.</exception>
     /// <exception cref="WeightsMismatchException">The weights do not fit the configuration (lists every missing, unexpected and mis-shaped tensor).</exception>
-    public static ClipSegModel FromPretrained(string folder, Device? device = null, ILogger? logger = null)
+    /// <exception cref="Hub.HubException">A repo id could not be fetched.</exception>
+    public static ClipSegModel FromPretrained(string nameOrPath, ClipSegModelOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        logger ??= NullLogger.Instance;
-        if (!Directory.Exists(folder))
-        {
-            throw new InvalidInputException(folder, "model folder not found");
-        }
+        options ??= ClipSegModelOptions.Default;
+        string folder = ClipHub.Resolve(nameOrPath, options, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return LoadFolder(folder, options);
+    }
 
+    /// <summary>Loads a local model folder.</summary>
+    internal static ClipSegModel LoadFolder(string folder, ClipSegModelOptions options)
+    {
+        ILogger logger = options.Logger ?? NullLogger.Instance;
         ClipSegConfig config = ClipSegConfig.Load(Path.Combine(folder, "config.json"));
         string weights = TransformersWeights.Find(folder, "CLIPSeg");
-        var model = new ClipSegModel(config, device);
+        var model = new ClipSegModel(config, options.ResolvedDevice);
         try
         {
             model.LoadReport = StateDictLoader.Load(model, weights, new StateDictLoadOptions

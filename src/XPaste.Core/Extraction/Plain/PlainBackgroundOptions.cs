@@ -53,7 +53,7 @@ public sealed class PlainBackgroundOptions
 }
 
 /// <summary>Validates <see cref="PlainBackgroundOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
-public sealed class PlainBackgroundOptionsValidator : IValidateOptions<PlainBackgroundOptions>
+internal sealed class PlainBackgroundOptionsValidator : IValidateOptions<PlainBackgroundOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, PlainBackgroundOptions options)

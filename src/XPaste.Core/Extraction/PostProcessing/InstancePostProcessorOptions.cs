@@ -95,7 +95,7 @@ public sealed class InstancePostProcessorOptions
 }
 
 /// <summary>Validates <see cref="InstancePostProcessorOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
-public sealed class InstancePostProcessorOptionsValidator : IValidateOptions<InstancePostProcessorOptions>
+internal sealed class InstancePostProcessorOptionsValidator : IValidateOptions<InstancePostProcessorOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, InstancePostProcessorOptions options)

@@ -39,7 +39,7 @@ public sealed class U2Net : nn.Module<Tensor, Tensor[]>
     private readonly Conv2d outconv;
 #pragma warning restore IDE1006
 
-    /// <summary>Builds the network with freshly initialised weights (use <see cref="FromPretrained(string, bool, Device?)"/> to load a checkpoint).</summary>
+    /// <summary>Builds the network with freshly initialised weights (use <see cref="FromPretrained"/> to load a checkpoint).</summary>
     /// <param name="small">True for <c>U2NETP</c> (all stages 16 mid / 64 out channels), false for the full <c>U2NET</c>.</param>
     /// <param name="inChannels">Input channels; 3 for the published checkpoints.</param>
     /// <param name="outChannels">Output maps; 1 for the published checkpoints.</param>
@@ -93,6 +93,9 @@ public sealed class U2Net : nn.Module<Tensor, Tensor[]>
     /// <summary>True for the small <c>U2NETP</c>.</summary>
     public bool IsSmall { get; }
 
+    /// <summary>What <see cref="FromPretrained"/> loaded (every tensor); null for a network built with fresh weights.</summary>
+    public WeightLoadReport? LoadReport { get; private set; }
+
     /// <summary>Evaluation folds each batch norm into its convolution (default true; false for A/B measurements).</summary>
     internal bool FoldBatchNorm
     {
@@ -123,52 +126,58 @@ public sealed class U2Net : nn.Module<Tensor, Tensor[]>
     private bool _channelsLast = true;
 
     /// <summary>
-    /// Builds the network, loads a checkpoint strictly and switches to evaluation mode.
+    /// Builds the network, loads a checkpoint strictly and switches to evaluation mode. The size (<c>U2NET</c> or the
+    /// small <c>U2NETP</c>) is read from the checkpoint: the channels of <c>side6</c> (512 or 64) tell them apart.
     /// </summary>
-    /// <param name="path">
+    /// <param name="nameOrPath">
     /// The published <c>u2net.pth</c> / <c>u2netp.pth</c> (a <c>torch.save</c> state dict) or a <c>.safetensors</c>
-    /// file with the same keys. BatchNorm <c>num_batches_tracked</c> counters are loaded when the file has them and
-    /// may be absent (checkpoints saved before PyTorch 0.4.1 lack them; evaluation never reads them).
+    /// file with the same keys, or a Hub repo id whose root holds one of <c>model.safetensors</c>, <c>u2net.safetensors</c>,
+    /// <c>u2netp.safetensors</c>, <c>u2net.pth</c>, <c>u2netp.pth</c> (the first present is used). BatchNorm
+    /// <c>num_batches_tracked</c> counters are loaded when the file has them and may be absent (checkpoints saved
+    /// before PyTorch 0.4.1 lack them; evaluation never reads them).
     /// </param>
-    /// <param name="small">True for <c>U2NETP</c>.</param>
-    /// <param name="device">Where the model lives; the CPU when null.</param>
+    /// <param name="options">Device and Hub settings; <see cref="U2NetOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels a Hub download; what arrived is resumed next time.</param>
     /// <returns>The model in evaluation mode; the caller disposes it.</returns>
     /// <exception cref="InvalidWeightsException">The file is unreadable.</exception>
-    /// <exception cref="WeightsMismatchException">The checkpoint is for the other size or another network.</exception>
-    public static U2Net FromPretrained(string path, bool small, Device? device = null) =>
-        FromPretrained(path, small, device, out _);
-
-    /// <summary>As <see cref="FromPretrained(string, bool, Device?)"/>, also returning the load report.</summary>
-    /// <param name="path">The checkpoint.</param>
-    /// <param name="small">True for <c>U2NETP</c>.</param>
-    /// <param name="device">Where the model lives; the CPU when null.</param>
-    /// <param name="report">What was loaded (every tensor, when this returns).</param>
-    /// <returns>The model in evaluation mode; the caller disposes it.</returns>
-    public static U2Net FromPretrained(string path, bool small, Device? device, out WeightLoadReport report)
+    /// <exception cref="WeightsMismatchException">The checkpoint is not U^2-Net's (every missing, unexpected and mis-shaped tensor is listed).</exception>
+    /// <exception cref="Hub.HubException">A repo id could not be fetched.</exception>
+    public static U2Net FromPretrained(string nameOrPath, U2NetOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        options ??= U2NetOptions.Default;
+        string path = Hub.PretrainedSource.Resolve(nameOrPath, options, (store, repoId, ct) => U2NetHub.DownloadAsync(store, repoId, options, ct),
+            cancellationToken);
+        if (Directory.Exists(path))
+        {
+            throw new InvalidInputException(path, "a U^2-Net checkpoint is one file (u2net.pth, u2netp.pth or .safetensors), not a folder");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
         Dictionary<string, Tensor> weights = StateDictFile.Load(path);
-        var model = new U2Net(small);
         try
         {
-            var options = new StateDictLoadOptions
+            var model = new U2Net(IsSmallCheckpoint(weights));
+            try
             {
-                Strict = true,
-                Ignore = name => name.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !weights.ContainsKey(name),
-            };
-            report = StateDictLoader.Load(model, weights, path, options);
-            if (device is not null && device.type != DeviceType.CPU)
-            {
-                model.to(device);
-            }
+                var loadOptions = new StateDictLoadOptions
+                {
+                    Strict = true,
+                    Ignore = name => name.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !weights.ContainsKey(name),
+                };
+                model.LoadReport = StateDictLoader.Load(model, weights, path, loadOptions);
+                if (options.ResolvedDevice.type != DeviceType.CPU)
+                {
+                    model.to(options.ResolvedDevice);
+                }
 
-            model.eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
+                model.eval();
+                return model;
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
         }
         finally
         {
@@ -178,6 +187,10 @@ public sealed class U2Net : nn.Module<Tensor, Tensor[]>
             }
         }
     }
+
+    /// <summary>U2NETP's last side output reads 64 channels, U2NET's 512; anything else loads as U2NET and fails strictly, naming the tensors.</summary>
+    internal static bool IsSmallCheckpoint(IReadOnlyDictionary<string, Tensor> weights) =>
+        weights.TryGetValue("side6.weight", out Tensor? side6) && side6.dim() == 4 && side6.shape[1] == 64;
 
     /// <summary>Runs the network.</summary>
     /// <param name="input">Float <c>[N,C,H,W]</c>, ImageNet-normalised, on the model's device.</param>

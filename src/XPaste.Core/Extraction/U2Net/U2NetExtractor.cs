@@ -26,7 +26,7 @@ public sealed class U2NetExtractor : IInstanceExtractor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         _options = options ?? U2NetExtractorOptions.Default;
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(new U2NetExtractorOptionsValidator(), _options);
         _model = model;
         _ownsModel = ownsModel;
         _device = model.parameters().First().device;
@@ -39,15 +39,16 @@ public sealed class U2NetExtractor : IInstanceExtractor, IDisposable
     /// <summary>Test hook: called after each batch with the number of images segmented so far.</summary>
     internal Action<int>? BatchCompleted { get; set; }
 
-    /// <summary>Loads a checkpoint (<see cref="U2Net.FromPretrained(string, bool, Device?)"/>) and wraps it.</summary>
-    /// <param name="path">The <c>.pth</c> or <c>.safetensors</c> checkpoint.</param>
-    /// <param name="small">True for <c>U2NETP</c>.</param>
-    /// <param name="device">Where to run; the CPU when null.</param>
-    /// <param name="options">Pre- and post-processing options.</param>
+    /// <summary>Loads a checkpoint (<see cref="U2Net.FromPretrained"/>: its size read from the file) and wraps it.</summary>
+    /// <param name="nameOrPath">The <c>.pth</c> or <c>.safetensors</c> checkpoint, or a Hub repo id holding one.</param>
+    /// <param name="options">Pre- and post-processing options, and in <see cref="U2NetExtractorOptions.Model"/> how the model loads.</param>
+    /// <param name="cancellationToken">Cancels a Hub download; what arrived is resumed next time.</param>
     /// <returns>An extractor that owns its model.</returns>
-    public static U2NetExtractor FromPretrained(string path, bool small, Device? device = null, U2NetExtractorOptions? options = null)
+    public static U2NetExtractor FromPretrained(string nameOrPath, U2NetExtractorOptions? options = null, CancellationToken cancellationToken = default)
     {
-        U2Net model = U2Net.FromPretrained(path, small, device);
+        options ??= U2NetExtractorOptions.Default;
+        OptionsValidation.ThrowIfInvalid(new U2NetExtractorOptionsValidator(), options);
+        U2Net model = U2Net.FromPretrained(nameOrPath, options.Model, cancellationToken);
         try
         {
             return new U2NetExtractor(model, options, ownsModel: true);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 namespace XPaste.Extraction;
 
 /// <summary>Options for <see cref="U2NetExtractor"/>. The defaults reproduce X-Paste's U^2-Net export.</summary>
@@ -36,33 +35,6 @@ public sealed class U2NetExtractorOptions
     /// <summary>Images per forward pass. Default 8.</summary>
     public int BatchSize { get; init; } = 8;
 
-    internal void Validate() => OptionsValidation.ThrowIfInvalid(new U2NetExtractorOptionsValidator(), this);
-}
-
-/// <summary>Validates <see cref="U2NetExtractorOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
-public sealed class U2NetExtractorOptionsValidator : IValidateOptions<U2NetExtractorOptions>
-{
-    /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, U2NetExtractorOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        U2NetExtractorOptions o = options;
-        var problems = new List<string>();
-        if (o.InputSize < 8)
-        {
-            problems.Add($"InputSize must be at least 8 pixels, got {o.InputSize}");
-        }
-
-        if (o.SideOutput is < 0 or > 6)
-        {
-            problems.Add($"SideOutput must be 0 (fused) to 6, the side outputs U^2-Net has, got {o.SideOutput}");
-        }
-
-        if (o.BatchSize < 1)
-        {
-            problems.Add($"BatchSize must be at least 1, got {o.BatchSize}");
-        }
-
-        return OptionsValidation.Result(problems);
-    }
+    /// <summary>How <see cref="U2NetExtractor.FromPretrained"/> loads the model (device, Hub settings, logger). Default <see cref="U2NetOptions.Default"/>.</summary>
+    public U2NetOptions Model { get; init; } = U2NetOptions.Default;
 }

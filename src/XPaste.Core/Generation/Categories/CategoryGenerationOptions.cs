@@ -33,27 +33,5 @@ public sealed class CategoryGenerationOptions
     public bool StartOver { get; set; }
 
     /// <summary>Checks the values.</summary>
-    /// <exception cref="ArgumentException">A value is out of range.</exception>
-    public void Validate()
-    {
-        if (PerCategory < 1)
-        {
-            throw new ArgumentException($"PerCategory must be at least 1 (got {PerCategory})", nameof(PerCategory));
-        }
-
-        if (BatchSize < 1)
-        {
-            throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize})", nameof(BatchSize));
-        }
-
-        if (Prompts?.FirstOrDefault(p => p.Value is null || p.Value.Count == 0 || p.Value.Any(string.IsNullOrWhiteSpace)) is { Key: not null } empty)
-        {
-            throw new ArgumentException($"Prompts: the list of '{empty.Key}' is empty or has an empty prompt", nameof(Prompts));
-        }
-
-        if (string.IsNullOrWhiteSpace(PromptTemplate) || !PromptTemplate.Contains("{name}", StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"PromptTemplate must contain {{name}} (got '{PromptTemplate}')", nameof(PromptTemplate));
-        }
-    }
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new CategoryGenerationOptionsValidator(), this);
 }

@@ -9,6 +9,7 @@ using XPaste.Imaging;
 using XPaste.IO;
 using XPaste.Offline;
 using static TorchSharp.torch;
+using XPaste.Coco;
 
 namespace XPaste.Generation.Categories;
 

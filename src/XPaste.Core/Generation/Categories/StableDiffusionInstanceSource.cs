@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using XPaste.Abstractions;
 using XPaste.Offline;
 using static TorchSharp.torch;
+using XPaste.Coco;
+using XPaste.IO;
 
 namespace XPaste.Generation.Categories;
 

@@ -12,13 +12,10 @@ internal static partial class SdHub
         "tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer/tokenizer_config.json", "tokenizer/special_tokens_map.json",
     ];
 
-    public static bool LooksLikeRepoId(string text) =>
-        System.Text.RegularExpressions.Regex.IsMatch(text, @"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$") && !text.Contains("..", StringComparison.Ordinal);
-
     /// <summary>Downloads (or finds in the cache) the configs, tokenizer and one weights file per model; returns the snapshot folder.</summary>
-    public static string Download(string repoId, StableDiffusionLoadOptions options, ILogger logger)
+    public static async Task<string> DownloadAsync(ModelStore store, string repoId, StableDiffusionLoadOptions options, ILogger logger,
+        CancellationToken cancellationToken)
     {
-        using var store = new ModelStore(options.Hub);
         string v = options.Variant is null ? "" : "." + options.Variant;
         (string Folder, string Name, string Bin)[] models =
             [("unet", "diffusion_pytorch_model", "diffusion_pytorch_model"), ("vae", "diffusion_pytorch_model", "diffusion_pytorch_model"),
@@ -29,7 +26,7 @@ internal static partial class SdHub
         {
             try
             {
-                info = store.GetRepoInfoAsync(repoId, options.Revision).GetAwaiter().GetResult();
+                info = await store.GetRepoInfoAsync(repoId, options.Revision, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
@@ -61,7 +58,7 @@ internal static partial class SdHub
                 && p != "tokenizer/vocab.json" && info.Files.All(f => f.Path != p));
         }
 
-        return store.DownloadAsync(repoId, options.Revision, include).GetAwaiter().GetResult();
+        return await store.DownloadAsync(repoId, options.Revision, include, options.DownloadProgress, cancellationToken).ConfigureAwait(false);
     }
 
     private static partial class Log

@@ -4,14 +4,11 @@ using static TorchSharp.torch;
 
 namespace XPaste.Generation;
 
-/// <summary>Options for <see cref="StableDiffusionModels.FromPretrained"/>.</summary>
-public sealed class StableDiffusionLoadOptions
+/// <summary>Options for <see cref="StableDiffusionModels.FromPretrained"/>: device and Hub settings (<see cref="PretrainedOptions"/>), dtype, variant, config folder.</summary>
+public sealed class StableDiffusionLoadOptions : PretrainedOptions
 {
     /// <summary>The shared default options (fp32 on the CPU).</summary>
     public static StableDiffusionLoadOptions Default { get; } = new();
-
-    /// <summary>Where the models run; the CPU when null.</summary>
-    public Device? Device { get; init; }
 
     /// <summary>The weights' dtype; null means fp32 on the CPU and fp16 on CUDA. Files in another dtype are converted on load.</summary>
     public ScalarType? DType { get; init; }
@@ -32,14 +29,6 @@ public sealed class StableDiffusionLoadOptions
     /// a folder with the original <c>taesd_encoder</c>/<c>taesd_decoder</c> files works too. Null: the pipeline's.
     /// </summary>
     public string? Vae { get; init; }
-
-    /// <summary>Hub revision (branch, tag or commit) for a repo id. Default <c>main</c>.</summary>
-    public string Revision { get; init; } = "main";
-
-    /// <summary>Hub endpoint, cache and offline mode for a repo id; the defaults (HF_HOME, HF_HUB_OFFLINE, ...) when null.</summary>
-    public HubOptions? Hub { get; init; }
-
-    internal Device ResolvedDevice => Device ?? CPU;
 
     internal ScalarType ResolvedDType => DType ?? (ResolvedDevice.type == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.Float32);
 }

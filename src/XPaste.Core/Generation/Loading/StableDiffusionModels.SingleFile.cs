@@ -6,8 +6,9 @@ namespace XPaste.Generation;
 
 public sealed partial class StableDiffusionModels
 {
-    private static StableDiffusionModels FromSingleFile(string path, StableDiffusionLoadOptions options, ILogger logger)
+    private static StableDiffusionModels FromSingleFile(string path, StableDiffusionLoadOptions options, ILogger logger, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext is not (".safetensors" or ".ckpt" or ".pt" or ".pth" or ".bin"))
         {

@@ -62,38 +62,24 @@ public sealed partial class StableDiffusionModels : IDisposable
     /// Loads the models from a diffusers folder, a single-file checkpoint, or a Hub repo id (<c>owner/name</c>,
     /// fetched through <see cref="Hub.ModelStore"/>: only the files needed, the fp16 variant when asked).
     /// </summary>
-    /// <param name="folderOrFileOrRepoId">A folder with <c>model_index.json</c>, a <c>.safetensors</c>/<c>.ckpt</c> file, or a repo id.</param>
-    /// <param name="options">Device, dtype, variant, config folder; fp32 on the CPU when null.</param>
-    /// <param name="logger">Receives what was loaded.</param>
+    /// <param name="nameOrPath">A folder with <c>model_index.json</c>, a <c>.safetensors</c>/<c>.ckpt</c> file, or a repo id.</param>
+    /// <param name="options">Device, dtype, variant, config folder, Hub settings, logger; fp32 on the CPU when null.</param>
+    /// <param name="cancellationToken">Cancels a Hub download (what arrived is resumed next time) and the loading between components.</param>
     /// <returns>The models.</returns>
     /// <exception cref="InvalidInputException">A missing file or sub-folder, a bad config, weights that do not fit (<see cref="Weights.WeightsMismatchException"/>) or cannot be read; the message names the file.</exception>
-    public static StableDiffusionModels FromPretrained(string folderOrFileOrRepoId, StableDiffusionLoadOptions? options = null, ILogger? logger = null)
+    /// <exception cref="Hub.HubException">A repo id could not be fetched.</exception>
+    public static StableDiffusionModels FromPretrained(string nameOrPath, StableDiffusionLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(folderOrFileOrRepoId);
+        ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
         options ??= StableDiffusionLoadOptions.Default;
-        logger ??= NullLogger.Instance;
-        if (options.Variant is not null && (options.Variant.Length == 0 || options.Variant.IndexOfAny(['/', '\\', '.']) >= 0))
-        {
-            throw new ArgumentException($"invalid variant '{options.Variant}'", nameof(options));
-        }
-
-        if (Directory.Exists(folderOrFileOrRepoId))
-        {
-            return FromFolder(folderOrFileOrRepoId, options, logger, folderOrFileOrRepoId);
-        }
-
-        if (File.Exists(folderOrFileOrRepoId))
-        {
-            return WithVaeOverride(FromSingleFile(folderOrFileOrRepoId, options, logger), options, logger);
-        }
-
-        if (SdHub.LooksLikeRepoId(folderOrFileOrRepoId))
-        {
-            string snapshot = SdHub.Download(folderOrFileOrRepoId, options, logger);
-            return FromFolder(snapshot, options, logger, folderOrFileOrRepoId);
-        }
-
-        throw new InvalidInputException(folderOrFileOrRepoId, "no such folder or file, and not a Hub repo id (owner/name)");
+        OptionsValidation.ThrowIfInvalid(new StableDiffusionLoadOptionsValidator(), options);
+        ILogger logger = options.Logger ?? NullLogger.Instance;
+        string local = Hub.PretrainedSource.Resolve(nameOrPath, options,
+            (store, repoId, ct) => SdHub.DownloadAsync(store, repoId, options, logger, ct), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Directory.Exists(local)
+            ? FromFolder(local, options, logger, nameOrPath)
+            : WithVaeOverride(FromSingleFile(local, options, logger, cancellationToken), options, logger);
     }
 
     /// <inheritdoc />

@@ -21,7 +21,7 @@ internal static partial class VaeLoader
             return FromFolder(nameOrPath, options, logger);
         }
 
-        if (SdHub.LooksLikeRepoId(nameOrPath))
+        if (Hub.PretrainedSource.LooksLikeRepoId(nameOrPath))
         {
             return FromFolder(Download(nameOrPath, options, logger), options, logger);
         }

@@ -54,19 +54,19 @@ public sealed partial class StableDiffusionPipeline : IDisposable
     public int DefaultSize => (Models.Unet.Config.SampleSize ?? 64) * VaeScaleFactor;
 
     /// <summary>Loads the models (<see cref="StableDiffusionModels.FromPretrained"/>) and wraps them in a pipeline.</summary>
-    /// <param name="folderOrFileOrRepoId">A diffusers folder, a single-file checkpoint, or a Hub repo id.</param>
-    /// <param name="loadOptions">Device, dtype, variant; fp32 on the CPU when null.</param>
-    /// <param name="logger">Receives what was loaded and generated.</param>
-    /// <param name="options">Run options; defaults when null.</param>
+    /// <param name="nameOrPath">A diffusers folder, a single-file checkpoint, or a Hub repo id.</param>
+    /// <param name="options">Run options, and in <see cref="StableDiffusionPipelineOptions.Model"/> how the models load (its logger also receives what is generated); defaults when null.</param>
+    /// <param name="cancellationToken">Cancels a Hub download and the loading.</param>
     /// <returns>The pipeline.</returns>
     /// <exception cref="InvalidInputException">The models cannot be loaded; the message names the file.</exception>
-    public static StableDiffusionPipeline FromPretrained(string folderOrFileOrRepoId, StableDiffusionLoadOptions? loadOptions = null,
-        ILogger? logger = null, StableDiffusionPipelineOptions? options = null)
+    public static StableDiffusionPipeline FromPretrained(string nameOrPath, StableDiffusionPipelineOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
-        StableDiffusionModels models = StableDiffusionModels.FromPretrained(folderOrFileOrRepoId, loadOptions, logger);
+        options ??= new StableDiffusionPipelineOptions();
+        StableDiffusionModels models = StableDiffusionModels.FromPretrained(nameOrPath, options.Model, cancellationToken);
         try
         {
-            return new StableDiffusionPipeline(models, options, logger) { _ownsModels = true };
+            return new StableDiffusionPipeline(models, options, options.Model.Logger) { _ownsModels = true };
         }
         catch
         {

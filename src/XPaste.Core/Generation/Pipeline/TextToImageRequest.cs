@@ -86,4 +86,7 @@ public sealed class StableDiffusionPipelineOptions
     /// Decode in float32 when the models are float16; null follows the VAE config's <c>force_upcast</c>.
     /// </summary>
     public bool? UpcastVae { get; init; }
+
+    /// <summary>How <see cref="StableDiffusionPipeline.FromPretrained"/> loads the models (device, dtype, variant, Hub settings, logger). Default fp32 on the CPU.</summary>
+    public StableDiffusionLoadOptions Model { get; init; } = StableDiffusionLoadOptions.Default;
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using XPaste.Abstractions;
 using XPaste.Generation.Categories;
 using XPaste.Offline;
+using XPaste.IO;
 
 namespace XPaste.Tests.Generation.Categories;
 

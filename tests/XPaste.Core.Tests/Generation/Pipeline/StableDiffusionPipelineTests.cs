@@ -153,8 +153,8 @@ public sealed class StableDiffusionPipelineHalfTests
         var request = new TextToImageRequest { Prompts = ["a photo of a single cat"], Steps = 4, Width = 32, Height = 32, Seed = 5 };
         using var scope = NewDisposeScope();
         using var full = StableDiffusionPipeline.FromPretrained(SdTinyFixture.Folder);
-        using var half = StableDiffusionPipeline.FromPretrained(SdTinyFixture.Folder, new StableDiffusionLoadOptions { DType = ScalarType.Float16 },
-            options: new StableDiffusionPipelineOptions { UpcastVae = true });
+        using var half = StableDiffusionPipeline.FromPretrained(SdTinyFixture.Folder,
+            new StableDiffusionPipelineOptions { UpcastVae = true, Model = new StableDiffusionLoadOptions { DType = ScalarType.Float16 } });
         Tensor a = full.Generate(request).to(ScalarType.Float32);
         Tensor b = half.Generate(request).to(ScalarType.Float32);
         Assert.Equal(ScalarType.Float16, half.Models.Vae.parameters().First().dtype);

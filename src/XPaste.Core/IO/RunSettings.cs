@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using XPaste.IO;
 
-namespace XPaste.Offline;
+namespace XPaste.IO;
 
 /// <summary>
 /// Settings files of resumable offline runs (a generation folder, a bank run's shard): every setting that changes the

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using XPaste.Abstractions;
-using XPaste.Coco;
 
-namespace XPaste.Offline;
+namespace XPaste.Coco;
 
 /// <summary>
 /// The categories an offline run works on: read from a COCO/LVIS dataset file (ids and names as the dataset has them,

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using XPaste.Masks;
 
-namespace XPaste.Coco.Json;
+namespace XPaste.Masks;
 
 /// <summary>Reads and writes a <see cref="CocoBox"/> as COCO's <c>[x, y, w, h]</c>.</summary>
 internal sealed class CocoBoxJsonConverter : JsonConverter<CocoBox>
