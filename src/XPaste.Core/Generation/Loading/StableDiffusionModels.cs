@@ -78,8 +78,8 @@ public sealed partial class StableDiffusionModels : IDisposable
             (store, repoId, ct) => SdHub.DownloadAsync(store, repoId, options, logger, ct), cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         return Directory.Exists(local)
-            ? FromFolder(local, options, logger, nameOrPath)
-            : WithVaeOverride(FromSingleFile(local, options, logger, cancellationToken), options, logger);
+            ? FromFolder(local, options, logger, nameOrPath, cancellationToken)
+            : WithVaeOverride(FromSingleFile(local, options, logger, cancellationToken), options, logger, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -91,7 +91,8 @@ public sealed partial class StableDiffusionModels : IDisposable
     }
 
     /// <summary>Replaces the single file's VAE by the override (a folder skips loading its own instead).</summary>
-    private static StableDiffusionModels WithVaeOverride(StableDiffusionModels models, StableDiffusionLoadOptions options, ILogger logger)
+    private static StableDiffusionModels WithVaeOverride(StableDiffusionModels models, StableDiffusionLoadOptions options, ILogger logger,
+        CancellationToken cancellationToken)
     {
         if (options.Vae is null)
         {
@@ -100,7 +101,7 @@ public sealed partial class StableDiffusionModels : IDisposable
 
         try
         {
-            StableDiffusionVae vae = VaeLoader.Load(options.Vae, options, logger);
+            StableDiffusionVae vae = VaeLoader.Load(options.Vae, options, logger, cancellationToken);
             models.Vae.Dispose();
             return new StableDiffusionModels(models.Tokenizer, models.TextEncoder, models.Unet, vae, models.SchedulerConfigJson, models.ModelId) { VaeId = options.Vae };
         }
@@ -111,7 +112,8 @@ public sealed partial class StableDiffusionModels : IDisposable
         }
     }
 
-    private static StableDiffusionModels FromFolder(string folder, StableDiffusionLoadOptions options, ILogger logger, string modelId)
+    private static StableDiffusionModels FromFolder(string folder, StableDiffusionLoadOptions options, ILogger logger, string modelId,
+        CancellationToken cancellationToken)
     {
         string index = Path.Combine(folder, "model_index.json");
         if (!File.Exists(index))
@@ -149,7 +151,7 @@ public sealed partial class StableDiffusionModels : IDisposable
             UNet2DConditionModel unet = LoadFromFolder(unetDir, "diffusion_pytorch_model", "diffusion_pytorch_model", options, logger,
                 (w, s) => ComponentLoader.Unet(unetConfig, w, s, options, logger));
             built.Add(unet);
-            StableDiffusionVae vae = options.Vae is null ? VaeLoader.FromFolder(vaeDir, options, logger) : VaeLoader.Load(options.Vae, options, logger);
+            StableDiffusionVae vae = options.Vae is null ? VaeLoader.FromFolder(vaeDir, options, logger) : VaeLoader.Load(options.Vae, options, logger, cancellationToken);
             return new StableDiffusionModels(tokenizer, text, unet, vae, schedulerJson, modelId) { VaeId = options.Vae };
         }
         catch

@@ -14,7 +14,7 @@ internal static partial class VaeLoader
     private const string Weights = "diffusion_pytorch_model";
     private static readonly string[] OriginalExtensions = [".safetensors", ".pth"];
 
-    public static StableDiffusionVae Load(string nameOrPath, StableDiffusionLoadOptions options, ILogger logger)
+    public static StableDiffusionVae Load(string nameOrPath, StableDiffusionLoadOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         if (Directory.Exists(nameOrPath))
         {
@@ -23,7 +23,7 @@ internal static partial class VaeLoader
 
         if (Hub.PretrainedSource.LooksLikeRepoId(nameOrPath))
         {
-            return FromFolder(Download(nameOrPath, options, logger), options, logger);
+            return FromFolder(Download(nameOrPath, options, logger, cancellationToken), options, logger);
         }
 
         throw new InvalidInputException(nameOrPath, "no such VAE folder, and not a Hub repo id (owner/name)");
@@ -114,7 +114,7 @@ internal static partial class VaeLoader
     private static string? OriginalTaesdFile(string folder, string name) =>
         OriginalExtensions.Select(ext => Path.Combine(folder, name + ext)).FirstOrDefault(File.Exists);
 
-    private static string Download(string repoId, StableDiffusionLoadOptions options, ILogger logger)
+    private static string Download(string repoId, StableDiffusionLoadOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         using var store = new ModelStore(options.Hub);
         string v = options.Variant is null ? "" : "." + options.Variant;
@@ -126,7 +126,8 @@ internal static partial class VaeLoader
         {
             try
             {
-                info = store.GetRepoInfoAsync(repoId, options.Revision).GetAwaiter().GetResult();
+                // Loading is synchronous compute; the download honours the token all the way down.
+                info = store.GetRepoInfoAsync(repoId, options.Revision, cancellationToken).GetAwaiter().GetResult();
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
@@ -142,7 +143,7 @@ internal static partial class VaeLoader
             throw new InvalidInputException(repoId, $"no VAE weights ({string.Join(" or ", candidates)})" + (info is null ? " in the cache" : " in the repository"));
         }
 
-        return store.DownloadAsync(repoId, options.Revision, ["config.json", chosen]).GetAwaiter().GetResult();
+        return store.DownloadAsync(repoId, options.Revision, ["config.json", chosen], options.DownloadProgress, cancellationToken).GetAwaiter().GetResult();
     }
 
     [GeneratedRegex(@"^(\d+)(\..+)$")]

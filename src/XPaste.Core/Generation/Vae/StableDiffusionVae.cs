@@ -58,14 +58,14 @@ public abstract class StableDiffusionVae : nn.Module
     /// </summary>
     /// <param name="nameOrPath">The folder or repo id.</param>
     /// <param name="options">Device, dtype, variant and Hub settings (its <see cref="StableDiffusionLoadOptions.Vae"/> is ignored).</param>
-    /// <param name="cancellationToken">Checked before loading.</param>
+    /// <param name="cancellationToken">Stops a Hub download; checked before loading.</param>
     /// <returns>The VAE; the caller disposes it.</returns>
     /// <exception cref="InvalidInputException">Not a VAE folder or repo, a bad config, or weights that do not fit; the message names the file.</exception>
     public static StableDiffusionVae FromPretrained(string nameOrPath, StableDiffusionLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
         cancellationToken.ThrowIfCancellationRequested();
-        return VaeLoader.Load(nameOrPath, options ?? StableDiffusionLoadOptions.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        return VaeLoader.Load(nameOrPath, options ?? StableDiffusionLoadOptions.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cancellationToken);
     }
 
     /// <summary>Decodes one batch.</summary>
