@@ -315,6 +315,11 @@ public static class UrlList
         try
         {
             await using FileStream stream = File.OpenRead(path);
+            if (ParquetFooterCheck.Problem(stream) is { } problem)
+            {
+                throw new InvalidInputException($"{path}: {where}", $"not a readable parquet file: {problem}");
+            }
+
             await using ParquetReader reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
             DataField[] fields = reader.Schema.GetDataFields();
             string?[] wanted = [options.UrlColumn, options.Category is null ? options.CategoryColumn : null, options.LicenseColumn, options.CaptionColumn];
@@ -334,6 +339,9 @@ public static class UrlList
             }
 
             long rowNumber = 0;
+            // A URL list spends at least a byte per row on its URLs; a footer that claims far more rows than the file
+            // has bytes is malformed, and decoding it would spin through millions of empty values.
+            long plausibleRows = Math.Min(options.MaxRows, stream.Length + 1024);
             for (int g = 0; g < reader.RowGroupCount; g++)
             {
                 where = $"row group {g}";
@@ -343,6 +351,12 @@ public static class UrlList
                 if (group.RowCount < 0 || group.RowCount > options.MaxRows - rowNumber)
                 {
                     throw new InvalidInputException($"{path}: {where}", $"claims {group.RowCount} rows; a list holds at most {options.MaxRows} (UrlListOptions.MaxRows)");
+                }
+
+                if (group.RowCount > plausibleRows - rowNumber)
+                {
+                    throw new InvalidInputException($"{path}: {where}",
+                        $"claims {rowNumber + group.RowCount} rows in a file of {stream.Length} bytes; a URL list needs about a byte per row at least");
                 }
 
                 where = $"row group {g} (rows {rowNumber}..{rowNumber + group.RowCount - 1})";

@@ -38,6 +38,21 @@ public sealed class UrlListTests
     }
 
     [Fact]
+    public async Task A_parquet_footer_claiming_billions_of_list_elements_is_refused_at_once()
+    {
+        // FileMetaData with field 1 a list of 2^31 booleans in 7 bytes: Parquet.Net would skip them one by one for minutes.
+        using var folder = new TempFolder();
+        byte[] footer = [0x19, 0xF1, 0x80, 0x80, 0x80, 0x80, 0x08, 0x00];
+        string path = folder.File("lying.parquet");
+        File.WriteAllBytes(path, [.. "PAR1"u8, .. footer, .. BitConverter.GetBytes(footer.Length), .. "PAR1"u8]);
+
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => UrlList.ReadAsync(path, new UrlListOptions()));
+
+        Assert.Equal($"{path}: footer", ex.Input);
+        Assert.Equal("not a readable parquet file: has a malformed footer (a list of 2147483648 elements with 1 bytes left)", ex.Problem);
+    }
+
+    [Fact]
     public async Task Parquet_columns_are_chosen_by_name()
     {
         using var folder = new TempFolder();
