@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 
 namespace XPaste.Hub;
 
@@ -46,9 +47,15 @@ internal static partial class PretrainedSource
     /// The first of <paramref name="candidates"/> the repository has (asked of the Hub, or of the cache when offline or
     /// unreachable), for repositories that publish the same weights under several names or formats.
     /// </summary>
+    /// <param name="store">The store to ask and download through.</param>
+    /// <param name="repoId">The repository.</param>
+    /// <param name="revision">Branch, tag or commit.</param>
+    /// <param name="candidates">The file names to look for, in order of preference.</param>
+    /// <param name="cancellationToken">Stops the Hub request.</param>
+    /// <param name="logger">Told when the Hub cannot be reached and the cache answers instead; nothing is logged when null.</param>
     /// <returns>The chosen path, or null when none is there.</returns>
     public static async Task<string?> FirstPresentAsync(ModelStore store, string repoId, string revision, IReadOnlyList<string> candidates,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, ILogger? logger = null)
     {
         if (!store.Options.Offline)
         {
@@ -60,10 +67,20 @@ internal static partial class PretrainedSource
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
                 // Unreachable Hub: fall back to whichever the cache has.
+                if (logger is not null)
+                {
+                    Log.Unreachable(logger, repoId, ex.Message);
+                }
             }
         }
 
         return candidates.FirstOrDefault(c => store.FindCached(repoId, revision, [c]) is not null);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The Hub cannot be reached for {Repo} ({Error}); using the cache")]
+        public static partial void Unreachable(ILogger logger, string repo, string error);
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")]

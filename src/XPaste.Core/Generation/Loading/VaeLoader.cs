@@ -21,12 +21,13 @@ internal static partial class VaeLoader
             return FromFolder(nameOrPath, options, logger);
         }
 
-        if (Hub.PretrainedSource.LooksLikeRepoId(nameOrPath))
+        if (File.Exists(nameOrPath) || !PretrainedSource.LooksLikeRepoId(nameOrPath))
         {
-            return FromFolder(Download(nameOrPath, options, logger, cancellationToken), options, logger);
+            throw new InvalidInputException(nameOrPath, "no such VAE folder, and not a Hub repo id (owner/name)");
         }
 
-        throw new InvalidInputException(nameOrPath, "no such VAE folder, and not a Hub repo id (owner/name)");
+        return FromFolder(PretrainedSource.Resolve(nameOrPath, options, (store, id, ct) => DownloadAsync(store, id, options, logger, ct), cancellationToken),
+            options, logger);
     }
 
     /// <summary>A folder with <c>config.json</c> and diffusers weights, or with <c>taesd_encoder</c>/<c>taesd_decoder</c> files.</summary>
@@ -114,44 +115,19 @@ internal static partial class VaeLoader
     private static string? OriginalTaesdFile(string folder, string name) =>
         OriginalExtensions.Select(ext => Path.Combine(folder, name + ext)).FirstOrDefault(File.Exists);
 
-    private static string Download(string repoId, StableDiffusionLoadOptions options, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<string> DownloadAsync(ModelStore store, string repoId, StableDiffusionLoadOptions options, ILogger logger,
+        CancellationToken cancellationToken)
     {
-        using var store = new ModelStore(options.Hub);
         string v = options.Variant is null ? "" : "." + options.Variant;
         string[] candidates = v.Length == 0
             ? [$"{Weights}.safetensors", $"{Weights}.bin"]
             : [$"{Weights}{v}.safetensors", $"{Weights}{v}.bin", $"{Weights}.safetensors", $"{Weights}.bin"];
-        HubRepoInfo? info = null;
-        if (!store.Options.Offline)
-        {
-            try
-            {
-                // Loading is synchronous compute; the download honours the token all the way down.
-                info = store.GetRepoInfoAsync(repoId, options.Revision, cancellationToken).GetAwaiter().GetResult();
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                Log.Unreachable(logger, repoId, ex.Message);
-            }
-        }
-
-        string? chosen = info is not null
-            ? candidates.FirstOrDefault(c => info.Files.Any(f => f.Path == c))
-            : candidates.FirstOrDefault(c => store.FindCached(repoId, options.Revision, [c]) is not null);
-        if (chosen is null)
-        {
-            throw new InvalidInputException(repoId, $"no VAE weights ({string.Join(" or ", candidates)})" + (info is null ? " in the cache" : " in the repository"));
-        }
-
-        return store.DownloadAsync(repoId, options.Revision, ["config.json", chosen], options.DownloadProgress, cancellationToken).GetAwaiter().GetResult();
+        string chosen = await PretrainedSource.FirstPresentAsync(store, repoId, options.Revision, candidates, cancellationToken, logger).ConfigureAwait(false)
+            ?? throw new InvalidInputException(repoId,
+                $"no VAE weights ({string.Join(" or ", candidates)}) in the repository (or in the cache when the Hub is offline or unreachable)");
+        return await store.DownloadAsync(repoId, options.Revision, ["config.json", chosen], options.DownloadProgress, cancellationToken).ConfigureAwait(false);
     }
 
     [GeneratedRegex(@"^(\d+)(\..+)$")]
     private static partial Regex LayerIndex();
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "The Hub cannot be reached for {Repo} ({Error}); using the cache")]
-        public static partial void Unreachable(ILogger logger, string repo, string error);
-    }
 }
