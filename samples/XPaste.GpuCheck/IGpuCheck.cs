@@ -23,13 +23,12 @@ internal enum Verdict
     Fail,
     Info,
     Skip,
-    Todo,
 }
 
 /// <summary>One line of the table.</summary>
 /// <param name="Check">The check's name.</param>
 /// <param name="Case">What was measured (model output, precision, batch size...).</param>
-/// <param name="Verdict">Pass/fail against the limit, or info/skip/todo.</param>
+/// <param name="Verdict">Pass/fail against the limit, or info/skip.</param>
 /// <param name="Value">The measured number or text.</param>
 /// <param name="Limit">The tolerance or bound it was held to, if any.</param>
 /// <param name="Note">Anything else worth one line.</param>
