@@ -250,9 +250,10 @@ public sealed partial class InstanceBank : InstanceBankReader
         options ??= BankOptions.Default;
         options.Validate();
         if (Directory.Exists(folder) && !Exists(folder)
-            && Directory.EnumerateFileSystemEntries(folder).Any(e => Path.GetFileName(e) is not (BankLock.FileName or BankLock.OwnerFileName)))
+            && Directory.EnumerateFileSystemEntries(folder).Any(e => !IsWriterLeftover(e)))
         {
             // Opening would create images/ and tidy it: never do that to a folder that holds someone else's files.
+            // A writer killed while taking the lock leaves only lock files and a temporary owner note: ours, not theirs.
             throw new InvalidBankException(folder, "holds files but no instance bank; give a new or empty folder for a new bank");
         }
 
@@ -287,6 +288,10 @@ public sealed partial class InstanceBank : InstanceBankReader
             throw;
         }
     }
+
+    private static bool IsWriterLeftover(string entry) =>
+        Path.GetFileName(entry) is BankLock.FileName or BankLock.OwnerFileName
+        || (AtomicFile.IsTemporary(entry) && Path.GetFileName(entry).StartsWith(".tmp-" + BankLock.OwnerFileName + "-", StringComparison.Ordinal));
 
     private void RemoveOrphans()
     {

@@ -460,6 +460,26 @@ public sealed class InstanceBankTests
     }
 
     [Fact]
+    public void A_writer_killed_while_taking_the_lock_leaves_a_folder_the_next_writer_opens()
+    {
+        // Killed between creating the lock and renaming its owner note into place: only lock files and a temporary
+        // file are there, which is no one else's data, so the rerun (a resumed merge, a resumed run) carries on.
+        using var temp = new TempFolder();
+        string folder = temp.File("bank");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, BankLock.FileName), "");
+        File.WriteAllText(Path.Combine(folder, ".tmp-" + BankLock.OwnerFileName + "-0123456789abcdef0123456789abcdef"), "pid 1");
+
+        using (var bank = InstanceBank.OpenOrCreate(folder))
+        {
+            bank.Add(RandomRgba(5, 4, 4), Cat, "a.png", "plain");
+        }
+
+        Assert.Single(InstanceBank.Open(folder).Instances);
+        Assert.Empty(Directory.EnumerateFiles(folder, ".tmp-*"));
+    }
+
+    [Fact]
     public void Parallel_batches_keep_their_order()
     {
         using var temp = new TempFolder();
