@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using XPaste.Imaging;
 
 namespace XPaste.Crawl;
 
@@ -76,9 +77,11 @@ internal sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
             yield return $"{nameof(o.OptOutDirectives)} must be a list of non-empty directives";
         }
 
-        if (o.ImageLimits is null || o.ImageLimits.MaxPixels < 1)
+        var limits = new List<string>();
+        ImageLoadOptionsValidator.AddProblems(o.ImageLimits, limits, $"{nameof(o.ImageLimits)}.");
+        foreach (string problem in limits)
         {
-            yield return $"{nameof(o.ImageLimits)} must be set with a positive MaxPixels";
+            yield return problem;
         }
 
         if (o.MinSide < 1)

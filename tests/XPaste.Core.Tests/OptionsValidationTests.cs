@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
 using XPaste.Bank;
 using XPaste.Clip;
+using XPaste.Coco;
 using XPaste.Generation;
 using XPaste.Generation.Categories;
 using XPaste.Extraction;
+using XPaste.Imaging;
 using XPaste.Offline;
 using XPaste.Sources;
 
@@ -27,6 +29,13 @@ public sealed class OptionsValidationTests
         Assert.Equal(2, Failures(new ClipModelOptionsValidator(), new ClipModelOptions { Precision = (ClipPrecision)7, Revision = "" }).Count);
         Assert.Empty(Failures(new ClipSegExtractorOptionsValidator(), ClipSegExtractorOptions.Default));
         Assert.Empty(Failures(new StableDiffusionLoadOptionsValidator(), StableDiffusionLoadOptions.Default));
+        Assert.Equal(2, Failures(new ImageLoadOptionsValidator(), new ImageLoadOptions { MaxPixels = 0, Channels = (ImageChannels)9 }).Count);
+        Assert.Single(Failures(new CocoLoadOptionsValidator(), new CocoLoadOptions { InvalidAnnotations = (InvalidAnnotationHandling)9 }));
+        Assert.Equal(3, Failures(new FolderSourceOptionsValidator(), new FolderSourceOptions { Extensions = ["png"], OriginRelativeTo = " ", Load = new() { MaxPixels = 0 } }).Count);
+        Assert.Contains("Load.MaxPixels", Assert.Single(Failures(new DatasetSourceOptionsValidator(), new DatasetSourceOptions { Load = new() { MaxPixels = -1 } })), StringComparison.Ordinal);
+        Assert.Empty(Failures(new ImageLoadOptionsValidator(), ImageLoadOptions.Default));
+        Assert.Empty(Failures(new CocoLoadOptionsValidator(), CocoLoadOptions.Default));
+        Assert.Empty(Failures(new FolderSourceOptionsValidator(), new FolderSourceOptions()));
     }
 
     [Fact]
@@ -39,6 +48,9 @@ public sealed class OptionsValidationTests
         Assert.Throws<OptionsValidationException>(() => new PlainBackgroundExtractor(new PlainBackgroundOptions { RampWidth = 0 }));
         Assert.Throws<OptionsValidationException>(() => U2NetExtractor.FromPretrained(TestFiles.Data("u2netp", "model.safetensors"), new U2NetExtractorOptions { BatchSize = 0 }));
         Assert.Throws<OptionsValidationException>(() => StableDiffusionModels.FromPretrained("/no/such/model", new StableDiffusionLoadOptions { Variant = "" }));
+        Assert.Throws<OptionsValidationException>(() => ImageIO.Decode([1, 2, 3], "bytes", new ImageLoadOptions { MaxPixels = 0 }));
+        Assert.Throws<OptionsValidationException>(() => CocoDataset.Parse("{}"u8, "json", new CocoLoadOptions { InvalidAnnotations = (InvalidAnnotationHandling)9 }));
+        Assert.Throws<OptionsValidationException>(() => new FolderInstanceSource(temp.Path, [], new FolderSourceOptions { Extensions = [] }));
     }
 
     private static List<string> Failures<T>(IValidateOptions<T> validator, T options)

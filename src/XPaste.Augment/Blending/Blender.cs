@@ -59,6 +59,8 @@ internal static class Blender
     /// <returns>float32 <c>[3,h,w]</c> adjusted colours, 0-255, integral.</returns>
     public static Tensor MatchPhotometry(Tensor rgb, Tensor union, Tensor destination, PhotometricMatchingOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         using var scope = NewDisposeScope();
         Tensor weights = tensor(LumaWeights, device: rgb.device).view(3, 1, 1);
         Tensor m = union.to(ScalarType.Float32);

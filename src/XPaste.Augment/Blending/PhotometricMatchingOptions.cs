@@ -17,4 +17,6 @@ public sealed class PhotometricMatchingOptions
 
     /// <summary>The largest contrast gain applied. Default 2.</summary>
     public double MaxGain { get; set; } = 2.0;
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new PhotometricMatchingOptionsValidator(), this);
 }

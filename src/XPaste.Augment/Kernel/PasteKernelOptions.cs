@@ -86,21 +86,11 @@ public sealed class PasteKernelOptions
             yield return $"{nameof(MinVisibleFraction)} must be in [0, 1], got {MinVisibleFraction}";
         }
 
-        PhotometricMatchingOptions p = PhotometricMatching;
-        if (p is null)
+        var photometric = new List<string>();
+        PhotometricMatchingOptionsValidator.AddProblems(PhotometricMatching, photometric, $"{nameof(PhotometricMatching)}.");
+        foreach (string problem in photometric)
         {
-            yield return $"{nameof(PhotometricMatching)} must not be null";
-            yield break;
-        }
-
-        if (!(p.Strength is >= 0 and <= 1))
-        {
-            yield return $"{nameof(PhotometricMatching)}.{nameof(p.Strength)} must be in [0, 1], got {p.Strength}";
-        }
-
-        if (!(p.MinGain > 0) || !(p.MaxGain >= p.MinGain))
-        {
-            yield return $"{nameof(PhotometricMatching)} gains must satisfy 0 < {nameof(p.MinGain)} <= {nameof(p.MaxGain)}, got {p.MinGain} and {p.MaxGain}";
+            yield return problem;
         }
     }
 }

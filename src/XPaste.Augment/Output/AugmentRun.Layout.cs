@@ -118,8 +118,7 @@ public sealed partial class AugmentRun
                 return null;
             }
 
-            CocoPasteWriter.Validate(new CocoPasteWriterOptions { ImagesFolderName = name }, "manifest");
-            return name;
+            return CocoPasteWriterOptionsValidator.IsPlainFolderName(name) ? name : null;
         }
         catch (Exception ex) when (ex is InvalidInputException or ArgumentException or IOException)
         {

@@ -69,14 +69,7 @@ public sealed partial class AugmentRun
             throw new ArgumentException("the augmenter needs a dataset with at least one image", nameof(augmenter));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Count, 1, nameof(options));
-        ArgumentNullException.ThrowIfNull(options.Writer, nameof(options));
-        ArgumentNullException.ThrowIfNull(options.Inputs, nameof(options));
-        CocoPasteWriter.Validate(options.Writer, nameof(options));
-        if (options.PreviewColumns < 1 || options.PreviewTileSize < 8 || options.PreviewImages < 1)
-        {
-            throw new ArgumentException("the preview needs at least 1 column, tiles of at least 8 pixels and at least 1 image", nameof(options));
-        }
+        options.Validate();
 
         _augmenter = augmenter;
         _categories = categories;
@@ -210,7 +203,7 @@ public sealed partial class AugmentRun
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
         writer ??= new CocoPasteWriterOptions();
-        CocoPasteWriter.Validate(writer, nameof(writer));
+        writer.Validate();
         string folder = Path.GetFullPath(outputFolder);
         string state = Path.Combine(folder, StateFolderName);
         if (!Directory.Exists(state))

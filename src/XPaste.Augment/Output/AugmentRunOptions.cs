@@ -36,4 +36,6 @@ public sealed class AugmentRunOptions
 
     /// <summary>Most samples in the preview (at most one batch). Default 16.</summary>
     public int PreviewImages { get; init; } = 16;
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new AugmentRunOptionsValidator(), this);
 }

@@ -9,51 +9,6 @@ using static TorchSharp.torch;
 
 namespace XPaste.Augment;
 
-/// <summary>The image file format of <see cref="CocoPasteWriter"/>.</summary>
-public enum AugmentedImageFormat
-{
-    /// <summary>JPEG (lossy; the usual format of COCO training images).</summary>
-    Jpeg,
-
-    /// <summary>PNG (lossless).</summary>
-    Png,
-}
-
-/// <summary>Settings of <see cref="CocoPasteWriter"/>.</summary>
-public sealed class CocoPasteWriterOptions
-{
-    /// <summary>Image file format. Default <see cref="AugmentedImageFormat.Jpeg"/>.</summary>
-    public AugmentedImageFormat Format { get; init; } = AugmentedImageFormat.Jpeg;
-
-    /// <summary>JPEG quality, 1-100. Default 95.</summary>
-    public int JpegQuality { get; init; } = 95;
-
-    /// <summary>The folder under the output folder that holds the images. Default <c>images</c>.</summary>
-    public string ImagesFolderName { get; init; } = "images";
-
-    /// <summary>
-    /// The labels an <see cref="AugmentRun"/> writes: COCO only (default), or also YOLO labels and <c>data.yaml</c>.
-    /// (<see cref="CocoPasteWriter"/> itself writes COCO.)
-    /// </summary>
-    public AugmentLabelFormat LabelFormat { get; init; } = AugmentLabelFormat.Coco;
-
-    /// <summary>
-    /// Box-only objects of the destination (<see cref="AnnotatedImageInfo.BoxOnly"/>) keep their box as it was before
-    /// pasting instead of the box of their uncovered part. Default false: a box is shrunk to the part not covered by
-    /// pasted objects (which changes it only where a side is covered along its whole length).
-    /// </summary>
-    public bool KeepBoxOnlyBoxes { get; init; }
-
-    /// <summary>
-    /// With <see cref="AugmentLabelFormat.YoloSegment"/>: keep holes in the polygons (see
-    /// <see cref="XPaste.Yolo.YoloWriteOptions.KeepHoles"/>). Default false: outer contours, as Ultralytics.
-    /// </summary>
-    public bool YoloKeepHoles { get; init; }
-
-    /// <summary>Also write every sample's plan, one JSON line per image in image order, to <c>plans.jsonl</c>. Default true.</summary>
-    public bool WritePlans { get; init; } = true;
-}
-
 /// <summary>
 /// Writes augmented samples as a COCO instance-segmentation dataset: image files, then <c>annotations.json</c> with one
 /// annotation per object (compressed RLE mask, tight <c>bbox</c>, <c>area</c> = mask pixels, <c>iscrowd</c> 0 and
@@ -80,7 +35,7 @@ public sealed class CocoPasteWriter
         ArgumentNullException.ThrowIfNull(outputFolder);
         ArgumentNullException.ThrowIfNull(categories);
         _options = options ?? new CocoPasteWriterOptions();
-        Validate(_options, nameof(options));
+        _options.Validate();
 
         OutputFolder = Path.GetFullPath(outputFolder);
         _categories = categories;
@@ -146,21 +101,6 @@ public sealed class CocoPasteWriter
     /// <summary>The image file name of an image id, e.g. <c>000012.jpg</c>.</summary>
     internal static string ImageFileName(long imageId, AugmentedImageFormat format) =>
         string.Create(CultureInfo.InvariantCulture, $"{imageId:D6}.{(format == AugmentedImageFormat.Png ? "png" : "jpg")}");
-
-    /// <summary>Checks the settings; shared by the writers.</summary>
-    internal static void Validate(CocoPasteWriterOptions options, string parameterName)
-    {
-        if (options.JpegQuality is < 1 or > 100)
-        {
-            throw new ArgumentException($"JPEG quality must be 1-100, got {options.JpegQuality}", parameterName);
-        }
-
-        string folder = options.ImagesFolderName;
-        if (string.IsNullOrWhiteSpace(folder) || folder is "." or ".." || folder.IndexOfAny(['/', '\\']) >= 0 || folder.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-        {
-            throw new ArgumentException($"the images folder name must be one plain folder name, got '{folder}'", parameterName);
-        }
-    }
 
     /// <summary>
     /// Writes a batch's image files (atomically) as images <paramref name="firstImageId"/>, ... and returns its records:

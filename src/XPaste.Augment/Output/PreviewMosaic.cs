@@ -40,9 +40,7 @@ public static class PreviewMosaic
     {
         ArgumentNullException.ThrowIfNull(batch);
         options ??= new PreviewMosaicOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Columns, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.TileSize, 32, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxImages, 1, nameof(options));
+        options.Validate();
         if (originals is not null && originals.Count != batch.Count)
         {
             throw new ArgumentException($"{originals.Count} originals for {batch.Count} samples", nameof(originals));

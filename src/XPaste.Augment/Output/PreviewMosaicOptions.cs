@@ -14,4 +14,6 @@ public sealed class PreviewMosaicOptions
 
     /// <summary>Category id to name, for the labels of pasted objects; the id is written where a name is missing.</summary>
     public IReadOnlyDictionary<int, string>? CategoryNames { get; init; }
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new PreviewMosaicOptionsValidator(), this);
 }

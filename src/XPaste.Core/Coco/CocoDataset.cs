@@ -78,6 +78,7 @@ public sealed partial class CocoDataset
     public static CocoDataset Load(string path, CocoLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        options?.Validate();
         using FileStream stream = OpenRead(path);
         return Read(stream, path, options);
     }
@@ -90,6 +91,7 @@ public sealed partial class CocoDataset
     public static async Task<CocoDataset> LoadAsync(string path, CocoLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
+        options?.Validate();
         await using FileStream stream = OpenRead(path, useAsync: true);
         CocoDataset? raw;
         try
@@ -113,6 +115,7 @@ public sealed partial class CocoDataset
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
         ArgumentNullException.ThrowIfNull(name);
+        options?.Validate();
         CocoDataset? raw;
         try
         {
@@ -134,6 +137,7 @@ public sealed partial class CocoDataset
     public static CocoDataset Parse(ReadOnlySpan<byte> utf8Json, string name, CocoLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(name);
+        options?.Validate();
         CocoDataset? raw;
         try
         {

@@ -18,4 +18,6 @@ public sealed class CocoLoadOptions
     /// Default true. Polygons are always checked for their point count (not rasterised).
     /// </summary>
     public bool ValidateRleCounts { get; init; } = true;
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new CocoLoadOptionsValidator(), this);
 }

@@ -46,6 +46,7 @@ public static class ImageIO
     public static Tensor Decode(ReadOnlySpan<byte> encoded, string name, ImageLoadOptions? options = null)
     {
         options ??= ImageLoadOptions.Default;
+        options.Validate();
         if (encoded.IsEmpty)
         {
             throw new InvalidImageException(name, "the file is empty");

@@ -17,4 +17,6 @@ public sealed class ImageLoadOptions
 
     /// <summary>Rotate and flip by the JPEG/EXIF orientation tag so the tensor is upright. Default true.</summary>
     public bool ApplyOrientation { get; init; } = true;
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new ImageLoadOptionsValidator(), this);
 }

@@ -44,6 +44,8 @@ internal sealed class DatasetSourceOptionsValidator : IValidateOptions<DatasetSo
             problems.Add($"MinArea must be zero or more, got {o.MinArea}");
         }
 
+        ImageLoadOptionsValidator.AddProblems(o.Load, problems, "Load.");
+
         return OptionsValidation.Result(problems);
     }
 }

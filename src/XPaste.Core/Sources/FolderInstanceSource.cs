@@ -37,6 +37,7 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
     private FolderInstanceSource(string root, List<(CategoryInfo Category, string Folder)> found, FolderSourceOptions? options, ILogger? logger)
     {
         _options = options ?? new FolderSourceOptions();
+        _options.Validate();
         _logger = logger ?? NullLogger.Instance;
         Root = Path.GetFullPath(root);
         Name = "folder:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Root));
@@ -73,6 +74,7 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
     private static List<(CategoryInfo Category, string Folder)> MatchFolders(string root, IReadOnlyList<CategoryInfo> categories, FolderSourceOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
+        options.Validate();
         ArgumentNullException.ThrowIfNull(categories);
         string full = Path.GetFullPath(root);
         if (!Directory.Exists(full))

@@ -25,4 +25,6 @@ public sealed class FolderSourceOptions
 
     /// <summary>How images are decoded; channels are always forced to RGB. Default <see cref="ImageLoadOptions.Default"/>.</summary>
     public ImageLoadOptions Load { get; init; } = ImageLoadOptions.Default;
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new FolderSourceOptionsValidator(), this);
 }
