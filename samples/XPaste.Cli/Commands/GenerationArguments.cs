@@ -75,7 +75,7 @@ internal sealed class GenerationArguments
             NegativePrompt = parse.GetValue(_negative) ?? "",
             GuidanceScale = parse.GetValue(_guidance),
             Steps = Positive(parse.GetValue(_steps), "--steps"),
-            Scheduler = Scheduler(parse.GetValue(_scheduler)!),
+            Scheduler = SchedulerNames.Parse(parse.GetValue(_scheduler)!),
             TimestepSpacing = parse.GetValue(_spacing),
             Width = width,
             Height = height,
@@ -155,18 +155,6 @@ internal sealed class GenerationArguments
         {
             pipeline.Dispose();
             throw;
-        }
-    }
-
-    private static SchedulerKind Scheduler(string name)
-    {
-        try
-        {
-            return SchedulerFactory.ParseKind(name);
-        }
-        catch (InvalidInputException)
-        {
-            throw new CliUsageException($"--scheduler: '{name}' is not a scheduler (choose from {string.Join(", ", SchedulerFactory.Names)})");
         }
     }
 

@@ -3,29 +3,8 @@ namespace XPaste.Generation.Schedulers;
 /// <summary>Builds schedulers from a scheduler config, as diffusers' <c>from_config</c>.</summary>
 public static class SchedulerFactory
 {
-    /// <summary>The CLI names of the kinds: config, dpm, ddim, pndm, euler, euler-a, lcm.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["config", "dpm", "ddim", "pndm", "euler", "euler-a", "lcm"];
-
     /// <summary>The timestep spacings diffusers schedulers know (<c>timestep_spacing</c>).</summary>
     public static IReadOnlyList<string> Spacings { get; } = ["linspace", "leading", "trailing"];
-
-    /// <summary>Parses a CLI name (<see cref="Names"/>), case-insensitively.</summary>
-    /// <exception cref="InvalidInputException">The name is not one of <see cref="Names"/>.</exception>
-    public static SchedulerKind ParseKind(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return name.ToLowerInvariant() switch
-        {
-            "config" => SchedulerKind.Config,
-            "dpm" => SchedulerKind.Dpm,
-            "ddim" => SchedulerKind.Ddim,
-            "pndm" => SchedulerKind.Pndm,
-            "euler" => SchedulerKind.Euler,
-            "euler-a" => SchedulerKind.EulerAncestral,
-            "lcm" => SchedulerKind.Lcm,
-            _ => throw new InvalidInputException(name, $"unknown scheduler; use one of {string.Join(", ", Names)}"),
-        };
-    }
 
     /// <summary>
     /// A scheduler of <paramref name="kind"/> configured by <paramref name="config"/>: keys the config lacks take the

@@ -33,7 +33,6 @@ public sealed class LcmSchedulerTests
         Assert.Equal(50, scheduler.OriginalInferenceSteps);
         Assert.Equal(10f, scheduler.TimestepScaling);
         Assert.Equal("LCMScheduler", scheduler.ClassName);
-        Assert.Equal(SchedulerKind.Lcm, SchedulerFactory.ParseKind("lcm"));
     }
 
     [Fact]
