@@ -10,16 +10,16 @@ internal static class BankBenchmarkData
 {
     public const int BatchSize = 64;
 
-    public static List<BankCutout> Batch()
+    public static List<NewBankInstance> Batch()
     {
         var generator = new Generator(1);
         Tensor yy = arange(128).unsqueeze(1).expand(128, 128), xx = arange(128).unsqueeze(0).expand(128, 128);
         Tensor disc = ((yy - 64) * (yy - 64) + (xx - 64) * (xx - 64)).lt(60 * 60).to(ScalarType.Byte);
-        var batch = new List<BankCutout>();
+        var batch = new List<NewBankInstance>();
         for (int i = 0; i < BatchSize; i++)
         {
             Tensor rgb = randint(0, 256, new long[] { 3, 128, 128 }, ScalarType.Byte, generator: generator) * disc;
-            batch.Add(new BankCutout(cat(new[] { rgb, (disc * 255).unsqueeze(0) }, 0), new CategoryInfo(i % 8, $"c{i % 8}"), $"s/{i}", "plain"));
+            batch.Add(new NewBankInstance(cat(new[] { rgb, (disc * 255).unsqueeze(0) }, 0), new CategoryInfo(i % 8, $"c{i % 8}"), $"s/{i}", "plain"));
         }
 
         return batch;
@@ -30,7 +30,7 @@ internal static class BankBenchmarkData
 [MemoryDiagnoser]
 public class BankAddBenchmarks
 {
-    private List<BankCutout> _batch = [];
+    private List<NewBankInstance> _batch = [];
     private string _root = "";
     private int _run;
 
@@ -70,7 +70,7 @@ public class BankOpenBenchmarks
     public void Setup()
     {
         _root = Path.Combine(Path.GetTempPath(), "xpaste-bench-bank-" + Guid.NewGuid().ToString("N"));
-        List<BankCutout> batch = BankBenchmarkData.Batch();
+        List<NewBankInstance> batch = BankBenchmarkData.Batch();
         using var bank = InstanceBank.Create(_root);
         for (int k = 0; k < 10_000 / BankBenchmarkData.BatchSize + 1; k++)
         {

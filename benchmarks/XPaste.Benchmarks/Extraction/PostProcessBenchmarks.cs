@@ -180,7 +180,7 @@ public class PostProcessBenchmarks
     [Benchmark(Description = "InstancePostProcessor.Process (tensors in and out)")]
     public long Process()
     {
-        using InstanceCutout cutout = _processor.Process(_image!, _maskTensor!);
+        using CutoutOutcome cutout = _processor.Process(_image!, _maskTensor!);
         return cutout.Pixels;
     }
 }

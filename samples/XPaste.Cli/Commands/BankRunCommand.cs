@@ -66,7 +66,7 @@ internal static class BankRunCommand
             Console.Error.WriteLine($"shard {spec}: {run.ShardCategories.Count} of {all.Count} categories; {setup.Description}; bank {options.BankFolder}");
             try
             {
-                RunManifest manifest = await ConsoleProgress.RunAsync("bank run", (progress, ct) => run.RunAsync(progress, ct), cancellationToken).ConfigureAwait(false);
+                BankShardManifest manifest = await ConsoleProgress.RunAsync("bank run", (progress, ct) => run.RunAsync(progress, ct), cancellationToken).ConfigureAwait(false);
                 WriteSummary(manifest);
                 return 0;
             }
@@ -79,7 +79,7 @@ internal static class BankRunCommand
         return command;
     }
 
-    private static void WriteSummary(RunManifest manifest)
+    private static void WriteSummary(BankShardManifest manifest)
     {
         // No title: the run's first line already names the shard and its bank (a title repeated it, and wraps at the table's width).
         var table = new Table()

@@ -112,7 +112,7 @@ public sealed partial class AugmentRun
     {
         try
         {
-            RunManifest? recorded = RunManifest.Read(Path.Combine(outputFolder, StateFolderName, RunManifest.FileName), outputFolder);
+            AugmentRunManifest? recorded = AugmentRunManifest.Read(Path.Combine(outputFolder, StateFolderName, AugmentRunManifest.FileName), outputFolder);
             if (recorded?.Settings.GetValueOrDefault("Writer.ImagesFolderName") is not { } name)
             {
                 return null;

@@ -139,9 +139,9 @@ public sealed partial class AugmentRun
             Log.RunCleared(_logger, OutputFolder, removed);
         }
 
-        RunManifest current = RunManifest.Describe(_augmenter, _categories, Options);
-        string manifestPath = Path.Combine(StateFolder, RunManifest.FileName);
-        RunManifest? recorded = RunManifest.Read(manifestPath, OutputFolder);
+        AugmentRunManifest current = AugmentRunManifest.Describe(_augmenter, _categories, Options);
+        string manifestPath = Path.Combine(StateFolder, AugmentRunManifest.FileName);
+        AugmentRunManifest? recorded = AugmentRunManifest.Read(manifestPath, OutputFolder);
         if (recorded is null)
         {
             if (FindForeignOutput(OutputFolder, Options.Writer) is { } foreign)
@@ -223,7 +223,7 @@ public sealed partial class AugmentRun
         return removed;
     }
 
-    private AugmentRunResult Continue(RunManifest manifest, string manifestPath, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    private AugmentRunResult Continue(AugmentRunManifest manifest, string manifestPath, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         int batchSize = _augmenter.Options.BatchSize;
         var batchFiles = new string[BatchCount];
@@ -316,7 +316,7 @@ public sealed partial class AugmentRun
         return (int)Math.Min(_augmenter.Options.BatchSize, Options.Count - first);
     }
 
-    private BatchHeaderDto Header(RunManifest manifest, int batch) => new()
+    private BatchHeaderDto Header(AugmentRunManifest manifest, int batch) => new()
     {
         Run = manifest.Key,
         Batch = batch,

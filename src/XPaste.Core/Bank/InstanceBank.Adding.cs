@@ -10,7 +10,7 @@ namespace XPaste.Bank;
 /// <content>Adding cut-outs: checks, parallel PNG encoding, registration under the lock.</content>
 public sealed partial class InstanceBank
 {
-    private BankInstance[] AddCore(IReadOnlyList<BankCutout> cutouts, bool commit)
+    private BankInstance[] AddCore(IReadOnlyList<NewBankInstance> cutouts, bool commit)
     {
         for (int i = 0; i < cutouts.Count; i++)
         {
@@ -28,7 +28,7 @@ public sealed partial class InstanceBank
         var encoded = new BankInstance[cutouts.Count];
         void EncodeOne(int i)
         {
-            BankCutout cutout = cutouts[i];
+            NewBankInstance cutout = cutouts[i];
             byte[] png = ImageIO.EncodePng(cutout.Rgba);
             string hash = Convert.ToHexStringLower(SHA256.HashData(png));
             string id = InstanceId(cutout.Source, cutout.Extractor, cutout.Category.Id, hash);
@@ -104,7 +104,7 @@ public sealed partial class InstanceBank
         }
     }
 
-    private static void Validate(BankCutout cutout, string name)
+    private static void Validate(NewBankInstance cutout, string name)
     {
         if (cutout is null)
         {
@@ -138,10 +138,10 @@ public sealed partial class InstanceBank
         }
     }
 
-    private void CheckCategories(IReadOnlyList<BankCutout> cutouts)
+    private void CheckCategories(IReadOnlyList<NewBankInstance> cutouts)
     {
         var batch = new Dictionary<int, string>();
-        foreach (BankCutout cutout in cutouts)
+        foreach (NewBankInstance cutout in cutouts)
         {
             CategoryInfo category = cutout.Category;
             string? known = _categoryNames.TryGetValue(category.Id, out string? inBank) ? inBank

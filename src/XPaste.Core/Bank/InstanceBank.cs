@@ -147,7 +147,7 @@ public sealed partial class InstanceBank : InstanceBankReader
     /// <exception cref="ArgumentException">The cut-out is not uint8 [4,H,W], or <paramref name="category"/>'s id has another
     /// name in this bank (also when another thread registered that name while this one was encoding).</exception>
     public BankInstance Add(Tensor rgba, CategoryInfo category, string source, string extractor, float? clipScore = null, string? origin = null) =>
-        AddCore([new BankCutout(rgba, category, source, extractor, clipScore, origin)], commit: false)[0];
+        AddCore([new NewBankInstance(rgba, category, source, extractor, clipScore, origin)], commit: false)[0];
 
     /// <summary>
     /// Adds a batch of cut-outs, encoding them in parallel, and commits them (with anything pending) as one manifest
@@ -157,7 +157,7 @@ public sealed partial class InstanceBank : InstanceBankReader
     /// <returns>One instance per cut-out, in order.</returns>
     /// <exception cref="ArgumentException">A cut-out is invalid or names a category id with another name than the bank (or
     /// the batch) has; then none of the batch is added.</exception>
-    public IReadOnlyList<BankInstance> AddRange(IReadOnlyList<BankCutout> cutouts)
+    public IReadOnlyList<BankInstance> AddRange(IReadOnlyList<NewBankInstance> cutouts)
     {
         ArgumentNullException.ThrowIfNull(cutouts);
         return AddCore(cutouts, commit: true);

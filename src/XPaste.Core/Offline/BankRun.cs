@@ -19,7 +19,7 @@ namespace XPaste.Offline;
 /// </summary>
 /// <remarks>
 /// Every stage resumes: generation keeps the images that are there, extraction skips the images the bank has settled,
-/// and the run record (<see cref="RunManifest"/>) says when the shard is complete. A worker retried by its engine
+/// and the run record (<see cref="BankShardManifest"/>) says when the shard is complete. A worker retried by its engine
 /// (Kubernetes, Slurm) redoes only what it had not finished. Settings are compared on resume: a shard begun with other
 /// settings is refused with <see cref="RunSettingsConflictException"/> unless <see cref="BankRunOptions.StartOver"/>.
 /// </remarks>
@@ -92,13 +92,13 @@ public sealed class BankRun
     /// <param name="progress">Receives <c>generate</c> and <c>extract</c> progress.</param>
     /// <param name="cancellationToken">Stops at the next batch; finished work stays and the same run resumes it.</param>
     /// <returns>The shard's record, complete.</returns>
-    public async Task<RunManifest> RunAsync(IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<BankShardManifest> RunAsync(IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        string manifestPath = RunManifest.PathOf(_options.OutputFolder, _options.Shard.Index, _options.Shard.Count);
+        string manifestPath = BankShardManifest.PathOf(_options.OutputFolder, _options.Shard.Index, _options.Shard.Count);
         IReadOnlyDictionary<string, string> settings = Settings;
         IReadOnlyList<CategoryInfo> categories = ShardCategories;
         CheckSettings(manifestPath, settings);
-        var manifest = new RunManifest
+        var manifest = new BankShardManifest
         {
             ShardIndex = _options.Shard.Index,
             ShardCount = _options.Shard.Count,
@@ -143,7 +143,7 @@ public sealed class BankRun
             return;
         }
 
-        RunManifest previous = RunManifest.Read(manifestPath);
+        BankShardManifest previous = BankShardManifest.Read(manifestPath);
         string? differing = RunSettings.FirstDifference(previous.Settings, settings);
         if (differing is null)
         {

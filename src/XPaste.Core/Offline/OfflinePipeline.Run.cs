@@ -171,7 +171,7 @@ public sealed partial class OfflinePipeline
                 return;
             }
 
-            var cutouts = new List<BankCutout>();
+            var cutouts = new List<NewBankInstance>();
             var rejections = new List<BankRejection>();
             try
             {
@@ -197,7 +197,7 @@ public sealed partial class OfflinePipeline
                 DropCategory();
             }
 
-            foreach (BankCutout cutout in cutouts)
+            foreach (NewBankInstance cutout in cutouts)
             {
                 AddedByExtractor[cutout.Extractor] = AddedByExtractor.GetValueOrDefault(cutout.Extractor) + 1;
                 var counts = ByCategory.GetValueOrDefault(cutout.Category.Name);
@@ -224,7 +224,7 @@ public sealed partial class OfflinePipeline
         }
 
         /// <summary>Sorts the held images, in order, into cut-outs and rejections; the filter decides per category.</summary>
-        private void Judge(List<BankCutout> cutouts, List<BankRejection> rejections)
+        private void Judge(List<NewBankInstance> cutouts, List<BankRejection> rejections)
         {
             var keep = new bool[_held.Count];
             var limits = new double?[_held.Count];
@@ -264,7 +264,7 @@ public sealed partial class OfflinePipeline
                 }
                 else
                 {
-                    cutouts.Add(new BankCutout(h.Rgba, category, h.Key, h.Extractor, h.Score, h.Origin, h.RunnersUp));
+                    cutouts.Add(new NewBankInstance(h.Rgba, category, h.Key, h.Extractor, h.Score, h.Origin, h.RunnersUp));
                     count++;
                 }
 

@@ -37,7 +37,7 @@ public static partial class ShardMerge
         ArgumentException.ThrowIfNullOrEmpty(root);
         ArgumentException.ThrowIfNullOrEmpty(output);
         logger ??= NullLogger.Instance;
-        List<(string Path, RunManifest Manifest)> shards = ReadManifests(root);
+        List<(string Path, BankShardManifest Manifest)> shards = ReadManifests(root);
         int count = shards[0].Manifest.ShardCount;
         CheckSettings(shards);
 
@@ -100,7 +100,7 @@ public static partial class ShardMerge
                         duplicates += chunk.Length - fresh.Count;
                         using (NewDisposeScope())
                         {
-                            var cutouts = fresh.Select(i => new BankCutout(bank.LoadImage(i, verifyHash: true), i.Category, i.Source, i.Extractor, i.ClipScore, i.Origin, i.RunnerUpScores)).ToList();
+                            var cutouts = fresh.Select(i => new NewBankInstance(bank.LoadImage(i, verifyHash: true), i.Category, i.Source, i.Extractor, i.ClipScore, i.Origin, i.RunnerUpScores)).ToList();
                             IReadOnlyList<BankInstance> result = merged.AddRange(cutouts);
                             for (int j = 0; j < result.Count; j++)
                             {
@@ -169,22 +169,22 @@ public static partial class ShardMerge
         return new ShardMergeResult(merged, count, recorded.Result.Instances, recorded.Result.Duplicates, recorded.Result.Rejections) { AlreadyMerged = true };
     }
 
-    private static List<(string Path, RunManifest Manifest)> ReadManifests(string root)
+    private static List<(string Path, BankShardManifest Manifest)> ReadManifests(string root)
     {
-        string folder = Path.Combine(root, RunManifest.FolderName);
+        string folder = Path.Combine(root, BankShardManifest.FolderName);
         if (!Directory.Exists(folder))
         {
-            throw new InvalidInputException(root, $"no {RunManifest.FolderName}/ folder: not the output of a bank run");
+            throw new InvalidInputException(root, $"no {BankShardManifest.FolderName}/ folder: not the output of a bank run");
         }
 
         var shards = Directory.EnumerateFiles(folder, "shard-*-of-*.json")
             .Where(p => ManifestName().IsMatch(Path.GetFileName(p)))
             .Order(StringComparer.Ordinal)
-            .Select(p => (p, CheckRecord(p, RunManifest.Read(p))))
+            .Select(p => (p, CheckRecord(p, BankShardManifest.Read(p))))
             .ToList();
         if (shards.Count == 0)
         {
-            throw new InvalidInputException(root, $"no shard records in {RunManifest.FolderName}/: run the shards first");
+            throw new InvalidInputException(root, $"no shard records in {BankShardManifest.FolderName}/: run the shards first");
         }
 
         int[] counts = [.. shards.Select(s => s.Item2.ShardCount).Distinct().Order()];
@@ -200,7 +200,7 @@ public static partial class ShardMerge
     /// A record is data about its shard, checked against the shard its file name gives: the index must be below the
     /// count, the content must name the same shard, and its bank must be the shard's canonical folder (never followed).
     /// </summary>
-    private static RunManifest CheckRecord(string path, RunManifest record)
+    private static BankShardManifest CheckRecord(string path, BankShardManifest record)
     {
         Match name = ManifestName().Match(Path.GetFileName(path));
         if (!int.TryParse(name.Groups[1].Value, CultureInfo.InvariantCulture, out int index)
@@ -230,7 +230,7 @@ public static partial class ShardMerge
         return record;
     }
 
-    private static void CheckSettings(List<(string Path, RunManifest Manifest)> shards)
+    private static void CheckSettings(List<(string Path, BankShardManifest Manifest)> shards)
     {
         var first = shards[0];
         foreach (var shard in shards.Skip(1))

@@ -41,7 +41,7 @@ public sealed class SourceImageTests
 
         await Task.Yield();
 
-        InstanceCutout cutout;
+        CutoutOutcome cutout;
         using (NewDisposeScope())
         {
             cutout = new InstancePostProcessor().Process(image, masks[0]);

@@ -99,8 +99,8 @@ public sealed class InstanceBankTests
         using (var bank = NewWriter(temp, new BankOptions { CommitEvery = 100 }))
         {
             committed = bank.AddRange([
-                new BankCutout(RandomRgba(10, 4, 4), Cat, "s/0", "plain"),
-                new BankCutout(RandomRgba(11, 4, 5), Dog, "s/1", "plain"),
+                new NewBankInstance(RandomRgba(10, 4, 4), Cat, "s/0", "plain"),
+                new NewBankInstance(RandomRgba(11, 4, 5), Dog, "s/1", "plain"),
             ]).ToArray();
             uncommitted = bank.Add(RandomRgba(12, 3, 3), Cat, "s/2", "plain");
             Assert.Equal(1, bank.PendingCount);
@@ -484,7 +484,7 @@ public sealed class InstanceBankTests
     {
         using var temp = new TempFolder();
         using var scope = NewDisposeScope();
-        var cutouts = Enumerable.Range(0, 40).Select(i => new BankCutout(RandomRgba(100 + i, 3 + i % 5, 2 + i % 7), i % 3 == 0 ? Dog : Cat, $"s/{i}", "plain")).ToArray();
+        var cutouts = Enumerable.Range(0, 40).Select(i => new NewBankInstance(RandomRgba(100 + i, 3 + i % 5, 2 + i % 7), i % 3 == 0 ? Dog : Cat, $"s/{i}", "plain")).ToArray();
         using (var bank = InstanceBank.Create(temp.File("bank"), new BankOptions { EncodeParallelism = 4 }))
         {
             var added = bank.AddRange(cutouts);

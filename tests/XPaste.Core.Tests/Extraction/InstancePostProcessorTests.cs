@@ -52,7 +52,7 @@ public sealed class InstancePostProcessorTests
             "......###.",
             "..........");
         Tensor image = PositionImage(6, 10);
-        using InstanceCutout cutout = new InstancePostProcessor(AnyArea).Process(image, mask);
+        using CutoutOutcome cutout = new InstancePostProcessor(AnyArea).Process(image, mask);
 
         Assert.True(cutout.IsAccepted);
         Assert.Equal((6, 2, 3, 3), (cutout.X, cutout.Y, cutout.Width, cutout.Height));
@@ -78,7 +78,7 @@ public sealed class InstancePostProcessorTests
             "..........");
         Tensor image = PositionImage(7, 10);
 
-        using InstanceCutout opaque = new InstancePostProcessor(new() { MinArea = 0, MaxArea = 1, Alpha = CutoutAlpha.Opaque }).Process(image, mask);
+        using CutoutOutcome opaque = new InstancePostProcessor(new() { MinArea = 0, MaxArea = 1, Alpha = CutoutAlpha.Opaque }).Process(image, mask);
         Assert.Equal((1, 1, 7, 5), (opaque.X, opaque.Y, opaque.Width, opaque.Height));
         // The gap in the bottom edge joins the inside to the outside, so there is no hole: only the ring is kept.
         Assert.Equal(new[] { "#######", "#.....#", "#.....#", "#.....#", "####.##" }, AlphaRows(opaque.Rgba!));
@@ -91,13 +91,13 @@ public sealed class InstancePostProcessorTests
             ".#.....#..",
             ".#######..",
             "..........");
-        using InstanceCutout filled = new InstancePostProcessor(new() { MinArea = 0, MaxArea = 1, Alpha = CutoutAlpha.Opaque }).Process(image, closed);
+        using CutoutOutcome filled = new InstancePostProcessor(new() { MinArea = 0, MaxArea = 1, Alpha = CutoutAlpha.Opaque }).Process(image, closed);
         Assert.Equal(35, filled.Pixels);
         Assert.Equal(Enumerable.Repeat("#######", 5), AlphaRows(filled.Rgba!));
 
         // The reference multiplies the soft mask by the filled component: filled holes keep their mask values,
         // the island in the hole (a separate, smaller component) included.
-        using InstanceCutout soft = new InstancePostProcessor(AnyArea).Process(image, closed);
+        using CutoutOutcome soft = new InstancePostProcessor(AnyArea).Process(image, closed);
         Assert.Equal(new[] { "#######", "#.....#", "#..#..#", "#.....#", "#######" }, AlphaRows(soft.Rgba!));
     }
 
@@ -115,14 +115,14 @@ public sealed class InstancePostProcessorTests
             ".......");
         Tensor image = PositionImage(7, 7);
 
-        using InstanceCutout eight = new InstancePostProcessor(new() { MinArea = 0, MaxArea = 1, Alpha = CutoutAlpha.Opaque }).Process(image, mask);
+        using CutoutOutcome eight = new InstancePostProcessor(new() { MinArea = 0, MaxArea = 1, Alpha = CutoutAlpha.Opaque }).Process(image, mask);
         // The diamond is one 8-connected component of 4 pixels, tied with the square; the first in raster order
         // wins, and its centre is a hole under 4-connectivity for the background.
         Assert.Equal((1, 1, 3, 3), (eight.X, eight.Y, eight.Width, eight.Height));
         Assert.Equal(new[] { ".#.", "###", ".#." }, AlphaRows(eight.Rgba!));
         Assert.Equal(5, eight.Pixels);
 
-        using InstanceCutout four = new InstancePostProcessor(new() { MinArea = 0, MaxArea = 1, Connectivity = MaskConnectivity.Four }).Process(image, mask);
+        using CutoutOutcome four = new InstancePostProcessor(new() { MinArea = 0, MaxArea = 1, Connectivity = MaskConnectivity.Four }).Process(image, mask);
         Assert.Equal((4, 4, 2, 2), (four.X, four.Y, four.Width, four.Height));
     }
 
@@ -136,7 +136,7 @@ public sealed class InstancePostProcessorTests
             "-o--o-",
             "-oooo-",
             "------");
-        using InstanceCutout cutout = new InstancePostProcessor(AnyArea).Process(PositionImage(5, 6), mask);
+        using CutoutOutcome cutout = new InstancePostProcessor(AnyArea).Process(PositionImage(5, 6), mask);
         Assert.Equal((1, 1, 4, 3), (cutout.X, cutout.Y, cutout.Width, cutout.Height));
         Assert.Equal(10.0 / 30, cutout.AreaFraction, 12);
         // The 128s inside are a filled hole, kept with their mask value.
@@ -161,7 +161,7 @@ public sealed class InstancePostProcessorTests
         }
 
         var options = expected == CutoutRejection.TooThin ? AnyArea : InstancePostProcessorOptions.Default;
-        using InstanceCutout cutout = new InstancePostProcessor(options).Process(PositionImage(20, 20), mask);
+        using CutoutOutcome cutout = new InstancePostProcessor(options).Process(PositionImage(20, 20), mask);
         Assert.Equal(expected, cutout.Rejection);
         Assert.Equal(expected == CutoutRejection.None, cutout.Rgba is not null);
         Assert.Equal(w * h / 400.0, cutout.AreaFraction, 12);
@@ -175,7 +175,7 @@ public sealed class InstancePostProcessorTests
         Tensor mask = zeros(20, 20, ScalarType.Byte);
         mask.view(-1).narrow(0, 0, 400).view(20, 20).index_put_(tensor((byte)255), TensorIndex.Slice(0, null, 2), TensorIndex.Slice(0, null, 2));
         mask.narrow(0, 10, 10).fill_(0);
-        using InstanceCutout cutout = new InstancePostProcessor(new() { Connectivity = MaskConnectivity.Four }).Process(PositionImage(20, 20), mask);
+        using CutoutOutcome cutout = new InstancePostProcessor(new() { Connectivity = MaskConnectivity.Four }).Process(PositionImage(20, 20), mask);
         Assert.Equal(50 / 400.0, cutout.AreaFraction, 12);
         Assert.Equal(CutoutRejection.TooThin, cutout.Rejection);
     }
@@ -201,7 +201,7 @@ public sealed class InstancePostProcessorTests
                     MinArea = 0, MaxArea = 1, MinSide = 1, Alpha = CutoutAlpha.Opaque,
                     Connectivity = eight ? MaskConnectivity.Eight : MaskConnectivity.Four,
                 };
-                using InstanceCutout cutout = new InstancePostProcessor(options).Process(zeros(3, h, w, ScalarType.Byte), mask);
+                using CutoutOutcome cutout = new InstancePostProcessor(options).Process(zeros(3, h, w, ScalarType.Byte), mask);
                 var actual = new bool[h * w];
                 if (cutout.IsAccepted)
                 {

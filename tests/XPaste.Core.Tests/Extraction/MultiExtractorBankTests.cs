@@ -148,8 +148,8 @@ public sealed class MultiExtractorBankTests : IDisposable
         using (InstanceBank bank = InstanceBank.Create(folder))
         {
             bank.AddRange([
-                new BankCutout(rgba, new CategoryInfo(1, "kettle"), "s/old", "u2net", 25f),
-                new BankCutout(rgba, new CategoryInfo(1, "kettle"), "s/new", "clipseg", 27f, null, new Dictionary<string, float> { ["u2net"] = 24.5f }),
+                new NewBankInstance(rgba, new CategoryInfo(1, "kettle"), "s/old", "u2net", 25f),
+                new NewBankInstance(rgba, new CategoryInfo(1, "kettle"), "s/new", "clipseg", 27f, null, new Dictionary<string, float> { ["u2net"] = 24.5f }),
             ]);
         }
 

@@ -82,7 +82,7 @@ public sealed class PlainBackgroundExtractorTests(ITestOutputHelper output)
 
     private static Tensor Cleaned(InstancePostProcessor processor, Tensor image, Tensor mask)
     {
-        using InstanceCutout cutout = processor.Process(image, mask);
+        using CutoutOutcome cutout = processor.Process(image, mask);
         Assert.True(cutout.IsAccepted, cutout.Rejection.ToString());
         Tensor full = zeros(mask.shape, ScalarType.Bool);
         full.narrow(0, cutout.Y, cutout.Height).narrow(1, cutout.X, cutout.Width).copy_(cutout.Rgba![3].gt(128));

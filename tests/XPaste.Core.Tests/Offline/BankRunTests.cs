@@ -39,7 +39,7 @@ public sealed class BankRunTests : IDisposable
     public async Task Three_shards_merged_give_exactly_the_unsharded_bank()
     {
         string whole = _temp.File("whole");
-        RunManifest single = await Run(whole, ShardSpec.Whole).RunAsync();
+        BankShardManifest single = await Run(whole, ShardSpec.Whole).RunAsync();
         Assert.True(single.Complete);
         Assert.Equal(Categories.Length, single.Summary!.Count);
         Assert.Equal(Categories.Length * 3, single.Summary.Values.Sum(s => s.Kept + s.Rejected));
@@ -50,7 +50,7 @@ public sealed class BankRunTests : IDisposable
         var shardCategories = new List<string>();
         for (int k = 0; k < 3; k++)
         {
-            RunManifest manifest = await Run(sharded, new ShardSpec(k, 3)).RunAsync();
+            BankShardManifest manifest = await Run(sharded, new ShardSpec(k, 3)).RunAsync();
             Assert.True(manifest.Complete);
             shardCategories.AddRange(manifest.Categories);
         }
@@ -68,7 +68,7 @@ public sealed class BankRunTests : IDisposable
     {
         string root = _temp.File("counted");
         using var counter = new OfflineRunCounter(root);
-        RunManifest manifest = await Run(root, new ShardSpec(1, 2)).RunAsync();
+        BankShardManifest manifest = await Run(root, new ShardSpec(1, 2)).RunAsync();
         Assert.Equal(1, counter.RunsInto(Path.Combine(root, manifest.Bank)));
 
         // The summary reads the typed rejections: counts by kind name, per category.
@@ -89,7 +89,7 @@ public sealed class BankRunTests : IDisposable
             var pipeline = new OfflinePipeline(
                 [new PlainBackgroundExtractor(), new FakeExtractor("corner", FakeExtractor.Rectangle(0, 0, 12, 12))],
                 new FakeFilter(minScore: 1000, tolerance: 0.5f), new OfflinePipelineOptions { BatchSize = 2 });
-            RunManifest manifest = await Run(root, new ShardSpec(k, 3), pipeline: pipeline, perCategory: 4).RunAsync();
+            BankShardManifest manifest = await Run(root, new ShardSpec(k, 3), pipeline: pipeline, perCategory: 4).RunAsync();
             using InstanceBankReader shard = InstanceBank.Open(Path.Combine(root, manifest.Bank));
             shardInstances.AddRange(shard.Instances.Select(Describe));
             shardRejections.AddRange(shard.Rejections);
@@ -176,7 +176,7 @@ public sealed class BankRunTests : IDisposable
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(root, new ShardSpec(0, 2), fake, perCategory: 4).RunAsync(cancellationToken: cts.Token));
             }
 
-            RunManifest manifest = await Run(root, new ShardSpec(0, 2), perCategory: 4).RunAsync();
+            BankShardManifest manifest = await Run(root, new ShardSpec(0, 2), perCategory: 4).RunAsync();
             Assert.True(manifest.Complete);
             Assert.Equal(expected, Contents(Path.Combine(root, "shard-0-of-2")).Order(StringComparer.Ordinal));
         }

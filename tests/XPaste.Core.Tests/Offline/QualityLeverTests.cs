@@ -39,7 +39,7 @@ public sealed class QualityLeverTests : IDisposable
                 : full(new long[] { count, 3, Height, Width }, 250, ScalarType.Byte);
     }
 
-    private static async Task<RunManifest> RunAsync(string output, ITextToImageGenerator generator, CategoryGenerationOptions generation, OfflinePipelineOptions? extraction = null)
+    private static async Task<BankShardManifest> RunAsync(string output, ITextToImageGenerator generator, CategoryGenerationOptions generation, OfflinePipelineOptions? extraction = null)
     {
         var run = new BankRun(
             new BankRunOptions { OutputFolder = output, Categories = Categories },
@@ -51,9 +51,9 @@ public sealed class QualityLeverTests : IDisposable
     [Fact]
     public async Task Prompt_lists_are_cycled_by_image_index_recorded_per_image_and_change_what_is_kept()
     {
-        RunManifest plain = await RunAsync(_temp.File("template"), new PickyGenerator(), new CategoryGenerationOptions { PerCategory = 4, BatchSize = 2 });
+        BankShardManifest plain = await RunAsync(_temp.File("template"), new PickyGenerator(), new CategoryGenerationOptions { PerCategory = 4, BatchSize = 2 });
         var prompts = new Dictionary<string, IReadOnlyList<string>> { ["cup"] = ["an isolated {name} on white", "a photo of a single {name}"] };
-        RunManifest listed = await RunAsync(_temp.File("lists"), new PickyGenerator(), new CategoryGenerationOptions { PerCategory = 4, BatchSize = 2, Prompts = prompts });
+        BankShardManifest listed = await RunAsync(_temp.File("lists"), new PickyGenerator(), new CategoryGenerationOptions { PerCategory = 4, BatchSize = 2, Prompts = prompts });
 
         // The template never asks for an isolated object: nothing is kept. The list's first prompt does, for k = 0 and 2.
         Assert.Equal(0, plain.Summary!.Values.Sum(s => s.Kept));
@@ -84,8 +84,8 @@ public sealed class QualityLeverTests : IDisposable
     [Fact]
     public async Task A_per_category_budget_caps_what_is_kept_and_records_the_rest()
     {
-        RunManifest open = await RunAsync(_temp.File("open"), new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = 5, BatchSize = 2 });
-        RunManifest capped = await RunAsync(_temp.File("capped"), new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = 5, BatchSize = 2 },
+        BankShardManifest open = await RunAsync(_temp.File("open"), new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = 5, BatchSize = 2 });
+        BankShardManifest capped = await RunAsync(_temp.File("capped"), new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = 5, BatchSize = 2 },
             new OfflinePipelineOptions { BatchSize = 2, PerCategoryBudget = 2 });
 
         Assert.All(open.Summary!.Values, s => Assert.True(s.Kept > 2, $"the fake's images should give more than the budget ({s.Kept})"));

@@ -17,7 +17,7 @@ public sealed class ShardMergeTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static Task<RunManifest> RunAsync(string output, ShardSpec shard) =>
+    private static Task<BankShardManifest> RunAsync(string output, ShardSpec shard) =>
         new BankRun(new BankRunOptions { OutputFolder = output, Categories = Categories, Shard = shard, Settings = new Dictionary<string, string> { ["extractors"] = "plain" } },
             new CategoryImageGenerator(new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = 2, BatchSize = 2, Seed = 3 }),
             new OfflinePipeline([new PlainBackgroundExtractor()], options: new OfflinePipelineOptions { BatchSize = 2 })).RunAsync();
@@ -42,8 +42,8 @@ public sealed class ShardMergeTests : IDisposable
     public async Task A_record_naming_another_bank_is_refused_and_never_followed(string bank)
     {
         string root = await TwoShardsAsync("run");
-        string record = RunManifest.PathOf(root, 1, 2);
-        (RunManifest.Read(record) with { Bank = bank }).Write(record);
+        string record = BankShardManifest.PathOf(root, 1, 2);
+        (BankShardManifest.Read(record) with { Bank = bank }).Write(record);
 
         var ex = Assert.Throws<InvalidInputException>(() => ShardMerge.Merge(root, _temp.File("merged")));
 
@@ -56,15 +56,15 @@ public sealed class ShardMergeTests : IDisposable
     public async Task A_record_with_an_index_past_the_count_or_another_shards_content_says_so()
     {
         string root = await TwoShardsAsync("run");
-        string past = Path.Combine(root, RunManifest.FolderName, "shard-5-of-2.json");
-        File.Copy(RunManifest.PathOf(root, 1, 2), past);
+        string past = Path.Combine(root, BankShardManifest.FolderName, "shard-5-of-2.json");
+        File.Copy(BankShardManifest.PathOf(root, 1, 2), past);
         var ex = Assert.Throws<InvalidInputException>(() => ShardMerge.Merge(root, _temp.File("merged")));
         Assert.Equal(past, ex.Input);
         Assert.Equal("shard index 5 is past the shard count 2 (indices run 0..1)", ex.Problem);
 
         File.Delete(past);
-        string record = RunManifest.PathOf(root, 0, 2);
-        (RunManifest.Read(record) with { ShardIndex = 1 }).Write(record);
+        string record = BankShardManifest.PathOf(root, 0, 2);
+        (BankShardManifest.Read(record) with { ShardIndex = 1 }).Write(record);
         ex = Assert.Throws<InvalidInputException>(() => ShardMerge.Merge(root, _temp.File("merged")));
         Assert.Equal(record, ex.Input);
         Assert.StartsWith("records shard 1 of 2 but is the record of shard 0 of 2", ex.Problem, StringComparison.Ordinal);

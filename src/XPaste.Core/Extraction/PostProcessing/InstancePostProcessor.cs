@@ -25,7 +25,7 @@ public sealed class InstancePostProcessor
     /// <param name="image"><c>uint8</c> <c>[3,H,W]</c> (or <c>[4,H,W]</c>, whose alpha is replaced), any device.</param>
     /// <param name="mask"><c>uint8</c> <c>[H,W]</c> 0-255 soft mask, any device.</param>
     /// <returns>The cut-out or the reason for rejecting the mask; the caller disposes it.</returns>
-    public InstanceCutout Process(Tensor image, Tensor mask)
+    public CutoutOutcome Process(Tensor image, Tensor mask)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(mask);
@@ -59,7 +59,7 @@ public sealed class InstancePostProcessor
             : CutoutRejection.None;
         if (rejection != CutoutRejection.None)
         {
-            return new InstanceCutout(null, rejection, area, kept, region.X0, region.Y0, boxWidth, boxHeight);
+            return new CutoutOutcome(null, rejection, area, kept, region.X0, region.Y0, boxWidth, boxHeight);
         }
 
         using var scope = NewDisposeScope();
@@ -75,12 +75,12 @@ public sealed class InstancePostProcessor
         Tensor rgb = image.narrow(0, 0, 3).narrow(1, region.Y0, boxHeight).narrow(2, region.X0, boxWidth);
         if (Options.Alpha == CutoutAlpha.Opaque)
         {
-            // Colour outside the kept region is zeroed, as Cutout.FromMask does for annotated objects.
+            // Colour outside the kept region is zeroed, as RgbaCutouts.FromMask does for annotated objects.
             rgb = rgb.mul(alpha.to(image.device).gt(0).to(ScalarType.Byte).unsqueeze(0));
         }
 
         Tensor rgba = cat(new[] { rgb, alpha.to(image.device).unsqueeze(0) }, 0).contiguous();
-        return new InstanceCutout(rgba.MoveToOuterDisposeScope(), CutoutRejection.None, area, kept, region.X0, region.Y0, boxWidth, boxHeight);
+        return new CutoutOutcome(rgba.MoveToOuterDisposeScope(), CutoutRejection.None, area, kept, region.X0, region.Y0, boxWidth, boxHeight);
     }
 
     /// <summary>The fraction of a mask above <paramref name="threshold"/>, computed on the mask's device.</summary>

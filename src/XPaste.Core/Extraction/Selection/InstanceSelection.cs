@@ -3,7 +3,7 @@ namespace XPaste.Extraction;
 /// <summary>What <see cref="InstanceSelector"/> chose for one image.</summary>
 public sealed class InstanceSelection : IDisposable
 {
-    internal InstanceSelection(string extractor, float? score, InstanceCutout cutout, IReadOnlyDictionary<string, float>? scores = null)
+    internal InstanceSelection(string extractor, float? score, CutoutOutcome cutout, IReadOnlyDictionary<string, float>? scores = null)
     {
         Extractor = extractor;
         Score = score;
@@ -23,8 +23,8 @@ public sealed class InstanceSelection : IDisposable
     /// </summary>
     public IReadOnlyDictionary<string, float> Scores { get; }
 
-    /// <summary>The chosen mask's cut-out, or the reason it has none (<see cref="InstanceCutout.IsAccepted"/>). Owned by this object.</summary>
-    public InstanceCutout Cutout { get; }
+    /// <summary>The chosen mask's cut-out, or the reason it has none (<see cref="CutoutOutcome.IsAccepted"/>). Owned by this object.</summary>
+    public CutoutOutcome Cutout { get; }
 
     /// <inheritdoc />
     public void Dispose() => Cutout.Dispose();

@@ -201,7 +201,7 @@ public sealed class InstanceSelector
         InstanceSelection? first = null;
         foreach (int c in order)
         {
-            InstanceCutout cutout = _postProcessor.Process(image, candidates[c].Mask);
+            CutoutOutcome cutout = _postProcessor.Process(image, candidates[c].Mask);
             var selection = new InstanceSelection(candidates[c].Name, scores?[c], cutout, all);
             if (cutout.IsAccepted)
             {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace XPaste.Tests.Bank;
 
-public sealed class CutoutTests
+public sealed class RgbaCutoutsTests
 {
     [Fact]
     public void Cut_out_is_the_tight_box_with_the_mask_as_alpha_and_nothing_else()
@@ -16,7 +16,7 @@ public sealed class CutoutTests
         mask[2, 3] = tensor((byte)128); // not above the threshold
         mask[0, 0] = tensor((byte)100); // not above the threshold
 
-        Tensor rgba = Cutout.FromMask(image, mask)!;
+        Tensor rgba = RgbaCutouts.FromMask(image, mask)!;
 
         Assert.Equal(new long[] { 4, 3, 3 }, rgba.shape); // rows 1..3, columns 2..4
         byte[] got = rgba.data<byte>().ToArray();
@@ -41,9 +41,9 @@ public sealed class CutoutTests
     {
         using var scope = NewDisposeScope();
         Tensor image = zeros(4, 5, 6, ScalarType.Byte);
-        Assert.Null(Cutout.FromMask(image, full(5, 6, 128, ScalarType.Byte)));
-        Assert.NotNull(Cutout.FromMask(image, full(5, 6, 128, ScalarType.Byte), threshold: 127));
-        Assert.Throws<ArgumentException>(() => Cutout.FromMask(image, zeros(6, 5, ScalarType.Byte)));
-        Assert.Throws<ArgumentException>(() => Cutout.FromMask(zeros(2, 5, 6, ScalarType.Byte), zeros(5, 6, ScalarType.Byte)));
+        Assert.Null(RgbaCutouts.FromMask(image, full(5, 6, 128, ScalarType.Byte)));
+        Assert.NotNull(RgbaCutouts.FromMask(image, full(5, 6, 128, ScalarType.Byte), threshold: 127));
+        Assert.Throws<ArgumentException>(() => RgbaCutouts.FromMask(image, zeros(6, 5, ScalarType.Byte)));
+        Assert.Throws<ArgumentException>(() => RgbaCutouts.FromMask(zeros(2, 5, 6, ScalarType.Byte), zeros(5, 6, ScalarType.Byte)));
     }
 }

@@ -3,11 +3,11 @@ using static TorchSharp.torch;
 namespace XPaste.Extraction;
 
 /// <summary>The outcome of <see cref="InstancePostProcessor.Process"/>: an RGBA cut-out, or why there is none.</summary>
-public sealed class InstanceCutout : IDisposable
+public sealed class CutoutOutcome : IDisposable
 {
     private Tensor? _rgba;
 
-    internal InstanceCutout(Tensor? rgba, CutoutRejection rejection, double areaFraction, long pixels, int x, int y, int width, int height)
+    internal CutoutOutcome(Tensor? rgba, CutoutRejection rejection, double areaFraction, long pixels, int x, int y, int width, int height)
     {
         // Owned here (see Dispose and DetachRgba), so out of any dispose scope that made it.
         _rgba = rgba?.DetachFromDisposeScope();

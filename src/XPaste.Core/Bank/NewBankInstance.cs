@@ -11,5 +11,5 @@ namespace XPaste.Bank;
 /// <param name="ClipScore">The zero-shot filter's score, or null.</param>
 /// <param name="Origin">Where the pixels came from in human terms, or null.</param>
 /// <param name="RunnerUpScores">The zero-shot scores of the other extractors' masks that lost to this one, by extractor name, or null.</param>
-public sealed record BankCutout(Tensor Rgba, CategoryInfo Category, string Source, string Extractor, float? ClipScore = null, string? Origin = null,
+public sealed record NewBankInstance(Tensor Rgba, CategoryInfo Category, string Source, string Extractor, float? ClipScore = null, string? Origin = null,
     IReadOnlyDictionary<string, float>? RunnerUpScores = null);

@@ -15,7 +15,7 @@ namespace XPaste.Augment;
 /// The record of an <see cref="AugmentRun"/> in its progress folder (<c>manifest.json</c>): every setting and input
 /// identity that determines the output, and whether the output is complete. A run resumes only where they are equal.
 /// </summary>
-internal sealed class RunManifest
+internal sealed class AugmentRunManifest
 {
     public const string FileName = "manifest.json";
     public const string Format = "xpaste-augment-run";
@@ -28,7 +28,7 @@ internal sealed class RunManifest
         nameof(XPasteOptions.DropLast),
     };
 
-    public RunManifest(SortedDictionary<string, string> settings, SortedDictionary<string, string> inputs)
+    public AugmentRunManifest(SortedDictionary<string, string> settings, SortedDictionary<string, string> inputs)
     {
         Settings = settings;
         Inputs = inputs;
@@ -49,7 +49,7 @@ internal sealed class RunManifest
     public long? Annotations { get; init; }
 
     /// <summary>Describes a run: the augmenter's options and inputs, the run's own settings and the caller's inputs.</summary>
-    public static RunManifest Describe(XPasteAugmenter augmenter, IReadOnlyList<CocoCategory> categories, AugmentRunOptions options)
+    public static AugmentRunManifest Describe(XPasteAugmenter augmenter, IReadOnlyList<CocoCategory> categories, AugmentRunOptions options)
     {
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
         Flatten(augmenter.Options, "", settings);
@@ -66,18 +66,18 @@ internal sealed class RunManifest
             : "none";
         settings[AugmentRunSettingNames.SizeStatistics] = augmenter.Sizes is { } sizes ? Fingerprint(sizes.Categories.Count, "categories", [Convert.ToHexStringLower(sizes.ToUtf8Json())]) : "none";
         settings[AugmentRunSettingNames.Categories] = Fingerprint(categories.Count, "categories", [Convert.ToHexStringLower(JsonSerializer.SerializeToUtf8Bytes(categories, CocoJsonContext.Default.IReadOnlyListCocoCategory))]);
-        settings[AugmentRunSettingNames.XPasteVersion] = typeof(RunManifest).Assembly.GetName().Version?.ToString() ?? "unknown";
+        settings[AugmentRunSettingNames.XPasteVersion] = typeof(AugmentRunManifest).Assembly.GetName().Version?.ToString() ?? "unknown";
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach ((string name, string value) in options.Inputs)
         {
             inputs[name] = value;
         }
 
-        return new RunManifest(settings, inputs);
+        return new AugmentRunManifest(settings, inputs);
     }
 
     /// <summary>The settings and inputs that differ between a recorded run and this one, by name.</summary>
-    public List<AugmentRunSettingChange> Compare(RunManifest current)
+    public List<AugmentRunSettingChange> Compare(AugmentRunManifest current)
     {
         var changes = new List<AugmentRunSettingChange>();
         Compare(Settings, current.Settings, changes);
@@ -85,7 +85,7 @@ internal sealed class RunManifest
         return changes;
     }
 
-    public RunManifest With(bool complete, int? images = null, long? annotations = null) =>
+    public AugmentRunManifest With(bool complete, int? images = null, long? annotations = null) =>
         new(Settings, Inputs) { Complete = complete, Images = images, Annotations = annotations };
 
     public void Save(string path) =>
@@ -103,7 +103,7 @@ internal sealed class RunManifest
 
     /// <summary>Reads a manifest; null when there is none.</summary>
     /// <exception cref="AugmentRunConflictException">The file is not a manifest this version can read.</exception>
-    public static RunManifest? Read(string path, string outputFolder)
+    public static AugmentRunManifest? Read(string path, string outputFolder)
     {
         if (!File.Exists(path))
         {
@@ -125,7 +125,7 @@ internal sealed class RunManifest
             throw new AugmentRunConflictException(outputFolder, $"its run record {path} is not one this version of XPaste can read (format {Format} version {Version}); write to another folder, or overwrite it", []);
         }
 
-        return new RunManifest(
+        return new AugmentRunManifest(
             new SortedDictionary<string, string>(dto.Settings, StringComparer.Ordinal),
             new SortedDictionary<string, string>(dto.Inputs ?? [], StringComparer.Ordinal))
         {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace XPaste.Bank;
 
 /// <summary>Turns an image and a foreground mask into the RGBA cut-out an <see cref="InstanceBank"/> stores.</summary>
-public static class Cutout
+public static class RgbaCutouts
 {
     /// <summary>
     /// Crops <paramref name="image"/> to the tight box of <c>mask &gt; threshold</c> and adds the binary mask as alpha

@@ -8,7 +8,7 @@ namespace XPaste.Offline;
 /// A bank run's record of one shard, <c>{out}/runs/shard-{K}-of-{N}.json</c>: the settings, the shard's categories, and
 /// whether it finished, with per-category counts. <c>xpaste bank merge</c> reads these to check completeness.
 /// </summary>
-public sealed record RunManifest
+public sealed record BankShardManifest
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -59,11 +59,11 @@ public sealed record RunManifest
     /// <param name="path">The file.</param>
     /// <returns>The manifest.</returns>
     /// <exception cref="InvalidInputException">The file is not a run manifest.</exception>
-    public static RunManifest Read(string path)
+    public static BankShardManifest Read(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize<BankShardManifest>(File.ReadAllText(path), Json)
                 ?? throw new InvalidInputException(path, "empty run manifest");
         }
         catch (JsonException ex)
