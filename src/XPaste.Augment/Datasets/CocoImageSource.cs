@@ -6,19 +6,6 @@ using static TorchSharp.torch;
 
 namespace XPaste.Augment;
 
-/// <summary>Which annotations of a COCO file become objects of a <see cref="CocoImageSource"/>.</summary>
-public sealed class CocoImageSourceOptions
-{
-    /// <summary>Leave crowd annotations out (as the reference's training data does). Default true.</summary>
-    public bool SkipCrowd { get; init; } = true;
-
-    /// <summary>Only these images, by id; null for all. Default null.</summary>
-    public IReadOnlySet<long>? ImageIds { get; init; }
-
-    /// <summary>Image decoding (size limit, orientation). The images are always read as RGB.</summary>
-    public ImageLoadOptions Load { get; init; } = ImageLoadOptions.Default;
-}
-
 /// <summary>
 /// A COCO or LVIS dataset as annotated images: pixels read from the image folder, masks decoded from the annotations
 /// (polygons and RLEs, as the COCO API's <c>annToRLE</c>). An annotation without <c>segmentation</c> is a box-only

@@ -5,9 +5,3 @@ namespace XPaste.Bank;
 /// <param name="Rejected">Sources recorded as processed without an instance.</param>
 /// <param name="Categories">Instance counts per category, by category id.</param>
 public sealed record BankSummary(int Instances, int Rejected, IReadOnlyList<BankCategoryCount> Categories);
-
-/// <summary>The number of instances of one category in a bank.</summary>
-/// <param name="Id">The category id.</param>
-/// <param name="Name">The category name.</param>
-/// <param name="Count">How many instances the bank holds for it.</param>
-public sealed record BankCategoryCount(int Id, string Name, int Count);

@@ -1,51 +1,6 @@
 using Microsoft.Extensions.Options;
 namespace XPaste.Extraction;
 
-/// <summary>Which pixels touch: 4 (edges only) or 8 (edges and corners).</summary>
-public enum MaskConnectivity
-{
-    /// <summary>Pixels sharing an edge belong together.</summary>
-    Four = 4,
-
-    /// <summary>Pixels sharing an edge or a corner belong together (OpenCV's contours; the reference).</summary>
-    Eight = 8,
-}
-
-/// <summary>The alpha channel of a cut-out.</summary>
-public enum CutoutAlpha
-{
-    /// <summary>
-    /// The segmenter's soft mask inside the kept region, 0 outside (the reference: <c>alpha *= filled_component</c>).
-    /// Filled holes keep their (low) mask values.
-    /// </summary>
-    Mask,
-
-    /// <summary>255 inside the kept region (component and filled holes), 0 outside; colour outside is zeroed.</summary>
-    Opaque,
-}
-
-/// <summary>Why a mask produced no cut-out.</summary>
-public enum CutoutRejection
-{
-    /// <summary>Not rejected.</summary>
-    None,
-
-    /// <summary>No pixel is above the threshold.</summary>
-    Empty,
-
-    /// <summary>The foreground covers less than <see cref="InstancePostProcessorOptions.MinArea"/> of the image.</summary>
-    TooSmall,
-
-    /// <summary>The foreground covers more than <see cref="InstancePostProcessorOptions.MaxArea"/> of the image.</summary>
-    TooLarge,
-
-    /// <summary>The kept region is narrower or shorter than <see cref="InstancePostProcessorOptions.MinSide"/> pixels.</summary>
-    TooThin,
-
-    /// <summary>The cut-out's short side is below <see cref="InstancePostProcessorOptions.MinCutoutSide"/> pixels.</summary>
-    CutoutTooSmall,
-}
-
 /// <summary>Options for <see cref="InstancePostProcessor"/>; the defaults are X-Paste's published recipe.</summary>
 public sealed class InstancePostProcessorOptions
 {

@@ -2,34 +2,6 @@ using static TorchSharp.torch;
 
 namespace XPaste.Generation.Schedulers;
 
-/// <summary>What the two Euler schedulers share: the sigma tables and the timestep setup; each supplies its step.</summary>
-public abstract class EulerSchedulerBase : INoiseScheduler
-{
-    private readonly EulerTables _tables;
-
-    private protected EulerSchedulerBase(SchedulerConfig config, string className, bool ancestral)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ClassName = className;
-        _tables = new EulerTables(config, className, ancestral);
-    }
-
-    /// <inheritdoc/>
-    public string ClassName { get; }
-
-    /// <inheritdoc/>
-    public int NumTrainTimesteps => _tables.Schedule.NumTrainTimesteps;
-
-    /// <inheritdoc/>
-    public ISchedulerRun SetTimesteps(int numInferenceSteps)
-    {
-        var (timesteps, sigmas, init) = _tables.Make(numInferenceSteps);
-        return CreateRun(_tables.Schedule.VPrediction, timesteps, sigmas, init);
-    }
-
-    private protected abstract EulerRun CreateRun(bool vPrediction, Tensor timesteps, float[] sigmas, double init);
-}
-
 /// <summary>Euler (diffusers' <c>EulerDiscreteScheduler</c>, no churn): fractional timesteps, sigma-space updates.</summary>
 public sealed class EulerDiscreteScheduler : EulerSchedulerBase
 {
@@ -54,43 +26,6 @@ public sealed class EulerDiscreteScheduler : EulerSchedulerBase
             Tensor x0 = PredictX0(modelOutput, sample, sigma);
             Tensor derivative = (sample - x0) / sigma;
             return sample + (derivative * (SigmaValues[index + 1] - sigma));
-        }
-    }
-}
-
-/// <summary>Euler ancestral (diffusers' <c>EulerAncestralDiscreteScheduler</c>): adds fresh noise every step.</summary>
-public sealed class EulerAncestralDiscreteScheduler : EulerSchedulerBase
-{
-    /// <summary>The diffusers class name.</summary>
-    public const string DiffusersName = "EulerAncestralDiscreteScheduler";
-
-    /// <summary>Configures the scheduler from <paramref name="config"/> (missing keys take this class's defaults).</summary>
-    /// <exception cref="InvalidInputException">A value is invalid or an unsupported option is on.</exception>
-    public EulerAncestralDiscreteScheduler(SchedulerConfig config)
-        : base(config, DiffusersName, ancestral: true)
-    {
-    }
-
-    private protected override EulerRun CreateRun(bool vPrediction, Tensor timesteps, float[] sigmas, double init) =>
-        new Run(vPrediction, timesteps, sigmas, init);
-
-    private sealed class Run(bool vPrediction, Tensor timesteps, float[] sigmas, double init) : EulerRun(vPrediction, timesteps, sigmas, init)
-    {
-        protected override Tensor StepCore(Tensor modelOutput, Tensor sample, int index, IStepNoise? noise)
-        {
-            float sigmaFrom = SigmaValues![index];
-            float sigmaTo = SigmaValues[index + 1];
-            Tensor x0 = PredictX0(modelOutput, sample, sigmaFrom);
-            float sigmaUp = MathF.Sqrt(sigmaTo * sigmaTo * ((sigmaFrom * sigmaFrom) - (sigmaTo * sigmaTo)) / (sigmaFrom * sigmaFrom));
-            float sigmaDown = MathF.Sqrt((sigmaTo * sigmaTo) - (sigmaUp * sigmaUp));
-            Tensor derivative = (sample - x0) / sigmaFrom;
-            Tensor next = sample + (derivative * (sigmaDown - sigmaFrom));
-
-            // Drawn every step, the last included (sigma_up 0), so each generator advances exactly as in diffusers.
-            Tensor fresh = noise is null
-                ? randn(modelOutput.shape, ScalarType.Float32, modelOutput.device)
-                : noise.Draw(modelOutput.shape, ScalarType.Float32, modelOutput.device);
-            return next + (fresh * sigmaUp);
         }
     }
 }
