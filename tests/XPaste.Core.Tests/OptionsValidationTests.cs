@@ -4,10 +4,12 @@ using XPaste.Clip;
 using XPaste.Coco;
 using XPaste.Generation;
 using XPaste.Generation.Categories;
+using XPaste.Hub;
 using XPaste.Extraction;
 using XPaste.Imaging;
 using XPaste.Offline;
 using XPaste.Sources;
+using XPaste.Yolo;
 
 namespace XPaste.Tests;
 
@@ -36,6 +38,14 @@ public sealed class OptionsValidationTests
         Assert.Empty(Failures(new ImageLoadOptionsValidator(), ImageLoadOptions.Default));
         Assert.Empty(Failures(new CocoLoadOptionsValidator(), CocoLoadOptions.Default));
         Assert.Empty(Failures(new FolderSourceOptionsValidator(), new FolderSourceOptions()));
+        Assert.Equal(2, Failures(new HubOptionsValidator(), new HubOptions { Endpoint = "ftp://hub", MaxAttempts = 0 }).Count);
+        Assert.Equal(3, Failures(new ClipImageProcessorOptionsValidator(), new ClipImageProcessorOptions { CropSize = 300, Mean = [0.5f], Std = [1f, 0f, 1f] }).Count);
+        Assert.Single(Failures(new YoloLoadOptionsValidator(), new YoloLoadOptions { Split = "training" }));
+        Assert.Equal(3, Failures(new StableDiffusionGeneratorOptionsValidator(), new StableDiffusionGeneratorOptions { Width = 100, Height = 0, Steps = 0 }).Count);
+        Assert.Empty(Failures(new HubOptionsValidator(), new HubOptions { Endpoint = "https://huggingface.co" }));
+        Assert.Empty(Failures(new ClipImageProcessorOptionsValidator(), ClipImageProcessorOptions.Default));
+        Assert.Empty(Failures(new YoloLoadOptionsValidator(), YoloLoadOptions.Default));
+        Assert.Empty(Failures(new StableDiffusionGeneratorOptionsValidator(), new StableDiffusionGeneratorOptions()));
     }
 
     [Fact]
@@ -51,6 +61,8 @@ public sealed class OptionsValidationTests
         Assert.Throws<OptionsValidationException>(() => ImageIO.Decode([1, 2, 3], "bytes", new ImageLoadOptions { MaxPixels = 0 }));
         Assert.Throws<OptionsValidationException>(() => CocoDataset.Parse("{}"u8, "json", new CocoLoadOptions { InvalidAnnotations = (InvalidAnnotationHandling)9 }));
         Assert.Throws<OptionsValidationException>(() => new FolderInstanceSource(temp.Path, [], new FolderSourceOptions { Extensions = [] }));
+        Assert.Throws<OptionsValidationException>(() => new ModelStore(new HubOptions { MaxAttempts = 0 }));
+        Assert.Throws<OptionsValidationException>(() => YoloDataset.Load(temp.Path, new YoloLoadOptions { Split = "training" }));
     }
 
     private static List<string> Failures<T>(IValidateOptions<T> validator, T options)

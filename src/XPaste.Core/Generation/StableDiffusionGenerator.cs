@@ -20,30 +20,22 @@ public sealed class StableDiffusionGenerator : ITextToImageGenerator, IDisposabl
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="options">Sampler, steps, guidance, size; X-Paste's when null.</param>
     /// <param name="ownsPipeline">Dispose the pipeline with the generator.</param>
-    /// <exception cref="ArgumentException">A size is not a positive multiple of 8 or is over the pipeline's
-    /// <see cref="StableDiffusionPipelineOptions.MaxImageSide"/>, or steps are below 1.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A size is not a positive multiple of 8, or steps are below 1.</exception>
+    /// <exception cref="ArgumentException">The size is over the pipeline's <see cref="StableDiffusionPipelineOptions.MaxImageSide"/>.</exception>
     public StableDiffusionGenerator(StableDiffusionPipeline pipeline, StableDiffusionGeneratorOptions? options = null, bool ownsPipeline = false)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         _pipeline = pipeline;
         _options = options ?? new StableDiffusionGeneratorOptions();
+        _options.Validate();
         _ownsPipeline = ownsPipeline;
         Width = _options.Width ?? pipeline.DefaultSize;
         Height = _options.Height ?? pipeline.DefaultSize;
-        if (Width < 8 || Width % 8 != 0 || Height < 8 || Height % 8 != 0)
-        {
-            throw new ArgumentException($"width and height must be positive multiples of 8 (got {Width}x{Height})", nameof(options));
-        }
 
         // Refused here, before the first batch, rather than by the pipeline mid-run.
         if (Math.Max(Width, Height) > pipeline.Options.MaxImageSide)
         {
             throw new ArgumentException($"width and height must be at most {pipeline.Options.MaxImageSide} (got {Width}x{Height})", nameof(options));
-        }
-
-        if (_options.Steps < 1)
-        {
-            throw new ArgumentException($"steps must be at least 1 (got {_options.Steps})", nameof(options));
         }
 
         StableDiffusionModels models = pipeline.Models;

@@ -26,4 +26,6 @@ public sealed class StableDiffusionGeneratorOptions
 
     /// <summary>Image height, a multiple of 8; null for the model's default.</summary>
     public int? Height { get; init; }
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new StableDiffusionGeneratorOptionsValidator(), this);
 }

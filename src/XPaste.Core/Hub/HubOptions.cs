@@ -68,4 +68,6 @@ public sealed class HubOptions
     private static bool IsTruthy(string? value) =>
         value is not null && (value.Equals("1", StringComparison.Ordinal) || value.Equals("true", StringComparison.OrdinalIgnoreCase)
             || value.Equals("yes", StringComparison.OrdinalIgnoreCase) || value.Equals("on", StringComparison.OrdinalIgnoreCase));
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new HubOptionsValidator(), this);
 }

@@ -31,15 +31,7 @@ public sealed partial class ModelStore : IDisposable
     public ModelStore(HubOptions? options = null, HttpClient? httpClient = null, ILogger<ModelStore>? logger = null)
     {
         Options = options ?? new HubOptions();
-        if (!Uri.TryCreate(Options.Endpoint, UriKind.Absolute, out Uri? endpoint) || endpoint.Scheme is not ("http" or "https"))
-        {
-            throw new ArgumentException($"HubOptions.Endpoint '{Options.Endpoint}' is not an http(s) URL", nameof(options));
-        }
-
-        if (Options.MaxAttempts < 1)
-        {
-            throw new ArgumentException($"HubOptions.MaxAttempts must be at least 1, not {Options.MaxAttempts}", nameof(options));
-        }
+        Options.Validate();
 
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None })

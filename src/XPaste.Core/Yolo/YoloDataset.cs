@@ -68,10 +68,7 @@ public sealed partial class YoloDataset
     {
         ArgumentException.ThrowIfNullOrEmpty(yamlOrFolder);
         options ??= YoloLoadOptions.Default;
-        if (options.Split is not ("train" or "val" or "test"))
-        {
-            throw new ArgumentException($"split must be train, val or test, got '{options.Split}'", nameof(options));
-        }
+        options.Validate();
 
         (IReadOnlyList<string> imagePaths, IReadOnlyList<string>? names) = YoloLayout.Resolve(yamlOrFolder, options.Split);
         var problems = new List<YoloLabelProblem>();

@@ -14,4 +14,6 @@ public sealed class YoloLoadOptions
     /// refusing the dataset. Default false: the first bad line throws, naming its file and line.
     /// </summary>
     public bool SkipBadLabels { get; init; }
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new YoloLoadOptionsValidator(), this);
 }

@@ -92,7 +92,7 @@ public sealed class ClipImageProcessorTests
         Assert.Throws<ArgumentException>(() => processor.Preprocess([]));
         Assert.Throws<ArgumentException>(() => processor.Preprocess([zeros(3, 10, 10)]));
         Assert.Throws<ArgumentException>(() => processor.Preprocess([zeros([4, 10, 10], ScalarType.Byte)]));
-        Assert.Throws<ArgumentException>(() => new ClipImageProcessor(new ClipImageProcessorOptions { CropSize = 300 }));
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ClipImageProcessor(new ClipImageProcessorOptions { CropSize = 300 }));
     }
 
     [Fact]

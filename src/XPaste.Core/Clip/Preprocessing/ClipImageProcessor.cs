@@ -25,15 +25,7 @@ public sealed class ClipImageProcessor
     public ClipImageProcessor(ClipImageProcessorOptions? options = null)
     {
         Options = options ?? ClipImageProcessorOptions.Default;
-        if (Options.ShortestEdge <= 0 || Options.CropSize <= 0 || Options.CropSize > Options.ShortestEdge)
-        {
-            throw new ArgumentException($"need 0 < CropSize ({Options.CropSize}) <= ShortestEdge ({Options.ShortestEdge})", nameof(options));
-        }
-
-        if (Options.Mean.Count != 3 || Options.Std.Count != 3 || Options.Std.Any(s => !(s > 0)))
-        {
-            throw new ArgumentException("Mean and Std need three values each, Std positive", nameof(options));
-        }
+        Options.Validate();
 
         _mean = [.. Options.Mean];
         _std = [.. Options.Std];

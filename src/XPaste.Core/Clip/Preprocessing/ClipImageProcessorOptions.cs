@@ -28,4 +28,6 @@ public sealed class ClipImageProcessorOptions
     /// <param name="imageSize">The vision tower's input side.</param>
     /// <returns>The options.</returns>
     public static ClipImageProcessorOptions ForImageSize(int imageSize) => new() { ShortestEdge = imageSize, CropSize = imageSize };
+
+    internal void Validate() => OptionsValidation.ThrowIfInvalid(new ClipImageProcessorOptionsValidator(), this);
 }
