@@ -57,6 +57,7 @@ internal static class Blender
     /// Computed with tensor reductions: no host round trip.
     /// </summary>
     /// <returns>float32 <c>[3,h,w]</c> adjusted colours, 0-255, integral.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static Tensor MatchPhotometry(Tensor rgb, Tensor union, Tensor destination, PhotometricMatchingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

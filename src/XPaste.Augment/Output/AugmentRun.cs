@@ -58,6 +58,7 @@ public sealed partial class AugmentRun
     /// <param name="outputFolder">Where the output goes.</param>
     /// <param name="options">The run's settings; defaults when null.</param>
     /// <param name="logger">Receives resume and clean-up messages; none when null.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public AugmentRun(XPasteAugmenter augmenter, IReadOnlyList<CocoCategory> categories, string outputFolder, AugmentRunOptions? options = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(augmenter);
@@ -199,6 +200,7 @@ public sealed partial class AugmentRun
     /// <param name="writer">The image layout the run used (its images folder); defaults when null.</param>
     /// <returns>How many files were deleted.</returns>
     /// <exception cref="AugmentRunLockedException">A run is writing to the folder.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static int Clear(string outputFolder, CocoPasteWriterOptions? writer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);

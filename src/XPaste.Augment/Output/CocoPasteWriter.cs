@@ -30,6 +30,7 @@ public sealed class CocoPasteWriter
     /// <param name="outputFolder">Where <c>annotations.json</c> and the image folder go.</param>
     /// <param name="categories">The dataset's categories, copied to the output.</param>
     /// <param name="options">Format settings.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public CocoPasteWriter(string outputFolder, IReadOnlyList<CocoCategory> categories, CocoPasteWriterOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(outputFolder);

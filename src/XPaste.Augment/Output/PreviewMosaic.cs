@@ -36,6 +36,7 @@ public static class PreviewMosaic
     /// <param name="options">Layout and labels; defaults when null.</param>
     /// <returns><c>uint8</c> <c>[3,H,W]</c> on the CPU; the caller owns it.</returns>
     /// <exception cref="ArgumentException"><paramref name="originals"/> has another number of samples.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static Tensor Draw(AugmentedBatch batch, AugmentedBatch? originals, PreviewMosaicOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -75,6 +75,7 @@ public sealed partial class CocoDataset
     /// The file is missing or is not valid COCO JSON, an id repeats, an image has no usable size, or (unless
     /// skipped) an annotation points at a missing image or category or has a malformed segmentation.
     /// </exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static CocoDataset Load(string path, CocoLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -88,6 +89,7 @@ public sealed partial class CocoDataset
     /// <param name="options">Loading options; <see cref="CocoLoadOptions.Default"/> when null.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="CocoFormatException">See <see cref="Load(string, CocoLoadOptions?)"/>.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static async Task<CocoDataset> LoadAsync(string path, CocoLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -111,6 +113,7 @@ public sealed partial class CocoDataset
     /// <param name="name">Names the input in error messages (usually its path).</param>
     /// <param name="options">Loading options; <see cref="CocoLoadOptions.Default"/> when null.</param>
     /// <exception cref="CocoFormatException">See <see cref="Load(string, CocoLoadOptions?)"/>.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static CocoDataset Read(Stream utf8Json, string name, CocoLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
@@ -134,6 +137,7 @@ public sealed partial class CocoDataset
     /// <param name="name">Names the input in error messages.</param>
     /// <param name="options">Loading options; <see cref="CocoLoadOptions.Default"/> when null.</param>
     /// <exception cref="CocoFormatException">See <see cref="Load(string, CocoLoadOptions?)"/>.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static CocoDataset Parse(ReadOnlySpan<byte> utf8Json, string name, CocoLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(name);

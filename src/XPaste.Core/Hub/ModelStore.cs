@@ -28,6 +28,7 @@ public sealed partial class ModelStore : IDisposable
     /// <param name="options">Endpoint, cache folder, offline mode, token, retries; from the environment when null.</param>
     /// <param name="httpClient">The client to use; the store creates (and disposes) its own when null.</param>
     /// <param name="logger">Receives progress and retry messages; none when null.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public ModelStore(HubOptions? options = null, HttpClient? httpClient = null, ILogger<ModelStore>? logger = null)
     {
         Options = options ?? new HubOptions();

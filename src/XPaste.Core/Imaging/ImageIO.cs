@@ -17,6 +17,7 @@ public static class ImageIO
     /// <param name="options">Decoding options; <see cref="ImageLoadOptions.Default"/> when null.</param>
     /// <returns>A CPU <c>uint8</c> tensor <c>[C,H,W]</c>, C = 3 or 4. The caller owns it.</returns>
     /// <exception cref="InvalidImageException">The file is empty, not an image, truncated, corrupt or too large.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static Tensor Load(string path, ImageLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -43,6 +44,7 @@ public static class ImageIO
     /// <param name="options">Decoding options; <see cref="ImageLoadOptions.Default"/> when null.</param>
     /// <returns>A CPU <c>uint8</c> tensor <c>[C,H,W]</c>, C = 3 or 4. The caller owns it.</returns>
     /// <exception cref="InvalidImageException">The bytes are empty, not an image, truncated, corrupt or too large.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static Tensor Decode(ReadOnlySpan<byte> encoded, string name, ImageLoadOptions? options = null)
     {
         options ??= ImageLoadOptions.Default;

@@ -29,6 +29,7 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
     /// <param name="options">Settings; defaults when null.</param>
     /// <param name="logger">Receives notes on skipped images; none when null.</param>
     /// <exception cref="InvalidInputException">The root is missing, or a folder matches no category (unless ignored).</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public FolderInstanceSource(string root, IReadOnlyList<CategoryInfo> categories, FolderSourceOptions? options = null, ILogger? logger = null)
         : this(root, MatchFolders(root, categories, options ?? new FolderSourceOptions()), options, logger)
     {
@@ -128,6 +129,7 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
     /// <param name="logger">Receives notes on skipped images; none when null.</param>
     /// <returns>The source.</returns>
     /// <exception cref="CategoryMismatchException">Folders that match no dataset category (listed), or one that matches several.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static FolderInstanceSource FromDataset(string root, IReadOnlyList<CocoCategory> dataset, string datasetName,
         FolderSourceOptions? options = null, ILogger? logger = null)
     {
@@ -156,6 +158,7 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
     /// <param name="options">Settings; defaults when null.</param>
     /// <param name="logger">Receives notes on skipped images; none when null.</param>
     /// <returns>The source.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static FolderInstanceSource FromFolderNames(string root, FolderSourceOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -184,6 +187,7 @@ public sealed class FolderInstanceSource : IResumableInstanceSource
     /// <param name="logger">Receives notes on skipped images; none when null.</param>
     /// <returns>The source.</returns>
     /// <exception cref="InvalidInputException">The folder is missing.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static FolderInstanceSource FromCategoryFolder(string folder, CategoryInfo category, FolderSourceOptions? options = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);

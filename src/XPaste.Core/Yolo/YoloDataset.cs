@@ -64,6 +64,7 @@ public sealed partial class YoloDataset
     /// The file or folder is missing, <c>data.yaml</c> lacks the split or <c>names</c> or is malformed, an image cannot be
     /// read, or (unless skipped) a label line is bad (named as <c>file:line</c>).
     /// </exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public static YoloDataset Load(string yamlOrFolder, YoloLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(yamlOrFolder);

@@ -22,6 +22,7 @@ public sealed class ClipImageProcessor
 
     /// <summary>Creates the processor.</summary>
     /// <param name="options">Sizes and normalisation; CLIP's at 224 when null.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (every problem is listed).</exception>
     public ClipImageProcessor(ClipImageProcessorOptions? options = null)
     {
         Options = options ?? ClipImageProcessorOptions.Default;
