@@ -6,7 +6,8 @@ namespace XPaste.Extraction;
 /// <summary>
 /// Segment Anything as a refiner of another extractor's masks, as X-Paste's successors use it (DiverGen, Gen2Det):
 /// the prompt is the tight box of the largest component of the prompt source's mask (optionally with its centroid as
-/// a positive point); SAM gives three masks and the one with the highest predicted IoU is kept, post-processed to the
+/// a positive point); SAM gives three masks and the one with the highest predicted IoU is kept (or all three, as the
+/// <see cref="Candidates"/>, with <see cref="SamMaskChoice.All"/>), post-processed to the
 /// image's size and binarised at logit 0 into a 0/255 <c>uint8</c> mask.
 /// </summary>
 /// <remarks>
