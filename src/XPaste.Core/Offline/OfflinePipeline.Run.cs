@@ -20,6 +20,9 @@ public sealed partial class OfflinePipeline
 
         public long? Total { get; set; }
 
+        /// <summary>The run's token, for the work done at a category's decision (real-crop embeddings).</summary>
+        public CancellationToken CancellationToken { get; init; }
+
         public int Added { get; private set; }
 
         public int Skipped { get; private set; }
@@ -239,6 +242,8 @@ public sealed partial class OfflinePipeline
                 }
             }
 
+            double?[] similarity = RealSimilarities(keep);
+            double? minSimilarity = stage._options.RealSimilarity?.MinSimilarity;
             int? budget = stage._options.PerCategoryBudget;
             var inBank = new Dictionary<int, int>();
             for (int i = 0; i < _held.Count; i++)
@@ -258,6 +263,10 @@ public sealed partial class OfflinePipeline
                 {
                     rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.ClipRule, h.Extractor, h.Score, limits[i]));
                 }
+                else if (similarity[i] is double s && s < minSimilarity)
+                {
+                    rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.RealSimilarity, h.Extractor, Math.Round(s, 4), minSimilarity));
+                }
                 else if (budget is int limit && count >= limit)
                 {
                     rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.OverBudget, h.Extractor, count, limit));
@@ -270,6 +279,29 @@ public sealed partial class OfflinePipeline
 
                 inBank[category.Id] = count;
             }
+        }
+
+        /// <summary>Per held image, the mean similarity of its kept cut-out to its category's real crops; null where not judged.</summary>
+        private double?[] RealSimilarities(bool[] keep)
+        {
+            var similarity = new double?[_held.Count];
+            if (stage._realCrops is not { } reference)
+            {
+                return similarity;
+            }
+
+            // Only what the CLIP rule kept is embedded, a category at a time.
+            foreach (var group in Enumerable.Range(0, _held.Count).Where(i => keep[i] && _held[i].Early is null && _held[i].Rgba is not null).GroupBy(i => _held[i].Category))
+            {
+                int[] members = [.. group];
+                double[]? values = reference.Similarities(group.Key, [.. members.Select(i => _held[i].Rgba!)], CancellationToken);
+                for (int j = 0; values is not null && j < members.Length; j++)
+                {
+                    similarity[members[j]] = values[j];
+                }
+            }
+
+            return similarity;
         }
 
         public void DropCategory()

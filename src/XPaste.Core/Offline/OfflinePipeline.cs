@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Abstractions;
 using XPaste.Bank;
+using XPaste.Clip;
 using XPaste.Extraction;
 
 namespace XPaste.Offline;
@@ -42,12 +43,14 @@ public sealed partial class OfflinePipeline
     private readonly InstanceSelector _selector;
     private readonly OfflinePipelineOptions _options;
     private readonly ILogger _logger;
+    private readonly RealCropReference? _realCrops;
 
     /// <summary>Creates the pipeline.</summary>
     /// <param name="extractors">The extractors, in order of preference; none when the source brings its own masks.</param>
     /// <param name="filter">The zero-shot filter (CLIP in the reference); null selects by preference order and keeps whatever passes the post-processing.</param>
     /// <param name="options">Batching, device, selection and budget; when null, <see cref="OfflinePipelineOptions.Default"/> with extractors and <see cref="OfflinePipelineOptions.Annotations"/> without.</param>
-    /// <param name="logger">Receives per-category notes; none when null.</param>
+    /// <param name="logger">Receives per-category notes and warnings (a category without real crops); none when null.</param>
+    /// <exception cref="ArgumentException">A filter without an extractor, or <see cref="OfflinePipelineOptions.RealSimilarity"/> without a <see cref="ClipZeroShotFilter"/>.</exception>
     public OfflinePipeline(IReadOnlyList<IInstanceExtractor> extractors, IZeroShotFilter? filter = null,
         OfflinePipelineOptions? options = null, ILogger? logger = null)
     {
@@ -61,6 +64,13 @@ public sealed partial class OfflinePipeline
 
         _selector = new InstanceSelector(extractors, filter, _options.Selection);
         _logger = logger ?? NullLogger.Instance;
+        if (_options.RealSimilarity is { } real)
+        {
+            // The same image tower as the zero-shot filter: real crops and cut-outs are embedded alike.
+            ClipModel model = (filter as ClipZeroShotFilter)?.Model
+                ?? throw new ArgumentException("the real-crop similarity filter embeds with the CLIP filter's image tower: give a ClipZeroShotFilter", nameof(filter));
+            _realCrops = new RealCropReference(real, model, _logger);
+        }
     }
 
     /// <summary>The options in use.</summary>
@@ -96,7 +106,7 @@ public sealed partial class OfflinePipeline
         using Activity? activity = Activities.StartActivity("offline.run");
         activity?.SetTag("xpaste.source", source.Name);
         activity?.SetTag("xpaste.bank", bank.Folder);
-        var run = new Run(this, source, bank, progress);
+        var run = new Run(this, source, bank, progress) { CancellationToken = cancellationToken };
         var resumable = source as IResumableInstanceSource;
         run.Total = resumable?.Count;
         run.Report();

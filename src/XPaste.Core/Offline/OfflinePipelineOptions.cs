@@ -34,5 +34,12 @@ public sealed class OfflinePipelineOptions
     /// </summary>
     public int? NearDuplicateDistance { get; init; }
 
+    /// <summary>
+    /// The real-crop similarity filter (off by default): a cut-out the CLIP rule kept is rejected as
+    /// <c>real_similarity</c> when its mean CLIP image similarity to real objects of its category is below
+    /// <see cref="RealSimilarityOptions.MinSimilarity"/>. Needs a <c>ClipZeroShotFilter</c> as the pipeline's filter. Null for none.
+    /// </summary>
+    public RealSimilarityOptions? RealSimilarity { get; init; }
+
     internal void Validate() => OptionsValidation.ThrowIfInvalid(new OfflinePipelineOptionsValidator(), this);
 }
