@@ -32,7 +32,7 @@ namespace XPaste.Generation.Categories;
 /// <see cref="CategoryGenerationOptions.StartOver"/> is set.
 /// </para>
 /// </remarks>
-public sealed class CategoryImageGenerator
+public sealed partial class CategoryImageGenerator
 {
     /// <summary>The settings file a generation folder carries.</summary>
     public const string SettingsFileName = ".xpaste-generate.json";
