@@ -21,7 +21,8 @@ namespace XPaste.Offline;
 /// <remarks>
 /// <para>
 /// Resumable: an image the bank already lists (added or rejected) is skipped, before its pixels are loaded when the
-/// source is an <see cref="IResumableInstanceSource"/>. With a filter a category's results are written together when it
+/// source is an <see cref="IResumableInstanceSource"/> (with <see cref="OfflinePipelineOptions.NearDuplicateDistance"/>
+/// it is read, only to remember its perceptual hash, so new images are compared with what earlier runs saw). With a filter a category's results are written together when it
 /// is complete (its adds and rejects as one manifest segment, unless more rejections than
 /// <see cref="BankOptions.CommitEvery"/> are pending, which commits them earlier), so an interrupted run redoes the
 /// unfinished category from the start; without one, results are written every few batches and, on cancellation,
@@ -110,8 +111,11 @@ public sealed partial class OfflinePipeline
         var resumable = source as IResumableInstanceSource;
         run.Total = resumable?.Count;
         run.Report();
+        // With near-duplicate removal, images the bank already processed are read too (not extracted), so that new
+        // images are compared with what earlier runs of the source saw, not only with this run's.
+        int? distance = _options.NearDuplicateDistance;
         IAsyncEnumerable<SourceImage> images = resumable is not null
-            ? resumable.ReadAsync(run.SkipIfProcessed, cancellationToken)
+            ? resumable.ReadAsync(distance is null ? run.SkipIfProcessed : _ => false, cancellationToken)
             : source.ReadAsync(cancellationToken);
         var batch = new List<SourceImage>(_options.BatchSize);
         try
@@ -120,6 +124,11 @@ public sealed partial class OfflinePipeline
             {
                 if (run.SkipIfProcessed(image.Id))
                 {
+                    if (distance is int d)
+                    {
+                        _ = run.NearDuplicate(image, d);
+                    }
+
                     image.Dispose();
                     continue;
                 }
@@ -131,7 +140,7 @@ public sealed partial class OfflinePipeline
                         $"image '{image.Id}' of source '{source.Name}' has no mask; without an extractor every image needs its own mask");
                 }
 
-                if (_options.NearDuplicateDistance is int distance && run.NearDuplicate(image, distance) is { } duplicate)
+                if (distance is int limit && run.NearDuplicate(image, limit) is { } duplicate)
                 {
                     // Settle the pending batch first, so a category is still decided in one piece.
                     run.Process(batch, cancellationToken);

@@ -29,8 +29,10 @@ public sealed class OfflinePipelineOptions
 
     /// <summary>
     /// Near-duplicate removal (off by default): an image whose perceptual hash (<see cref="Imaging.PerceptualHash"/>, the
-    /// crawler's) is within this many bits of an earlier image of its category in the same run is rejected as
-    /// <c>near_duplicate</c> before extraction. Null for none; 0 drops only identical-looking images.
+    /// crawler's) is within this many bits of an earlier image of its category is rejected as <c>near_duplicate</c> before
+    /// extraction. Earlier means earlier in this run or processed by an earlier run of the same source into the bank
+    /// (those images are read again, not extracted, to hash them; images that came from other sources are not
+    /// compared). Null for none; 0 drops only identical-looking images.
     /// </summary>
     public int? NearDuplicateDistance { get; init; }
 
