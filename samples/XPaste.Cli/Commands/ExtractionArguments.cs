@@ -41,6 +41,28 @@ internal sealed class ExtractionArguments
     private readonly Option<int> _realCropsPerCategory = new Option<int>("--real-crops-per-category") { Description = "Real crops per category at most (a seeded sample of a larger category).", DefaultValueFactory = _ => 32 }.AtLeast(1);
     private readonly Option<string> _device = DeviceChoice.CreateOption();
 
+    public ExtractionArguments()
+    {
+        // A cosine: checked as the command line is parsed, before any file or model is read.
+        _minRealSimilarity.Validators.Add(result =>
+        {
+            double? value = null;
+            try
+            {
+                value = result.Implicit ? null : result.GetValueOrDefault<double?>();
+            }
+            catch (InvalidOperationException)
+            {
+                // Not a number: the parser reports it.
+            }
+
+            if (value is double v && !(v is >= -1 and <= 1))
+            {
+                result.AddError(RealSimilarityRange(v));
+            }
+        });
+    }
+
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _samModel, _samPromptFrom, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _nearDuplicates, _realCrops, _realImages, _minRealSimilarity, _realCropsPerCategory, _clip, _minClip, _tolerance, _device })
@@ -186,7 +208,7 @@ internal sealed class ExtractionArguments
         double? minimum = parse.GetValue(_minRealSimilarity);
         if (minimum is double m && !(m is >= -1 and <= 1))
         {
-            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture, $"--min-real-similarity: must be between -1 and 1 (a cosine), got {m}"));
+            throw new CliUsageException("--min-real-similarity: " + RealSimilarityRange(m));
         }
 
         if (file is null)
@@ -216,6 +238,9 @@ internal sealed class ExtractionArguments
             MaxCropsPerCategory = parse.GetValue(_realCropsPerCategory),
         };
     }
+
+    private static string RealSimilarityRange(double value) =>
+        string.Create(CultureInfo.InvariantCulture, $"must be between -1 and 1 (a cosine), got {value}");
 
     /// <summary>Warnings of the pipeline (a category without real crops) on standard error, one line each.</summary>
     private static ILoggerFactory CreateLoggers() => LoggerFactory.Create(b => b
