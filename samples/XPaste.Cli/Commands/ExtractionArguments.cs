@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using XPaste.Abstractions;
 using XPaste.Clip;
-using XPaste.Coco;
 using XPaste.Extraction;
 using XPaste.Offline;
 using static TorchSharp.torch;
@@ -35,40 +34,17 @@ internal sealed class ExtractionArguments
     private readonly Option<int> _minCutoutSide = new Option<int>("--min-cutout-side") { Description = "With --selection quality: the smallest cut-out short side in pixels.", DefaultValueFactory = _ => 32 }.AtLeast(0);
     private readonly Option<int?> _budget = new Option<int?>("--per-category-budget") { Description = "Keep at most this many instances per category (opt-in); the rest are recorded as over_budget." }.AtLeast(1);
     private readonly Option<int?> _nearDuplicates = new Option<int?>("--near-duplicate-distance") { Description = "Reject an image whose perceptual hash is within this many bits of an earlier image of its category (opt-in; the crawler's hash; 0 to 64)." }.AtLeast(0);
-    private readonly Option<FileInfo?> _realCrops = new Option<FileInfo?>("--real-crops") { Description = "COCO/LVIS annotations whose objects are the real crops of --min-real-similarity (opt-in; each object cut out with its mask, on white)." };
-    private readonly Option<DirectoryInfo?> _realImages = new Option<DirectoryInfo?>("--real-images") { Description = "The folder --real-crops' file_names are relative to (default: the annotation file's folder)." };
-    private readonly Option<double?> _minRealSimilarity = new Option<double?>("--min-real-similarity") { Description = "Reject a cut-out CLIP kept when the mean cosine of its CLIP image embedding to its category's real crops is below this (-1 to 1; needs --clip and --real-crops). A category without real crops is kept, with a warning." };
-    private readonly Option<int> _realCropsPerCategory = new Option<int>("--real-crops-per-category") { Description = "Real crops per category at most (a seeded sample of a larger category).", DefaultValueFactory = _ => 32 }.AtLeast(1);
     private readonly Option<string> _device = DeviceChoice.CreateOption();
-
-    public ExtractionArguments()
-    {
-        // A cosine: checked as the command line is parsed, before any file or model is read.
-        _minRealSimilarity.Validators.Add(result =>
-        {
-            double? value = null;
-            try
-            {
-                value = result.Implicit ? null : result.GetValueOrDefault<double?>();
-            }
-            catch (InvalidOperationException)
-            {
-                // Not a number: the parser reports it.
-            }
-
-            if (value is double v && !(v is >= -1 and <= 1))
-            {
-                result.AddError(RealSimilarityRange(v));
-            }
-        });
-    }
+    private readonly RealCropArguments _real = new();
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _samModel, _samPromptFrom, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _nearDuplicates, _realCrops, _realImages, _minRealSimilarity, _realCropsPerCategory, _clip, _minClip, _tolerance, _device })
+        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _samModel, _samPromptFrom, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _nearDuplicates, _clip, _minClip, _tolerance, _device })
         {
             command.Options.Add(option);
         }
+
+        _real.AddTo(command);
     }
 
     /// <summary>Builds the extractors, the CLIP filter and the offline pipeline; the result owns them.</summary>
@@ -86,7 +62,7 @@ internal sealed class ExtractionArguments
 
         string[] names = ParseExtractors(parse.GetValue(_extractors));
         // Checked and read before any model loads: a wrong value or a missing file fails at once.
-        RealSimilarityOptions? real = await RealSimilarityAsync(parse, cancellationToken).ConfigureAwait(false);
+        RealSimilarityOptions? real = await _real.CreateAsync(parse, parse.GetValue(_clip) is not null, cancellationToken).ConfigureAwait(false);
         var choice = new ExtractorChoice(weights, parse.GetValue(_clipsegModel), parse.GetValue(_clipsegPrompt)!, inputSize)
         {
             SamModel = parse.GetValue(_samModel),
@@ -148,12 +124,7 @@ internal sealed class ExtractionArguments
                 settings["per_category_budget"] = budget.ToString(CultureInfo.InvariantCulture);
             }
 
-            if (real is not null)
-            {
-                settings["real_crops"] = Path.GetFileName(parse.GetValue(_realCrops)!.FullName);
-                settings["min_real_similarity"] = real.MinSimilarity.ToString(CultureInfo.InvariantCulture);
-                settings["real_crops_per_category"] = real.MaxCropsPerCategory.ToString(CultureInfo.InvariantCulture);
-            }
+            _real.Record(parse, real, settings);
 
             if (selection != "reference")
             {
@@ -197,50 +168,6 @@ internal sealed class ExtractionArguments
             throw;
         }
     }
-
-    /// <summary>
-    /// The real-crop filter of <c>--real-crops</c>, <c>--real-images</c>, <c>--min-real-similarity</c>; null when not asked
-    /// for. The options go together and need <c>--clip</c> (its image tower embeds the crops): a half-given set is a usage error.
-    /// </summary>
-    private async Task<RealSimilarityOptions?> RealSimilarityAsync(ParseResult parse, CancellationToken cancellationToken)
-    {
-        FileInfo? file = parse.GetValue(_realCrops);
-        double? minimum = parse.GetValue(_minRealSimilarity);
-        if (minimum is double m && !(m is >= -1 and <= 1))
-        {
-            throw new CliUsageException("--min-real-similarity: " + RealSimilarityRange(m));
-        }
-
-        if (file is null)
-        {
-            string? given = minimum is not null ? "--min-real-similarity" : parse.GetValue(_realImages) is not null ? "--real-images" : null;
-            return given is null
-                ? null
-                : throw new CliUsageException($"{given}: needs --real-crops (the COCO/LVIS annotations whose objects are the real crops)");
-        }
-
-        if (minimum is null)
-        {
-            throw new CliUsageException("--real-crops: needs --min-real-similarity (the smallest mean cosine a cut-out may have)");
-        }
-
-        if (parse.GetValue(_clip) is null)
-        {
-            throw new CliUsageException("--min-real-similarity: needs --clip (the CLIP filter's image tower embeds the real crops and the cut-outs)");
-        }
-
-        CocoDataset dataset = await CocoDataset.LoadAsync(file.FullName, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new RealSimilarityOptions
-        {
-            Dataset = dataset,
-            ImagesFolder = parse.GetValue(_realImages)?.FullName ?? file.DirectoryName!,
-            MinSimilarity = minimum.Value,
-            MaxCropsPerCategory = parse.GetValue(_realCropsPerCategory),
-        };
-    }
-
-    private static string RealSimilarityRange(double value) =>
-        string.Create(CultureInfo.InvariantCulture, $"must be between -1 and 1 (a cosine), got {value}");
 
     /// <summary>Warnings of the pipeline (a category without real crops) on standard error, one line each.</summary>
     private static ILoggerFactory CreateLoggers() => LoggerFactory.Create(b => b

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Extraction;
-using XPaste.Imaging;
 using static TorchSharp.torch;
 
 namespace XPaste.Offline;
@@ -11,7 +10,7 @@ namespace XPaste.Offline;
 public sealed partial class OfflinePipeline
 {
     /// <summary>The state of one <see cref="RunAsync"/> call.</summary>
-    private sealed class Run(OfflinePipeline stage, IInstanceSource source, InstanceBank bank, IProgress<OperationProgress>? progress)
+    private sealed partial class Run(OfflinePipeline stage, IInstanceSource source, InstanceBank bank, IProgress<OperationProgress>? progress)
     {
         private readonly List<Held> _held = [];
         private readonly Dictionary<CategoryInfo, List<ulong>> _hashes = [];
@@ -37,21 +36,6 @@ public sealed partial class OfflinePipeline
 
         public void Report() => progress?.Report(new OperationProgress("extract", _done, Total, "images"));
 
-        /// <summary>A near-duplicate rejection when <paramref name="image"/>'s perceptual hash is within <paramref name="distance"/> bits of an earlier image of its category in this run; null (and the hash remembered) otherwise.</summary>
-        public BankRejection? NearDuplicate(SourceImage image, int distance)
-        {
-            ulong hash = HashOf(image.Image);
-            List<ulong> seen = _hashes.TryGetValue(image.Category, out var list) ? list : _hashes[image.Category] = [];
-            int nearest = seen.Count == 0 ? int.MaxValue : seen.Min(h => PerceptualHash.Distance(h, hash));
-            if (nearest <= distance)
-            {
-                return new BankRejection(SourceKey(source, image.Id), image.Category.Name, RejectionKind.NearDuplicate, null, nearest, distance);
-            }
-
-            seen.Add(hash);
-            return null;
-        }
-
         /// <summary>Holds a rejection decided before extraction with its category's other results.</summary>
         public void Hold(BankRejection rejection, CategoryInfo category)
         {
@@ -64,15 +48,6 @@ public sealed partial class OfflinePipeline
             _held.Add(new Held(category, rejection.Source, "", "", null, CutoutRejection.None, 0, 0, null, null, rejection));
             _done++;
             Report();
-        }
-
-        private static ulong HashOf(Tensor image)
-        {
-            using var scope = NewDisposeScope();
-            Tensor rgb = image.narrow(0, 0, 3).cpu();
-            Tensor rgba = cat(new[] { rgb, full_like(rgb.narrow(0, 0, 1), 255) }, 0).permute(1, 2, 0).contiguous();
-            int height = checked((int)rgba.shape[0]), width = checked((int)rgba.shape[1]);
-            return PerceptualHash.Compute(rgba.bytes, width, height, width * 4);
         }
 
         public bool SkipIfProcessed(string id)
@@ -279,29 +254,6 @@ public sealed partial class OfflinePipeline
 
                 inBank[category.Id] = count;
             }
-        }
-
-        /// <summary>Per held image, the mean similarity of its kept cut-out to its category's real crops; null where not judged.</summary>
-        private double?[] RealSimilarities(bool[] keep)
-        {
-            var similarity = new double?[_held.Count];
-            if (stage._realCrops is not { } reference)
-            {
-                return similarity;
-            }
-
-            // Only what the CLIP rule kept is embedded, a category at a time.
-            foreach (var group in Enumerable.Range(0, _held.Count).Where(i => keep[i] && _held[i].Early is null && _held[i].Rgba is not null).GroupBy(i => _held[i].Category))
-            {
-                int[] members = [.. group];
-                double[]? values = reference.Similarities(group.Key, [.. members.Select(i => _held[i].Rgba!)], CancellationToken);
-                for (int j = 0; values is not null && j < members.Length; j++)
-                {
-                    similarity[members[j]] = values[j];
-                }
-            }
-
-            return similarity;
         }
 
         public void DropCategory()
