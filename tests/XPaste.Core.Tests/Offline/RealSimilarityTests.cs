@@ -188,6 +188,46 @@ public sealed class RealSimilarityTests : IDisposable
         Assert.Contains("ClipZeroShotFilter", noClip.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Real_crops_are_capped_by_a_seeded_sample_and_embedded_once()
+    {
+        // Four more cups in the same image, each a different texture: five annotations for a cap of two.
+        using (var scope = NewDisposeScope())
+        {
+            Tensor image = ImageIO.Load(_temp.File("real", "cup.png"));
+            image.narrow(1, 0, 16).narrow(2, 0, 64).copy_(Texture(21).narrow(1, 0, 16).repeat(1, 1, 2));
+            ImageIO.SavePng(image, _temp.File("real", "cup.png"));
+        }
+
+        var annotations = _dataset.Annotations.ToList();
+        for (int i = 0; i < 4; i++)
+        {
+            using Tensor mask = zeros(Side, Side, ScalarType.Bool);
+            mask.narrow(0, 0, 16).narrow(1, 16 * i, 16).fill_(true);
+            annotations.Add(CocoAnnotation.FromMask(10 + i, 1, 11, MaskCodec.EncodeOne(mask)));
+        }
+
+        var dataset = new CocoDataset { SourceName = "real.json", Images = _dataset.Images, Categories = _dataset.Categories, Annotations = annotations };
+        using ClipModel model = ClipModel.FromPretrained(TestFiles.Data("clip", "clip_tiny"));
+        RealCropReference Reference(int seed) => new(new RealSimilarityOptions
+        {
+            Dataset = dataset, ImagesFolder = _temp.File("real"), MinSimilarity = 0, MaxCropsPerCategory = 2, Seed = seed,
+        }, model, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        using Tensor candidate = cat(new[] { Texture(3), full(new long[] { 1, 24, 32 }, 255, ScalarType.Byte) }, 0);
+        RealCropReference first = Reference(1), again = Reference(1);
+        double[] a = first.Similarities(Cup, [candidate], CancellationToken.None)!;
+        double[] b = first.Similarities(Cup, [candidate], CancellationToken.None)!;
+        double[] c = again.Similarities(Cup, [candidate], CancellationToken.None)!;
+
+        Assert.Equal(2, first.CropsEmbedded);
+        Assert.Equal(a, b);
+        Assert.Equal(a, c);
+        // Some seed picks another pair of the five, with another mean.
+        double[][] others = [.. Enumerable.Range(2, 8).Select(seed => Reference(seed).Similarities(Cup, [candidate], CancellationToken.None)!)];
+        Assert.Contains(others, o => Math.Abs(o[0] - a[0]) > 1e-6);
+    }
+
     /// <summary>A filter that is not CLIP: it has no image tower to embed real crops with.</summary>
     private sealed class FakeScoreFilter : IZeroShotFilter
     {
