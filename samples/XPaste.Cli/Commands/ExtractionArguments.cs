@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using XPaste.Abstractions;
 using XPaste.Clip;
 using XPaste.Extraction;
@@ -36,6 +37,7 @@ internal sealed class ExtractionArguments
     private readonly Option<int?> _budget = new Option<int?>("--per-category-budget") { Description = "Keep at most this many instances per category (opt-in); the rest are recorded as over_budget." }.AtLeast(1);
     private readonly Option<int?> _nearDuplicates = new Option<int?>("--near-duplicate-distance") { Description = "Reject an image whose perceptual hash is within this many bits of an earlier image of its category (opt-in; the crawler's hash; 0 to 64)." }.AtLeast(0);
     private readonly Option<string> _device = DeviceChoice.CreateOption();
+    private readonly RealCropArguments _real = new();
 
     public void AddTo(Command command)
     {
@@ -43,6 +45,8 @@ internal sealed class ExtractionArguments
         {
             command.Options.Add(option);
         }
+
+        _real.AddTo(command);
     }
 
     /// <summary>Builds the extractors, the CLIP filter and the offline pipeline; the result owns them.</summary>
@@ -59,6 +63,8 @@ internal sealed class ExtractionArguments
         }
 
         string[] names = ParseExtractors(parse.GetValue(_extractors));
+        // Checked and read before any model loads: a wrong value or a missing file fails at once.
+        RealSimilarityOptions? real = await _real.CreateAsync(parse, parse.GetValue(_clip) is not null, cancellationToken).ConfigureAwait(false);
         var choice = new ExtractorChoice(weights, parse.GetValue(_clipsegModel), parse.GetValue(_clipsegPrompt)!, inputSize)
         {
             SamModel = parse.GetValue(_samModel),
@@ -71,7 +77,7 @@ internal sealed class ExtractionArguments
             names = weights is null ? ["plain"] : ["u2net"];
         }
 
-        var setup = new ExtractionSetup { Device = device };
+        var setup = new ExtractionSetup { Device = device, Loggers = CreateLoggers() };
         try
         {
             foreach (string name in names)
@@ -110,7 +116,8 @@ internal sealed class ExtractionArguments
                 Selection = selection == "quality" ? InstanceSelectorOptions.WithQuality(limits, minCutoutSide) : new InstanceSelectorOptions { PostProcessing = limits },
                 PerCategoryBudget = parse.GetValue(_budget),
                 NearDuplicateDistance = parse.GetValue(_nearDuplicates),
-            });
+                RealSimilarity = real,
+            }, setup.Loggers.CreateLogger<OfflinePipeline>());
             var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
                 ["extractors"] = string.Join(",", names),
@@ -127,6 +134,8 @@ internal sealed class ExtractionArguments
             {
                 settings["per_category_budget"] = budget.ToString(CultureInfo.InvariantCulture);
             }
+
+            _real.Record(parse, real, settings);
 
             if (selection != "reference")
             {
@@ -170,7 +179,8 @@ internal sealed class ExtractionArguments
             }
 
             setup.Settings = settings;
-            setup.Description = $"extractors {string.Join(", ", names)}; " + (clip is null ? "no CLIP filter" : $"CLIP filter {clip} (min {minClip}, tolerance {tolerance})") + $"; {selection} selection; on {device.type}";
+            setup.Description = $"extractors {string.Join(", ", names)}; " + (clip is null ? "no CLIP filter" : $"CLIP filter {clip} (min {minClip}, tolerance {tolerance})")
+                + (real is null ? "" : $"; real-crop similarity >= {real.MinSimilarity.ToString(CultureInfo.InvariantCulture)}") + $"; {selection} selection; on {device.type}";
             return setup;
         }
         catch
@@ -179,6 +189,12 @@ internal sealed class ExtractionArguments
             throw;
         }
     }
+
+    /// <summary>Warnings of the pipeline (a category without real crops) on standard error, one line each.</summary>
+    private static ILoggerFactory CreateLoggers() => LoggerFactory.Create(b => b
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .SetMinimumLevel(LogLevel.Warning));
 
     /// <summary>Each extractor's own model option.</summary>
     internal sealed record ExtractorChoice(FileInfo? Weights, string? ClipSegModel, string ClipSegPrompt, int U2NetInputSize)
@@ -322,6 +338,9 @@ internal sealed class ExtractionSetup : IDisposable
 
     public required Device Device { get; init; }
 
+    /// <summary>Where the pipeline's warnings go (standard error).</summary>
+    public required ILoggerFactory Loggers { get; init; }
+
     public ClipZeroShotFilter? Filter { get; set; }
 
     public OfflinePipeline Pipeline { get; set; } = null!;
@@ -338,5 +357,6 @@ internal sealed class ExtractionSetup : IDisposable
         }
 
         Filter?.Dispose();
+        Loggers.Dispose();
     }
 }
