@@ -191,16 +191,21 @@ def export(args):
         randomise(model, 200 + i)
         g = torch.Generator().manual_seed(300 + i)
         xs = big.inputs(stage, g) if stage in big.STAGES else [torch.randn(s, generator=g) for s in STAGES[stage][0]]
-        with torch.no_grad():
-            outputs = run(*xs)
-        names = [f"output{j}" for j in range(len(outputs))]
-        sd = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
         folder = os.path.join(args.out, stage)
         os.makedirs(folder, exist_ok=True)
-        save_safetensors(os.path.join(folder, "model.safetensors"), xpaste_weights(stage, sd, folder))
-        torch.save(model.state_dict(), os.path.join(folder, "torch_state.pt"))
         inames = input_names(stage)
-        save_safetensors(os.path.join(folder, "io.safetensors"), {**dict(zip(inames, xs)), **dict(zip(names, outputs))})
+        if args.onnx_only:
+            # Same seeds, same weights: only model.onnx is (re)written; the C# runner checks it against io.safetensors.
+            names = sorted(k for k in load_safetensors(os.path.join(folder, "io.safetensors")) if k.startswith("output"))
+        else:
+            with torch.no_grad():
+                outputs = run(*xs)
+            names = [f"output{j}" for j in range(len(outputs))]
+            sd = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+            save_safetensors(os.path.join(folder, "model.safetensors"), xpaste_weights(stage, sd, folder))
+            torch.save(model.state_dict(), os.path.join(folder, "torch_state.pt"))
+            save_safetensors(os.path.join(folder, "io.safetensors"), {**dict(zip(inames, xs)), **dict(zip(names, outputs))})
+            del sd, outputs
 
         class Wrapper(torch.nn.Module):
             def __init__(self):
@@ -210,14 +215,22 @@ def export(args):
             def forward(self, *x):
                 return run(*x)
 
-        # Over 2 GB (the UNet) torch 1.13 writes the weights as ONNX external data files beside model.onnx.
+        # The UNet (3.4 GB) is exported without its weights, which are then added as initializers in one external
+        # file (onnx_weights.py): torch 1.13's exporter ran past 12.5 GB on it, with or without constant folding.
         onnx_dir = os.path.join(folder, "onnx")
         os.makedirs(onnx_dir, exist_ok=True)
+        light = args.light or stage == "sd-unet"
+        wrapper = Wrapper().eval()
+        path = os.path.join(onnx_dir, "model.onnx")
         with torch.no_grad():
-            torch.onnx.export(Wrapper().eval(), tuple(xs), os.path.join(onnx_dir, "model.onnx"), opset_version=17,
-                              input_names=inames, output_names=names, do_constant_folding=True)
-        del model, sd
-        print(f"{stage}: outputs {[list(o.shape) for o in outputs]} -> {folder}", flush=True)
+            torch.onnx.export(wrapper, tuple(xs), path, opset_version=17, input_names=inames, output_names=names,
+                              do_constant_folding=not light, export_params=not light)
+        if light:
+            import onnx_weights
+            count, size = onnx_weights.add_weights(path, dict(wrapper.state_dict()), inames)
+            print(f"{stage}: {count} weights ({size / 2**30:.2f} GiB) added to {path}", flush=True)
+        del model
+        print(f"{stage}: {len(names)} outputs -> {folder}", flush=True)
 
 
 def status(field):
@@ -273,6 +286,8 @@ def main():
     e = sub.add_parser("export")
     e.add_argument("--out", required=True)
     e.add_argument("--stages", default=",".join(STAGES))
+    e.add_argument("--light", action="store_true", help="export the graph without weights, then add them (as for sd-unet)")
+    e.add_argument("--onnx-only", action="store_true", help="rewrite model.onnx only (weights, inputs and outputs already exported)")
     e.set_defaults(fn=export)
     t = sub.add_parser("time")
     t.add_argument("--dir", required=True)

@@ -5,6 +5,7 @@ SAM and SD come from this folder's plain-PyTorch architectures (sam_vit_base.py,
 names XPaste loads (transformers' SamModel.vision_encoder, diffusers' UNet2DConditionModel and AutoencoderKL), so a
 wrong name fails XPaste's strict load. CLIP ViT-L/14 is openai/CLIP's own code, like ViT-B/32.
 """
+import math
 import re
 
 import torch
@@ -35,6 +36,17 @@ CLIP_L14_CONFIG = {
 SAM_CONFIG = {"model_type": "sam", "vision_config": {}, "prompt_encoder_config": {}, "mask_decoder_config": {}}
 
 
+def attention(q, k, v, heads):
+    """sd_unet_step's attention with the scale on q instead of baddbmm(empty, beta=0): the same product, but torch
+    1.13 exports baddbmm as `alpha * bmm + beta * input`, which puts the uninitialised `empty` score matrix (1 GiB per
+    64x64 UNet attention) into the ONNX graph and makes ONNX Runtime multiply and add it on every call."""
+    b, n, c = q.shape
+    d = c // heads
+    q, k, v = (t.reshape(b, -1, heads, d).permute(0, 2, 1, 3).reshape(b * heads, -1, d) for t in (q, k, v))
+    o = torch.bmm(torch.bmm(q * (1 / math.sqrt(d)), k.transpose(-1, -2)).softmax(-1), v)
+    return o.reshape(b, heads, n, d).permute(0, 2, 1, 3).reshape(b, n, c)
+
+
 def build(stage, clip_module):
     """The stage's model (eval mode) and a function from the inputs to the tuple of outputs."""
     if stage == "clip-l14":
@@ -44,6 +56,8 @@ def build(stage, clip_module):
     if stage == "sam-vit-b":
         model = sam_vit_base.ImageEncoder()
         return model.eval(), lambda x: (model(x),)
+    if stage in ("vae-decode", "sd-unet"):
+        sd_unet_step.attention = attention
     if stage == "vae-decode":
         model = sd_unet_step.Decoder()
         return model.eval(), lambda z: (model(z),)
