@@ -19,7 +19,7 @@ internal interface IStage : IDisposable
 /// <summary>XPaste's model for a stage, loaded from the exported <c>model.safetensors</c> under its checkpoint names.</summary>
 internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable model) : IStage
 {
-    /// <summary>Loads the stage; <paramref name="variant"/> names XPaste settings under test (<c>unfused</c>, <c>nchw</c>, <c>channels-last</c>).</summary>
+    /// <summary>Loads the stage; <paramref name="variant"/> names XPaste settings under test (<c>unfused</c>, <c>nchw</c>, <c>channels-last</c>, <c>bf16</c>).</summary>
     public static XPasteStage Create(string stage, string folder, string variant)
     {
         string weights = Path.Combine(folder, "model.safetensors");
@@ -31,7 +31,7 @@ internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable mode
                 u2.ChannelsLast = !variant.Contains("nchw", StringComparison.Ordinal);
                 return new XPasteStage(x => { using var mode = inference_mode(); return u2.call(x[0]); }, u2);
             case "clip-b32" or "clip-l14":
-                ClipModel clip = ClipModel.FromPretrained(folder);
+                ClipModel clip = ClipModel.FromPretrained(folder, variant.Contains("bf16", StringComparison.Ordinal) ? new ClipModelOptions { Precision = ClipPrecision.Bf16 } : null);
                 return new XPasteStage(x => [clip.GetImageFeatures(x[0])], clip);
             case "sam-vit-b":
                 // The whole SamModel (random prompt encoder and decoder), its image encoder loaded strictly.
