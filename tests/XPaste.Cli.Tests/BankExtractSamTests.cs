@@ -60,6 +60,44 @@ public sealed class BankExtractSamTests : IDisposable
     }
 
     [Fact]
+    public async Task Sam_masks_all_hands_the_three_outputs_to_clip_and_the_bank_records_sam_k_names()
+    {
+        string images = WriteImages();
+        string bank = _temp.File("bank");
+        CliResult extract = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", bank, "--extractor", "u2netp,sam",
+            "--weights", Path.Combine(TestFiles.Data("u2netp"), "model.safetensors"), "--sam-model", TestFiles.Data("sam_tiny"), "--sam-masks", "all",
+            "--sam-point", "centroid", "--clip", TestFiles.Data("clip_tiny"), "--device", "cpu", "--batch-size", "4", "--min-area", "0.01", "--max-area", "0.99"]);
+        Assert.True(extract.ExitCode == 0, extract.ToString());
+
+        CliResult stats = await CliRunner.RunAsync(["bank", "stats", bank, "--json"]);
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        using JsonDocument doc = JsonDocument.Parse(stats.StdOut);
+        JsonElement root = doc.RootElement;
+        int instances = root.GetProperty("instances").GetInt32();
+        Assert.True(instances > 0, stats.StdOut);
+        Dictionary<string, int> wins = root.GetProperty("extractors").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Dictionary<string, int> runnersUp = root.GetProperty("runners_up").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        var candidates = new HashSet<string> { "u2netp", "sam-0", "sam-1", "sam-2" };
+        Assert.Subset(candidates, wins.Keys.ToHashSet());
+        Assert.Subset(candidates, runnersUp.Keys.ToHashSet());
+        Assert.Equal(instances, wins.Values.Sum());
+        // All four masks of every kept image were scored: each name is the winner or a runner-up of each instance.
+        Assert.Equal(3 * instances, runnersUp.Values.Sum());
+        Assert.All(candidates, n => Assert.Equal(instances, wins.GetValueOrDefault(n) + runnersUp.GetValueOrDefault(n)));
+    }
+
+    [Fact]
+    public async Task A_wrong_sam_masks_value_is_a_usage_error()
+    {
+        string images = WriteImages();
+        CliResult result = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", _temp.File("bank"), "--extractor", "sam",
+            "--sam-model", TestFiles.Data("sam_tiny"), "--sam-masks", "three", "--device", "cpu"]);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("error: --sam-masks: 'three' is not one of best, all", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_prompt_source_is_a_usage_error()
     {
         string images = WriteImages();

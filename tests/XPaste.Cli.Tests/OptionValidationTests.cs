@@ -11,7 +11,7 @@ namespace XPaste.Cli.Tests;
 public sealed class OptionValidationTests
 {
     /// <summary>Options where a negative number is a valid value (a seed, a score threshold, an id).</summary>
-    private static readonly HashSet<string> NegativeAllowed = new(StringComparer.Ordinal) { "--seed", "--min-clip", "--image-id", "--guidance", "--near-duplicate-distance" };
+    private static readonly HashSet<string> NegativeAllowed = new(StringComparer.Ordinal) { "--seed", "--min-clip", "--image-id", "--guidance", "--near-duplicate-distance", "--min-real-similarity" };
 
     private static readonly Type[] NumericTypes = [typeof(int), typeof(long), typeof(float), typeof(double)];
 

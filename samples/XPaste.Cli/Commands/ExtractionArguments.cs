@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using XPaste.Abstractions;
 using XPaste.Clip;
 using XPaste.Extraction;
@@ -22,6 +23,8 @@ internal sealed class ExtractionArguments
     private readonly Option<string> _clipsegPrompt = new Option<string>("--clipseg-prompt") { Description = "CLIPSeg's prompt; {name} is the category name with underscores as spaces.", DefaultValueFactory = _ => ClipSegExtractorOptions.Default.PromptTemplate };
     private readonly Option<string?> _samModel = new Option<string?>("--sam-model") { Description = "Segment Anything model folder or Hub repository id for sam (e.g. facebook/sam-vit-base)." };
     private readonly Option<string?> _samPromptFrom = new Option<string?>("--sam-prompt-from") { Description = "The extractor whose mask prompts sam (the tight box of its largest component): u2net, u2netp, clipseg or plain. Default: the first other listed extractor, else plain." };
+    private readonly Option<string> _samMasks = new Option<string>("--sam-masks") { Description = "sam's multimask outputs: best (the highest predicted IoU, as the reference; one candidate named sam) or all (three candidates sam-0, sam-1, sam-2 from one SAM run per image; CLIP picks among them).", DefaultValueFactory = _ => "best" }.OneOf("best", "all");
+    private readonly Option<string> _samPoint = new Option<string>("--sam-point") { Description = "A positive point prompt beside the box: none, centroid (of the prompt mask's largest component) or peak (its highest value: CLIPSeg's heatmap maximum).", DefaultValueFactory = _ => "none" }.OneOf("none", "centroid", "peak");
     private readonly Option<int> _batch = new Option<int>("--batch-size") { Description = "Images segmented together.", DefaultValueFactory = _ => 8 }.AtLeast(1);
     private readonly Option<int> _inputSize = new Option<int>("--input-size") { Description = "U^2-Net input side (X-Paste: 256).", DefaultValueFactory = _ => 256 }.AtLeast(OptionRules.MinimumImageSide);
     private readonly Option<double> _minArea = new Option<double>("--min-area") { Description = "Reject masks covering less of the image than this fraction.", DefaultValueFactory = _ => 0.05 }.Between(0.0, 1.0);
@@ -34,13 +37,16 @@ internal sealed class ExtractionArguments
     private readonly Option<int?> _budget = new Option<int?>("--per-category-budget") { Description = "Keep at most this many instances per category (opt-in); the rest are recorded as over_budget." }.AtLeast(1);
     private readonly Option<int?> _nearDuplicates = new Option<int?>("--near-duplicate-distance") { Description = "Reject an image whose perceptual hash is within this many bits of an earlier image of its category (opt-in; the crawler's hash; 0 to 64)." }.AtLeast(0);
     private readonly Option<string> _device = DeviceChoice.CreateOption();
+    private readonly RealCropArguments _real = new();
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _samModel, _samPromptFrom, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _nearDuplicates, _clip, _minClip, _tolerance, _device })
+        foreach (Option option in new Option[] { _extractors, _weights, _clipsegModel, _clipsegPrompt, _samModel, _samPromptFrom, _samMasks, _samPoint, _batch, _inputSize, _minArea, _maxArea, _selection, _minCutoutSide, _budget, _nearDuplicates, _clip, _minClip, _tolerance, _device })
         {
             command.Options.Add(option);
         }
+
+        _real.AddTo(command);
     }
 
     /// <summary>Builds the extractors, the CLIP filter and the offline pipeline; the result owns them.</summary>
@@ -57,25 +63,36 @@ internal sealed class ExtractionArguments
         }
 
         string[] names = ParseExtractors(parse.GetValue(_extractors));
+        // Checked and read before any model loads: a wrong value or a missing file fails at once.
+        RealSimilarityOptions? real = await _real.CreateAsync(parse, parse.GetValue(_clip) is not null, cancellationToken).ConfigureAwait(false);
         var choice = new ExtractorChoice(weights, parse.GetValue(_clipsegModel), parse.GetValue(_clipsegPrompt)!, inputSize)
         {
             SamModel = parse.GetValue(_samModel),
             SamPromptFrom = SamPromptSource(parse.GetValue(_samPromptFrom), names),
+            SamMasks = parse.GetValue(_samMasks)!,
+            SamPoint = parse.GetValue(_samPoint)!,
         };
         if (names.Length == 0)
         {
             names = weights is null ? ["plain"] : ["u2net"];
         }
 
-        var setup = new ExtractionSetup { Device = device };
+        var setup = new ExtractionSetup { Device = device, Loggers = CreateLoggers() };
         try
         {
             foreach (string name in names)
             {
-                // sam refines another extractor's masks: that one is built first (see CreateSamAsync).
-                setup.Extractors.Add(name == "sam"
-                    ? await CreateSamAsync(choice, setup.Extractors, batch, device, cancellationToken).ConfigureAwait(false)
-                    : await CreateExtractorAsync(name, choice, batch, device, cancellationToken).ConfigureAwait(false));
+                if (name == "sam")
+                {
+                    // sam refines another extractor's masks: that one is built first (see CreateSamAsync). With
+                    // --sam-masks all its candidates are sam-0..2, served by the SamExtractor that setup.Owned disposes.
+                    SamExtractor sam = await CreateSamAsync(choice, setup.Extractors, batch, device, cancellationToken).ConfigureAwait(false);
+                    setup.Owned.Add(sam);
+                    setup.Extractors.AddRange(sam.Candidates);
+                    continue;
+                }
+
+                setup.Extractors.Add(await CreateExtractorAsync(name, choice, batch, device, cancellationToken).ConfigureAwait(false));
             }
 
             string? clip = parse.GetValue(_clip);
@@ -99,7 +116,8 @@ internal sealed class ExtractionArguments
                 Selection = selection == "quality" ? InstanceSelectorOptions.WithQuality(limits, minCutoutSide) : new InstanceSelectorOptions { PostProcessing = limits },
                 PerCategoryBudget = parse.GetValue(_budget),
                 NearDuplicateDistance = parse.GetValue(_nearDuplicates),
-            });
+                RealSimilarity = real,
+            }, setup.Loggers.CreateLogger<OfflinePipeline>());
             var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
                 ["extractors"] = string.Join(",", names),
@@ -116,6 +134,8 @@ internal sealed class ExtractionArguments
             {
                 settings["per_category_budget"] = budget.ToString(CultureInfo.InvariantCulture);
             }
+
+            _real.Record(parse, real, settings);
 
             if (selection != "reference")
             {
@@ -140,6 +160,16 @@ internal sealed class ExtractionArguments
             {
                 settings["sam_model"] = choice.SamModel ?? "";
                 settings["sam_prompt_from"] = choice.SamPromptFrom;
+                // Recorded only when not the default, so runs begun before these options existed still resume.
+                if (choice.SamMasks != "best")
+                {
+                    settings["sam_masks"] = choice.SamMasks;
+                }
+
+                if (choice.SamPoint != "none")
+                {
+                    settings["sam_point"] = choice.SamPoint;
+                }
             }
 
             if (clip is not null)
@@ -149,7 +179,8 @@ internal sealed class ExtractionArguments
             }
 
             setup.Settings = settings;
-            setup.Description = $"extractors {string.Join(", ", names)}; " + (clip is null ? "no CLIP filter" : $"CLIP filter {clip} (min {minClip}, tolerance {tolerance})") + $"; {selection} selection; on {device.type}";
+            setup.Description = $"extractors {string.Join(", ", names)}; " + (clip is null ? "no CLIP filter" : $"CLIP filter {clip} (min {minClip}, tolerance {tolerance})")
+                + (real is null ? "" : $"; real-crop similarity >= {real.MinSimilarity.ToString(CultureInfo.InvariantCulture)}") + $"; {selection} selection; on {device.type}";
             return setup;
         }
         catch
@@ -159,6 +190,12 @@ internal sealed class ExtractionArguments
         }
     }
 
+    /// <summary>Warnings of the pipeline (a category without real crops) on standard error, one line each.</summary>
+    private static ILoggerFactory CreateLoggers() => LoggerFactory.Create(b => b
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .SetMinimumLevel(LogLevel.Warning));
+
     /// <summary>Each extractor's own model option.</summary>
     internal sealed record ExtractorChoice(FileInfo? Weights, string? ClipSegModel, string ClipSegPrompt, int U2NetInputSize)
     {
@@ -167,6 +204,12 @@ internal sealed class ExtractionArguments
 
         /// <summary>The extractor whose masks prompt SAM.</summary>
         public string SamPromptFrom { get; init; } = "plain";
+
+        /// <summary><c>best</c> (one candidate, sam) or <c>all</c> (sam-0, sam-1, sam-2).</summary>
+        public string SamMasks { get; init; } = "best";
+
+        /// <summary>The positive point beside the box: <c>none</c>, <c>centroid</c> or <c>peak</c>.</summary>
+        public string SamPoint { get; init; } = "none";
     }
 
     private static readonly string[] KnownExtractors = ["u2net", "u2netp", "clipseg", "plain", "sam"];
@@ -190,7 +233,7 @@ internal sealed class ExtractionArguments
     /// SAM prompted by the masks of <see cref="ExtractorChoice.SamPromptFrom"/>: the listed extractor of that name when
     /// there is one (shared, not owned), else a new one that SAM owns.
     /// </summary>
-    internal static async Task<IInstanceExtractor> CreateSamAsync(ExtractorChoice choice, IReadOnlyList<IInstanceExtractor> built, int batchSize, Device device,
+    internal static async Task<SamExtractor> CreateSamAsync(ExtractorChoice choice, IReadOnlyList<IInstanceExtractor> built, int batchSize, Device device,
         CancellationToken cancellationToken)
     {
         if (choice.SamModel is null)
@@ -202,7 +245,14 @@ internal sealed class ExtractionArguments
         IInstanceExtractor source = shared ?? await CreateExtractorAsync(choice.SamPromptFrom, choice, batchSize, device, cancellationToken).ConfigureAwait(false);
         try
         {
-            return SamExtractor.FromPretrained(choice.SamModel, source, new SamExtractorOptions { BatchSize = batchSize },
+            var options = new SamExtractorOptions
+            {
+                BatchSize = batchSize,
+                MaskChoice = choice.SamMasks == "all" ? SamMaskChoice.All : SamMaskChoice.HighestIou,
+                UseCentroidPoint = choice.SamPoint == "centroid",
+                UsePeakPoint = choice.SamPoint == "peak",
+            };
+            return SamExtractor.FromPretrained(choice.SamModel, source, options,
                 new SamLoadOptions { Device = device }, ownsPromptSource: shared is null, cancellationToken);
         }
         catch
@@ -283,7 +333,13 @@ internal sealed class ExtractionSetup : IDisposable
 {
     public List<IInstanceExtractor> Extractors { get; } = [];
 
+    /// <summary>What the extractors' list does not own: the SAM extractor behind the sam-0..2 candidates (disposed once, after the extractors).</summary>
+    public List<IDisposable> Owned { get; } = [];
+
     public required Device Device { get; init; }
+
+    /// <summary>Where the pipeline's warnings go (standard error).</summary>
+    public required ILoggerFactory Loggers { get; init; }
 
     public ClipZeroShotFilter? Filter { get; set; }
 
@@ -295,11 +351,12 @@ internal sealed class ExtractionSetup : IDisposable
 
     public void Dispose()
     {
-        foreach (IDisposable disposable in Extractors.OfType<IDisposable>())
+        foreach (IDisposable disposable in Extractors.OfType<IDisposable>().Concat(Owned).Distinct())
         {
             disposable.Dispose();
         }
 
         Filter?.Dispose();
+        Loggers.Dispose();
     }
 }

@@ -66,7 +66,15 @@ internal static class GenerateCommand
             throw new CliUsageException("--prompts: per-category prompt lists need --categories (a plain run has one --prompt)");
         }
 
-        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, DeviceChoice.Resolve(device), cancellationToken);
+        // A finished folder is recognised (or another one's settings refused) before the model loads: a rerun is instant.
+        var resolved = DeviceChoice.Resolve(device);
+        if (CategoryImageGenerator.IsPromptRunComplete(output, prompt, seed, count, generation.KnownSettings(parse, resolved), startOver))
+        {
+            Console.Error.WriteLine($"all {count} image(s) are already in {output}");
+            return 0;
+        }
+
+        using StableDiffusionGenerator generator = generation.CreateGenerator(parse, resolved, cancellationToken);
         var stage = new CategoryImageGenerator(generator, options);
         try
         {

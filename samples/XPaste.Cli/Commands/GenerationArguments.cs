@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using XPaste.Generation;
 using XPaste.Generation.Categories;
 using XPaste.Generation.Schedulers;
@@ -125,6 +126,46 @@ internal sealed class GenerationArguments
             Prompts = parse.GetValue(_prompts) is { } prompts ? PromptLists.Load(prompts.FullName) : null,
         };
     }
+
+    /// <summary>
+    /// The generator settings this command line fixes without loading the model, under the names
+    /// <see cref="StableDiffusionGenerator.Settings"/> records them (null: must not be recorded). Left out: what depends on the
+    /// model (weights hash, dtype, its default size and, without <c>--scheduler</c>, its default scheduler).
+    /// </summary>
+    public Dictionary<string, string?> KnownSettings(ParseResult parse, Device device)
+    {
+        StableDiffusionGeneratorOptions options = GeneratorOptions(parse);
+        var known = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["model"] = ModelNameOf(ModelName(parse)),
+            ["steps"] = options.Steps.ToString(CultureInfo.InvariantCulture),
+            ["guidance"] = options.GuidanceScale.ToString(CultureInfo.InvariantCulture),
+            ["negative_prompt"] = options.NegativePrompt,
+            ["device"] = device.type.ToString().ToLowerInvariant(),
+            ["timestep_spacing"] = options.TimestepSpacing,
+            ["vae"] = parse.GetValue(_vae) is { } vae ? ModelNameOf(vae) : null,
+        };
+        if (parse.GetResult(_scheduler) is { Implicit: false })
+        {
+            known["scheduler"] = options.Scheduler.ToString().ToLowerInvariant();
+        }
+
+        if (options.Width is int width)
+        {
+            known["width"] = width.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (options.Height is int height)
+        {
+            known["height"] = height.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return known;
+    }
+
+    /// <summary>A model's recorded name, as the generator records it: a folder's or file's name, else the Hub id as given.</summary>
+    private static string ModelNameOf(string modelId) =>
+        Directory.Exists(modelId) || File.Exists(modelId) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelId))) : modelId;
 
     /// <summary>The model as given (required to generate).</summary>
     public string ModelName(ParseResult parse) => parse.GetValue(_model) ?? throw new CliUsageException("--model: required to generate images");

@@ -22,8 +22,10 @@ namespace XPaste.Offline;
 /// and the run record (<see cref="RunManifest"/>) says when the shard is complete. A worker retried by its engine
 /// (Kubernetes, Slurm) redoes only what it had not finished. Settings are compared on resume: a shard begun with other
 /// settings is refused with <see cref="RunSettingsConflictException"/> unless <see cref="BankRunOptions.StartOver"/>.
+/// With a <see cref="OfflinePipelineOptions.PerCategoryBudget"/> and a generator, each category is generated in chunks and
+/// extracted after each, and its generation stops once the budget is kept (see <c>BankRun.Budget.cs</c>).
 /// </remarks>
-public sealed class BankRun
+public sealed partial class BankRun
 {
     private readonly BankRunOptions _options;
     private readonly CategoryImageGenerator? _generator;
@@ -109,32 +111,43 @@ public sealed class BankRun
         };
         manifest.Write(manifestPath);
 
-        if (_generator is not null)
+        int? budget = _generator is null ? null : _extraction.Options.PerCategoryBudget;
+        if (_generator is not null && budget is null)
         {
             CategoryGenerationResult generated = _generator.Run(_options.ImagesRoot, categories, progress, cancellationToken);
             BankRunLog.Generated(_logger, _options.Shard, generated.Generated, generated.Kept);
         }
 
         Directory.CreateDirectory(_options.ImagesRoot);
-        var source = new FolderInstanceSource(_options.ImagesRoot, categories,
-            new FolderSourceOptions
-            {
-                IgnoreUnknownFolders = true,
-                SkipUnreadableImages = _generator is null,
-                // Origins relative to the images folder's parent (the run folder by default): the same run in another
-                // folder or mount writes the same manifest bytes.
-                OriginRelativeTo = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.ImagesRoot))),
-            }, _logger);
         // The stage commits each category by itself; a large CommitEvery keeps a category's results in one segment.
         using (InstanceBank bank = InstanceBank.OpenOrCreate(_options.BankFolder, new BankOptions { CommitEvery = 1 << 20 }, _logger))
         {
-            await _extraction.RunAsync(source, bank, progress, cancellationToken).ConfigureAwait(false);
+            if (budget is int limit)
+            {
+                await RunWithinBudgetAsync(bank, categories, limit, progress, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _extraction.RunAsync(Source(categories), bank, progress, cancellationToken).ConfigureAwait(false);
+            }
+
             manifest = manifest with { Complete = true, Summary = Summarize(bank, categories) };
         }
 
         manifest.Write(manifestPath);
         return manifest;
     }
+
+    /// <summary>The images of <paramref name="categories"/> under the images folder (one source name, whichever categories).</summary>
+    private FolderInstanceSource Source(IReadOnlyList<CategoryInfo> categories) => new(_options.ImagesRoot, categories,
+        new FolderSourceOptions
+        {
+            IgnoreUnknownFolders = true,
+            SkipUnreadableImages = _generator is null,
+            // Origins relative to the images folder's parent (the run folder by default): the same run in another
+            // folder or mount writes the same manifest bytes.
+            OriginRelativeTo = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.ImagesRoot))),
+        }, _logger);
 
     private void CheckSettings(string manifestPath, IReadOnlyDictionary<string, string> settings)
     {

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using XPaste.Abstractions;
 using XPaste.Bank;
 using XPaste.Extraction;
-using XPaste.Imaging;
 using static TorchSharp.torch;
 
 namespace XPaste.Offline;
@@ -11,7 +10,7 @@ namespace XPaste.Offline;
 public sealed partial class OfflinePipeline
 {
     /// <summary>The state of one <see cref="RunAsync"/> call.</summary>
-    private sealed class Run(OfflinePipeline stage, IInstanceSource source, InstanceBank bank, IProgress<OperationProgress>? progress)
+    private sealed partial class Run(OfflinePipeline stage, IInstanceSource source, InstanceBank bank, IProgress<OperationProgress>? progress)
     {
         private readonly List<Held> _held = [];
         private readonly Dictionary<CategoryInfo, List<ulong>> _hashes = [];
@@ -19,6 +18,9 @@ public sealed partial class OfflinePipeline
         private long _done;
 
         public long? Total { get; set; }
+
+        /// <summary>The run's token, for the work done at a category's decision (real-crop embeddings).</summary>
+        public CancellationToken CancellationToken { get; init; }
 
         public int Added { get; private set; }
 
@@ -34,21 +36,6 @@ public sealed partial class OfflinePipeline
 
         public void Report() => progress?.Report(new OperationProgress("extract", _done, Total, "images"));
 
-        /// <summary>A near-duplicate rejection when <paramref name="image"/>'s perceptual hash is within <paramref name="distance"/> bits of an earlier image of its category in this run; null (and the hash remembered) otherwise.</summary>
-        public BankRejection? NearDuplicate(SourceImage image, int distance)
-        {
-            ulong hash = HashOf(image.Image);
-            List<ulong> seen = _hashes.TryGetValue(image.Category, out var list) ? list : _hashes[image.Category] = [];
-            int nearest = seen.Count == 0 ? int.MaxValue : seen.Min(h => PerceptualHash.Distance(h, hash));
-            if (nearest <= distance)
-            {
-                return new BankRejection(SourceKey(source, image.Id), image.Category.Name, RejectionKind.NearDuplicate, null, nearest, distance);
-            }
-
-            seen.Add(hash);
-            return null;
-        }
-
         /// <summary>Holds a rejection decided before extraction with its category's other results.</summary>
         public void Hold(BankRejection rejection, CategoryInfo category)
         {
@@ -61,15 +48,6 @@ public sealed partial class OfflinePipeline
             _held.Add(new Held(category, rejection.Source, "", "", null, CutoutRejection.None, 0, 0, null, null, rejection));
             _done++;
             Report();
-        }
-
-        private static ulong HashOf(Tensor image)
-        {
-            using var scope = NewDisposeScope();
-            Tensor rgb = image.narrow(0, 0, 3).cpu();
-            Tensor rgba = cat(new[] { rgb, full_like(rgb.narrow(0, 0, 1), 255) }, 0).permute(1, 2, 0).contiguous();
-            int height = checked((int)rgba.shape[0]), width = checked((int)rgba.shape[1]);
-            return PerceptualHash.Compute(rgba.bytes, width, height, width * 4);
         }
 
         public bool SkipIfProcessed(string id)
@@ -239,6 +217,8 @@ public sealed partial class OfflinePipeline
                 }
             }
 
+            double?[] similarity = RealSimilarities(keep);
+            double? minSimilarity = stage._options.RealSimilarity?.MinSimilarity;
             int? budget = stage._options.PerCategoryBudget;
             var inBank = new Dictionary<int, int>();
             for (int i = 0; i < _held.Count; i++)
@@ -257,6 +237,10 @@ public sealed partial class OfflinePipeline
                 else if (!keep[i])
                 {
                     rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.ClipRule, h.Extractor, h.Score, limits[i]));
+                }
+                else if (similarity[i] is double s && s < minSimilarity)
+                {
+                    rejections.Add(new BankRejection(h.Key, category.Name, RejectionKind.RealSimilarity, h.Extractor, Math.Round(s, 4), minSimilarity));
                 }
                 else if (budget is int limit && count >= limit)
                 {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using XPaste.Abstractions;
 using XPaste.Bank;
+using XPaste.Clip;
 using XPaste.Extraction;
 
 namespace XPaste.Offline;
@@ -20,7 +21,8 @@ namespace XPaste.Offline;
 /// <remarks>
 /// <para>
 /// Resumable: an image the bank already lists (added or rejected) is skipped, before its pixels are loaded when the
-/// source is an <see cref="IResumableInstanceSource"/>. With a filter a category's results are written together when it
+/// source is an <see cref="IResumableInstanceSource"/> (with <see cref="OfflinePipelineOptions.NearDuplicateDistance"/>
+/// it is read, only to remember its perceptual hash, so new images are compared with what earlier runs saw). With a filter a category's results are written together when it
 /// is complete (its adds and rejects as one manifest segment, unless more rejections than
 /// <see cref="BankOptions.CommitEvery"/> are pending, which commits them earlier), so an interrupted run redoes the
 /// unfinished category from the start; without one, results are written every few batches and, on cancellation,
@@ -42,12 +44,14 @@ public sealed partial class OfflinePipeline
     private readonly InstanceSelector _selector;
     private readonly OfflinePipelineOptions _options;
     private readonly ILogger _logger;
+    private readonly RealCropReference? _realCrops;
 
     /// <summary>Creates the pipeline.</summary>
     /// <param name="extractors">The extractors, in order of preference; none when the source brings its own masks.</param>
     /// <param name="filter">The zero-shot filter (CLIP in the reference); null selects by preference order and keeps whatever passes the post-processing.</param>
     /// <param name="options">Batching, device, selection and budget; when null, <see cref="OfflinePipelineOptions.Default"/> with extractors and <see cref="OfflinePipelineOptions.Annotations"/> without.</param>
-    /// <param name="logger">Receives per-category notes; none when null.</param>
+    /// <param name="logger">Receives per-category notes and warnings (a category without real crops); none when null.</param>
+    /// <exception cref="ArgumentException">A filter without an extractor, or <see cref="OfflinePipelineOptions.RealSimilarity"/> without a <see cref="ClipZeroShotFilter"/>.</exception>
     public OfflinePipeline(IReadOnlyList<IInstanceExtractor> extractors, IZeroShotFilter? filter = null,
         OfflinePipelineOptions? options = null, ILogger? logger = null)
     {
@@ -61,6 +65,13 @@ public sealed partial class OfflinePipeline
 
         _selector = new InstanceSelector(extractors, filter, _options.Selection);
         _logger = logger ?? NullLogger.Instance;
+        if (_options.RealSimilarity is { } real)
+        {
+            // The same image tower as the zero-shot filter: real crops and cut-outs are embedded alike.
+            ClipModel model = (filter as ClipZeroShotFilter)?.Model
+                ?? throw new ArgumentException("the real-crop similarity filter embeds with the CLIP filter's image tower: give a ClipZeroShotFilter", nameof(filter));
+            _realCrops = new RealCropReference(real, model, _logger);
+        }
     }
 
     /// <summary>The options in use.</summary>
@@ -96,12 +107,15 @@ public sealed partial class OfflinePipeline
         using Activity? activity = Activities.StartActivity("offline.run");
         activity?.SetTag("xpaste.source", source.Name);
         activity?.SetTag("xpaste.bank", bank.Folder);
-        var run = new Run(this, source, bank, progress);
+        var run = new Run(this, source, bank, progress) { CancellationToken = cancellationToken };
         var resumable = source as IResumableInstanceSource;
         run.Total = resumable?.Count;
         run.Report();
+        // With near-duplicate removal, images the bank already processed are read too (not extracted), so that new
+        // images are compared with what earlier runs of the source saw, not only with this run's.
+        int? distance = _options.NearDuplicateDistance;
         IAsyncEnumerable<SourceImage> images = resumable is not null
-            ? resumable.ReadAsync(run.SkipIfProcessed, cancellationToken)
+            ? resumable.ReadAsync(distance is null ? run.SkipIfProcessed : _ => false, cancellationToken)
             : source.ReadAsync(cancellationToken);
         var batch = new List<SourceImage>(_options.BatchSize);
         try
@@ -110,6 +124,11 @@ public sealed partial class OfflinePipeline
             {
                 if (run.SkipIfProcessed(image.Id))
                 {
+                    if (distance is int d)
+                    {
+                        _ = run.NearDuplicate(image, d);
+                    }
+
                     image.Dispose();
                     continue;
                 }
@@ -121,7 +140,7 @@ public sealed partial class OfflinePipeline
                         $"image '{image.Id}' of source '{source.Name}' has no mask; without an extractor every image needs its own mask");
                 }
 
-                if (_options.NearDuplicateDistance is int distance && run.NearDuplicate(image, distance) is { } duplicate)
+                if (distance is int limit && run.NearDuplicate(image, limit) is { } duplicate)
                 {
                     // Settle the pending batch first, so a category is still decided in one piece.
                     run.Process(batch, cancellationToken);

@@ -29,10 +29,19 @@ public sealed class OfflinePipelineOptions
 
     /// <summary>
     /// Near-duplicate removal (off by default): an image whose perceptual hash (<see cref="Imaging.PerceptualHash"/>, the
-    /// crawler's) is within this many bits of an earlier image of its category in the same run is rejected as
-    /// <c>near_duplicate</c> before extraction. Null for none; 0 drops only identical-looking images.
+    /// crawler's) is within this many bits of an earlier image of its category is rejected as <c>near_duplicate</c> before
+    /// extraction. Earlier means earlier in this run or processed by an earlier run of the same source into the bank
+    /// (those images are read again, not extracted, to hash them; images that came from other sources are not
+    /// compared). Null for none; 0 drops only identical-looking images.
     /// </summary>
     public int? NearDuplicateDistance { get; init; }
+
+    /// <summary>
+    /// The real-crop similarity filter (off by default): a cut-out the CLIP rule kept is rejected as
+    /// <c>real_similarity</c> when its mean CLIP image similarity to real objects of its category is below
+    /// <see cref="RealSimilarityOptions.MinSimilarity"/>. Needs a <c>ClipZeroShotFilter</c> as the pipeline's filter. Null for none.
+    /// </summary>
+    public RealSimilarityOptions? RealSimilarity { get; init; }
 
     internal void Validate() => OptionsValidation.ThrowIfInvalid(new OfflinePipelineOptionsValidator(), this);
 }

@@ -31,6 +31,34 @@ public sealed class OfflinePipelineOptionsValidator : IValidateOptions<OfflinePi
             problems.Add($"PerCategoryBudget must be at least 1 when set, got {o.PerCategoryBudget}");
         }
 
+        if (o.RealSimilarity is { } real)
+        {
+            if (real.Dataset is null)
+            {
+                problems.Add("RealSimilarity.Dataset must not be null");
+            }
+
+            if (string.IsNullOrWhiteSpace(real.ImagesFolder))
+            {
+                problems.Add("RealSimilarity.ImagesFolder must name the dataset's images folder");
+            }
+
+            if (!(real.MinSimilarity is >= -1 and <= 1))
+            {
+                problems.Add($"RealSimilarity.MinSimilarity must be between -1 and 1 (a cosine), got {real.MinSimilarity}");
+            }
+
+            if (real.MaxCropsPerCategory < 1)
+            {
+                problems.Add($"RealSimilarity.MaxCropsPerCategory must be at least 1, got {real.MaxCropsPerCategory}");
+            }
+
+            if (real.MinCropSide < 1)
+            {
+                problems.Add($"RealSimilarity.MinCropSide must be at least 1 pixel, got {real.MinCropSide}");
+            }
+        }
+
         return OptionsValidation.Result(problems);
     }
 }

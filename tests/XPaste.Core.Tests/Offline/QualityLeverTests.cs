@@ -85,8 +85,11 @@ public sealed class QualityLeverTests : IDisposable
     public async Task A_per_category_budget_caps_what_is_kept_and_records_the_rest()
     {
         RunManifest open = await RunAsync(_temp.File("open"), new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = 5, BatchSize = 2 });
-        RunManifest capped = await RunAsync(_temp.File("capped"), new FakeTextToImageGenerator(), new CategoryGenerationOptions { PerCategory = 5, BatchSize = 2 },
-            new OfflinePipelineOptions { BatchSize = 2, PerCategoryBudget = 2 });
+        // Images that are already there (read, not generated: a generating run stops early, see BankRunBudgetTests).
+        RunManifest capped = await new BankRun(
+            new BankRunOptions { OutputFolder = _temp.File("capped"), Categories = Categories, ImagesFolder = _temp.File("open", "images") },
+            null,
+            new OfflinePipeline([new PlainBackgroundExtractor()], options: new OfflinePipelineOptions { BatchSize = 2, PerCategoryBudget = 2 })).RunAsync();
 
         Assert.All(open.Summary!.Values, s => Assert.True(s.Kept > 2, $"the fake's images should give more than the budget ({s.Kept})"));
         foreach ((string name, CategoryRunSummary s) in capped.Summary!)

@@ -14,6 +14,9 @@ internal sealed class ClipLayerNorm : nn.Module<Tensor, Tensor>
     private readonly long[] _shape;
     private readonly double _eps;
 
+    /// <summary>Told the dtype each call computes in (a test hook for half-precision models); flows with the calling context only.</summary>
+    internal static AsyncLocal<Action<ScalarType>?> ComputeObserver { get; } = new();
+
     public ClipLayerNorm(long size, double eps, Device? device) : base(nameof(ClipLayerNorm))
     {
         _shape = [size];
@@ -27,11 +30,14 @@ internal sealed class ClipLayerNorm : nn.Module<Tensor, Tensor>
     {
         if (input.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32)
         {
+            ComputeObserver.Value?.Invoke(input.dtype);
             return nn.functional.layer_norm(input, _shape, weight, bias, _eps);
         }
 
         using var scope = NewDisposeScope();
-        Tensor result = nn.functional.layer_norm(input.to(ScalarType.Float32), _shape, weight.to(ScalarType.Float32), bias.to(ScalarType.Float32), _eps);
+        Tensor wide = input.to(ScalarType.Float32);
+        ComputeObserver.Value?.Invoke(wide.dtype);
+        Tensor result = nn.functional.layer_norm(wide, _shape, weight.to(ScalarType.Float32), bias.to(ScalarType.Float32), _eps);
         return result.to(input.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -6,7 +6,8 @@ namespace XPaste.Extraction;
 /// <summary>
 /// Segment Anything as a refiner of another extractor's masks, as X-Paste's successors use it (DiverGen, Gen2Det):
 /// the prompt is the tight box of the largest component of the prompt source's mask (optionally with its centroid as
-/// a positive point); SAM gives three masks and the one with the highest predicted IoU is kept, post-processed to the
+/// a positive point); SAM gives three masks and the one with the highest predicted IoU is kept (or all three, as the
+/// <see cref="Candidates"/>, with <see cref="SamMaskChoice.All"/>), post-processed to the
 /// image's size and binarised at logit 0 into a 0/255 <c>uint8</c> mask.
 /// </summary>
 /// <remarks>
@@ -22,6 +23,9 @@ public sealed class SamExtractor : IInstanceExtractor, IDisposable
     private readonly SamExtractorOptions _options;
     private readonly bool _ownsModel;
     private readonly bool _ownsPromptSource;
+    private readonly IInstanceExtractor[] _candidates;
+    private readonly SamOutputCache? _cache;
+    private bool _disposed;
 
     /// <summary>Wraps a loaded model and a prompt source.</summary>
     /// <param name="model">The SAM model, on the device to run on.</param>
@@ -47,6 +51,15 @@ public sealed class SamExtractor : IInstanceExtractor, IDisposable
         _promptSource = promptSource;
         _ownsModel = ownsModel;
         _ownsPromptSource = ownsPromptSource;
+        if (_options.MaskChoice == SamMaskChoice.All)
+        {
+            _cache = new SamOutputCache(this);
+            _candidates = [.. Enumerable.Range(0, 3).Select(k => new SamMultimaskCandidate(_cache, k))];
+        }
+        else
+        {
+            _candidates = [this];
+        }
     }
 
     /// <summary><c>sam</c>.</summary>
@@ -80,19 +93,41 @@ public sealed class SamExtractor : IInstanceExtractor, IDisposable
         }
     }
 
+    /// <summary>
+    /// The extractors to hand the pipeline: this one under <see cref="SamMaskChoice.HighestIou"/>; under
+    /// <see cref="SamMaskChoice.All"/>, three named <c>sam-0</c>, <c>sam-1</c>, <c>sam-2</c> (the multimask outputs in
+    /// transformers' order) that share this extractor's model and one cache of the latest call, so the prompt source,
+    /// the image encoder and the decoder run once per image for all three. They are not disposable: dispose this
+    /// extractor when done with them.
+    /// </summary>
+    public IReadOnlyList<IInstanceExtractor> Candidates => _candidates;
+
     /// <inheritdoc />
-    /// <remarks>The categories go to the prompt source (CLIPSeg needs them); SAM itself does not use them.</remarks>
-    public IReadOnlyList<Tensor> Extract(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The categories go to the prompt source (CLIPSeg needs them); SAM itself does not use them. Always the mask
+    /// with the highest predicted IoU, whatever <see cref="SamExtractorOptions.MaskChoice"/> (which shapes <see cref="Candidates"/>).
+    /// </remarks>
+    public IReadOnlyList<Tensor> Extract(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, CancellationToken cancellationToken = default) =>
+        ExtractOutputs(images, categories, allOutputs: false, cancellationToken)[0];
+
+    /// <summary>
+    /// The masks of every image: one list (the highest-IoU mask) or, with <paramref name="allOutputs"/>, three (the
+    /// multimask outputs 0, 1, 2), each with one mask per image, all owned by the caller.
+    /// </summary>
+    internal IReadOnlyList<Tensor>[] ExtractOutputs(IReadOnlyList<Tensor> images, IReadOnlyList<CategoryInfo> categories, bool allOutputs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
         ExtractionChecks.ValidateImages(images, nameof(images));
         ExtractionChecks.ValidateCategories(images, categories, nameof(categories));
-        return ExtractionBatches.Run(images.Count, _options.BatchSize,
-            (start, count) => ExtractBatch([.. images.Skip(start).Take(count)], [.. categories.Skip(start).Take(count)], cancellationToken),
+        int outputs = allOutputs ? 3 : 1;
+        // Image-major: the outputs of image i are at [i * outputs, (i + 1) * outputs).
+        IReadOnlyList<Tensor> all = ExtractionBatches.Run(images.Count, _options.BatchSize,
+            (start, count) => ExtractBatch([.. images.Skip(start).Take(count)], [.. categories.Skip(start).Take(count)], outputs, cancellationToken),
             null, cancellationToken);
+        return [.. Enumerable.Range(0, outputs).Select(k => (IReadOnlyList<Tensor>)[.. Enumerable.Range(0, images.Count).Select(i => all[(i * outputs) + k])])];
     }
 
-    private List<Tensor> ExtractBatch(List<Tensor> images, List<CategoryInfo> categories, CancellationToken cancellationToken)
+    private List<Tensor> ExtractBatch(List<Tensor> images, List<CategoryInfo> categories, int outputs, CancellationToken cancellationToken)
     {
         IReadOnlyList<Tensor> promptMasks = _promptSource.Extract(images, categories, cancellationToken);
         SamPrompt[] prompts;
@@ -112,30 +147,42 @@ public sealed class SamExtractor : IInstanceExtractor, IDisposable
         using SamImageBatch batch = _processor.Preprocess(images, _model.Device);
         Tensor boxes = PromptTensor(prompts.Select((p, i) => ScaledBox(p, batch.OriginalSizes[i])), 4).view(-1, 1, 4);
         Tensor? points = null, labels = null;
-        if (_options.UseCentroidPoint)
+        int pointCount = (_options.UseCentroidPoint ? 1 : 0) + (_options.UsePeakPoint ? 1 : 0);
+        if (pointCount > 0)
         {
-            points = PromptTensor(prompts.Select((p, i) => ScaledCentroid(p, batch.OriginalSizes[i])), 2).view(-1, 1, 1, 2);
-            labels = ones(prompts.Length, 1, 1, ScalarType.Int64, _model.Device);
+            points = PromptTensor(prompts.Select((p, i) => ScaledPoints(p, batch.OriginalSizes[i])), 2).view(-1, 1, pointCount, 2);
+            labels = ones(prompts.Length, 1, pointCount, ScalarType.Int64, _model.Device);
         }
 
-        Tensor best;
+        Tensor chosen;
         using (SamOutput output = _model.forward(batch.PixelValues, points, labels, boxes, null, multimaskOutput: true))
         {
-            // The mask with the highest predicted IoU among the three, per image: [B,1,1,h,w].
-            Tensor index = output.IouScores.argmax(2, keepdim: true);
             long h = output.PredMasks.shape[3], w = output.PredMasks.shape[4];
-            best = output.PredMasks.gather(2, index.view(-1, 1, 1, 1, 1).expand(-1, 1, 1, h, w)).clone();
+            if (outputs == 1)
+            {
+                // The mask with the highest predicted IoU among the three, per image: [B,1,h,w].
+                Tensor index = output.IouScores.argmax(2, keepdim: true);
+                chosen = output.PredMasks.gather(2, index.view(-1, 1, 1, 1, 1).expand(-1, 1, 1, h, w)).view(-1, 1, h, w);
+            }
+            else
+            {
+                chosen = output.PredMasks.view(-1, 3, h, w).clone();
+            }
         }
 
-        var masks = new List<Tensor>(images.Count);
+        var masks = new List<Tensor>(images.Count * outputs);
         for (int i = 0; i < images.Count; i++)
         {
             Tensor image = images[i];
-            Tensor mask = prompts[i].IsEmpty
-                ? zeros(image.shape[1], image.shape[2], ScalarType.Byte, image.device)
-                : _processor.PostProcessMasks(best[i].view(1, 1, best.shape[3], best.shape[4]), batch.OriginalSizes[i], batch.ReshapedInputSizes[i], true, _options.MaskThreshold)
-                    .view(image.shape[1], image.shape[2]).to(ScalarType.Byte).mul(255).to(image.device);
-            masks.Add(mask.MoveToOuterDisposeScope());
+            long height = image.shape[1], width = image.shape[2];
+            Tensor refined = prompts[i].IsEmpty
+                ? zeros(outputs, height, width, ScalarType.Byte, image.device)
+                : _processor.PostProcessMasks(chosen[i].unsqueeze(0), batch.OriginalSizes[i], batch.ReshapedInputSizes[i], true, _options.MaskThreshold)
+                    .view(outputs, height, width).to(ScalarType.Byte).mul(255).to(image.device);
+            for (int k = 0; k < outputs; k++)
+            {
+                masks.Add(refined[k].clone().MoveToOuterDisposeScope());
+            }
         }
 
         return masks;
@@ -153,15 +200,38 @@ public sealed class SamExtractor : IInstanceExtractor, IDisposable
         return [b.X1, b.Y1, b.X2, b.Y2];
     }
 
-    private double[] ScaledCentroid(SamPrompt prompt, (int Height, int Width) size)
+    /// <summary>The centroid and/or the peak, as the options ask, scaled to the resized frame.</summary>
+    private double[] ScaledPoints(SamPrompt prompt, (int Height, int Width) size)
     {
-        var p = _processor.ScalePoint(prompt.CentroidX, prompt.CentroidY, size);
-        return [p.X, p.Y];
+        var values = new List<double>(4);
+        if (_options.UseCentroidPoint)
+        {
+            var c = _processor.ScalePoint(prompt.CentroidX, prompt.CentroidY, size);
+            values.Add(c.X);
+            values.Add(c.Y);
+        }
+
+        if (_options.UsePeakPoint)
+        {
+            var p = _processor.ScalePoint(prompt.PeakX, prompt.PeakY, size);
+            values.Add(p.X);
+            values.Add(p.Y);
+        }
+
+        return [.. values];
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        // Idempotent: the CLI may hold this extractor both as a candidate and as the owner of its candidates.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _cache?.Dispose();
         if (_ownsModel)
         {
             _model.Dispose();

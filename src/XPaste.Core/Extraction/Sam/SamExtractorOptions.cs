@@ -14,6 +14,16 @@ public sealed class SamExtractorOptions
     /// <summary>Also give the centroid of the prompt's largest component as a positive point. Default false (box only).</summary>
     public bool UseCentroidPoint { get; init; }
 
+    /// <summary>
+    /// Also give the peak of the prompt map (its highest value within the largest component, the first in row-major
+    /// order on ties) as a positive point: the maximum of CLIPSeg's heatmap. With <see cref="UseCentroidPoint"/> both
+    /// points are given, the centroid first. Default false.
+    /// </summary>
+    public bool UsePeakPoint { get; init; }
+
+    /// <summary>Keep the highest-IoU mask (default) or hand all three multimask outputs to the selector (<see cref="SamExtractor.Candidates"/>).</summary>
+    public SamMaskChoice MaskChoice { get; init; } = SamMaskChoice.HighestIou;
+
     /// <summary>The mask logit above which a pixel is foreground (transformers' <c>mask_threshold</c>). Default 0.</summary>
     public double MaskThreshold { get; init; }
 
@@ -39,6 +49,11 @@ public sealed class SamExtractorOptionsValidator : IValidateOptions<SamExtractor
         if (options.BatchSize < 1)
         {
             problems.Add($"BatchSize must be at least 1, got {options.BatchSize}");
+        }
+
+        if (!Enum.IsDefined(options.MaskChoice))
+        {
+            problems.Add($"MaskChoice must be HighestIou or All, got {(int)options.MaskChoice}");
         }
 
         if (!double.IsFinite(options.MaskThreshold))

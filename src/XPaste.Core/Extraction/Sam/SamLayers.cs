@@ -27,7 +27,9 @@ internal sealed class SamChannelsFirstLayerNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor normalised = nn.functional.layer_norm(input.to(ScalarType.Float32).permute(0, 2, 3, 1), _shape,
+        Tensor wide = input.to(ScalarType.Float32);
+        SamOps.Observe("channels_first_layer_norm", wide.dtype);
+        Tensor normalised = nn.functional.layer_norm(wide.permute(0, 2, 3, 1), _shape,
             weight.to(ScalarType.Float32), bias.to(ScalarType.Float32), _eps);
         return normalised.permute(0, 3, 1, 2).to(input.dtype).MoveToOuterDisposeScope();
     }
@@ -93,8 +95,19 @@ internal static class SamOps
     public static Tensor Softmax(Tensor scores)
     {
         using var scope = NewDisposeScope();
-        return scores.to(ScalarType.Float32).softmax(-1).to(scores.dtype).MoveToOuterDisposeScope();
+        Tensor wide = scores.to(ScalarType.Float32);
+        Observe("softmax", wide.dtype);
+        return wide.softmax(-1).to(scores.dtype).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Told the dtype each layer norm and softmax computes in (a hook for the tests that check the half-precision
+    /// path keeps them in fp32); flows with the calling context only.
+    /// </summary>
+    internal static AsyncLocal<Action<string, ScalarType>?> ComputeObserver { get; } = new();
+
+    /// <summary>Reports <paramref name="dtype"/> for <paramref name="site"/> to <see cref="ComputeObserver"/>, if set.</summary>
+    internal static void Observe(string site, ScalarType dtype) => ComputeObserver.Value?.Invoke(site, dtype);
 
     /// <summary>Stores a copy of <paramref name="value"/> under <paramref name="name"/> when tracing.</summary>
     public static void Trace(IDictionary<string, Tensor>? trace, string name, Tensor value)

@@ -51,7 +51,8 @@ internal sealed class SamMaskDecoder : nn.Module
         long points = sparse.shape[1];
         Tensor output = cat([iou_token.weight!, mask_tokens.weight!], 0).to(sparse.dtype).expand(batch, points, -1, -1);
         // The reference drops the prompts only when they sum to exactly zero (no prompt at all).
-        Tensor tokens = sparse.sum().item<float>() != 0 ? cat([output, sparse], 2) : output.contiguous();
+        // Summed in fp32: item<float> needs a float32 tensor (a half model's sparse embeddings are half).
+        Tensor tokens = sparse.sum(ScalarType.Float32).item<float>() != 0 ? cat([output, sparse], 2) : output.contiguous();
         Tensor src = (image + dense).repeat_interleave(points, 0);
         Tensor pos = imagePe.repeat_interleave(points, 0);
         var (queries, keys) = transformer.Forward(tokens, src, pos);

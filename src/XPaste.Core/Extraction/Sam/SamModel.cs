@@ -29,6 +29,9 @@ public sealed class SamModel : nn.Module
     /// <summary>The tied buffer that <c>save_pretrained</c> leaves out of <c>model.safetensors</c>.</summary>
     internal const string TiedKey = "prompt_encoder.shared_embedding.positional_embedding";
 
+    private long _imagesEncoded;
+    private long _imagesDecoded;
+
     /// <summary>
     /// Builds a model with freshly initialised (random) weights; use <see cref="FromPretrained"/> for a trained one.
     /// On the meta device (<c>torch.META</c>) nothing is allocated, which is enough to inspect names and shapes.
@@ -59,6 +62,12 @@ public sealed class SamModel : nn.Module
 
     /// <summary>What <see cref="FromPretrained"/> loaded; null for a model built with random weights.</summary>
     public WeightLoadReport? LoadReport { get; private set; }
+
+    /// <summary>Images run through the image encoder so far (a count for tests of embedding reuse).</summary>
+    internal long ImagesEncoded => Interlocked.Read(ref _imagesEncoded);
+
+    /// <summary>Images run through the mask decoder so far.</summary>
+    internal long ImagesDecoded => Interlocked.Read(ref _imagesDecoded);
 
     /// <summary>The folder <see cref="FromPretrained"/> loaded (the Hub snapshot for a repo id); null otherwise.</summary>
     internal string? SourceFolder { get; private set; }
@@ -137,6 +146,7 @@ public sealed class SamModel : nn.Module
         CheckPixels(pixelValues);
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
+        Interlocked.Add(ref _imagesEncoded, pixelValues.shape[0]);
         return vision_encoder.Forward(pixelValues.to(DType, Device), null).MoveToOuterDisposeScope();
     }
 
@@ -199,6 +209,12 @@ public sealed class SamModel : nn.Module
 
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
+        Interlocked.Add(ref _imagesDecoded, batch);
+        if (pixelValues is not null)
+        {
+            Interlocked.Add(ref _imagesEncoded, batch);
+        }
+
         Tensor image = pixelValues is not null
             ? vision_encoder.Forward(pixelValues.to(DType, Device), trace)
             : imageEmbeddings!.to(DType, Device);

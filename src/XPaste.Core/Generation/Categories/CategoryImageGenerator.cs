@@ -32,7 +32,7 @@ namespace XPaste.Generation.Categories;
 /// <see cref="CategoryGenerationOptions.StartOver"/> is set.
 /// </para>
 /// </remarks>
-public sealed class CategoryImageGenerator
+public sealed partial class CategoryImageGenerator
 {
     /// <summary>The settings file a generation folder carries.</summary>
     public const string SettingsFileName = ".xpaste-generate.json";
@@ -123,15 +123,48 @@ public sealed class CategoryImageGenerator
         var counter = new Counter(progress, (long)categories.Count * _options.PerCategory);
         foreach (CategoryInfo category in categories)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            string folder = Path.Combine(outputFolder, CategoryList.CheckFolderName(outputFolder, category.Name));
-            string[] prompts = _options.Prompts?.TryGetValue(category.Name, out IReadOnlyList<string>? list) == true
-                ? [.. list.Select(p => PromptOf(p, category))]
-                : [PromptOf(_options.PromptTemplate, category)];
-            Fill(folder, category, prompts, SeedOf(_options.Seed, category.Name), settings, counter, cancellationToken);
+            FillCategory(outputFolder, category, _options.PerCategory, settings, counter, cancellationToken);
         }
 
         return new CategoryGenerationResult(counter.Generated, counter.Kept);
+    }
+
+    /// <summary>
+    /// Makes the images <c>0..count-1</c> of one category that <paramref name="outputFolder"/> lacks (a budgeted run
+    /// generates a category in chunks and stops once enough instances are kept). The pictures are those a whole run makes.
+    /// </summary>
+    /// <param name="outputFolder">The root of the category folders; created if missing.</param>
+    /// <param name="category">The category.</param>
+    /// <param name="count">How many of the category's first images to have, at most <see cref="CategoryGenerationOptions.PerCategory"/>.</param>
+    /// <param name="progress">Receives <c>generate</c> progress in images of this call.</param>
+    /// <param name="cancellationToken">Stops between batches; written images stay.</param>
+    internal CategoryGenerationResult RunCategory(string outputFolder, CategoryInfo category, int count,
+        IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _options.PerCategory);
+        Directory.CreateDirectory(outputFolder);
+        IReadOnlyDictionary<string, string> settings = Settings;
+        RunSettings.CheckOrWrite(Path.Combine(outputFolder, SettingsFileName), settings, _options.StartOver);
+        var counter = new Counter(progress, count);
+        FillCategory(outputFolder, category, count, settings, counter, cancellationToken);
+        return new CategoryGenerationResult(counter.Generated, counter.Kept);
+    }
+
+    /// <summary>The images per category (<see cref="CategoryGenerationOptions.PerCategory"/>).</summary>
+    internal int PerCategory => _options.PerCategory;
+
+    /// <summary>Images per generator call (<see cref="CategoryGenerationOptions.BatchSize"/>).</summary>
+    internal int BatchSize => _options.BatchSize;
+
+    private void FillCategory(string outputFolder, CategoryInfo category, int count, IReadOnlyDictionary<string, string> settings, Counter counter,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string folder = Path.Combine(outputFolder, CategoryList.CheckFolderName(outputFolder, category.Name));
+        string[] prompts = _options.Prompts?.TryGetValue(category.Name, out IReadOnlyList<string>? list) == true
+            ? [.. list.Select(p => PromptOf(p, category))]
+            : [PromptOf(_options.PromptTemplate, category)];
+        Fill(folder, category, prompts, SeedOf(_options.Seed, category.Name), settings, counter, count, cancellationToken);
     }
 
     /// <summary>
@@ -162,24 +195,25 @@ public sealed class CategoryImageGenerator
         settings["seed"] = _options.Seed.ToString(CultureInfo.InvariantCulture);
         RunSettings.CheckOrWrite(Path.Combine(outputFolder, SettingsFileName), settings, _options.StartOver);
         var counter = new Counter(progress, _options.PerCategory);
-        Fill(outputFolder, null, [prompt], _options.Seed, settings, counter, cancellationToken);
+        Fill(outputFolder, null, [prompt], _options.Seed, settings, counter, _options.PerCategory, cancellationToken);
         return new CategoryGenerationResult(counter.Generated, counter.Kept);
     }
 
     /// <summary>
     /// Fills one folder: images <c>0..PerCategory-1</c>, image k from prompt <c>k mod n</c> and seed <paramref name="baseSeed"/> + k.
-    /// With several prompts each image is its own call (a call takes one prompt; the picture is the same).
+    /// With several prompts each image is its own call (a call takes one prompt; the picture is the same). Only images
+    /// below <paramref name="upTo"/> are looked at and made; batches stay at the whole run's fixed places.
     /// </summary>
     private void Fill(string folder, CategoryInfo? category, string[] prompts, long baseSeed, IReadOnlyDictionary<string, string> settings,
-        Counter counter, CancellationToken cancellationToken)
+        Counter counter, int upTo, CancellationToken cancellationToken)
     {
         string settingsHash = RunSettings.Hash(settings);
         Directory.CreateDirectory(folder);
         CategoryMetadata.DeleteTemporaryFiles(folder);
         var metadata = CategoryMetadata.Load(Path.Combine(folder, MetadataFileName));
-        List<int> missing = FindMissing(folder, metadata, settingsHash);
-        counter.Kept += _options.PerCategory - missing.Count;
-        counter.Advance(_options.PerCategory - missing.Count);
+        List<int> missing = FindMissing(folder, metadata, settingsHash, upTo);
+        counter.Kept += upTo - missing.Count;
+        counter.Advance(upTo - missing.Count);
 
         var wanted = missing.ToHashSet();
         IEnumerable<(int First, int Count)> calls = prompts.Length == 1
@@ -216,7 +250,7 @@ public sealed class CategoryImageGenerator
         }
 
         metadata.Save();
-        GenerationLog.CategoryDone(_logger, category?.Name ?? prompts[0], _options.PerCategory, missing.Count);
+        GenerationLog.CategoryDone(_logger, category?.Name ?? prompts[0], upTo, missing.Count);
     }
 
     /// <summary>Counts and reports a run's images.</summary>
@@ -250,10 +284,10 @@ public sealed class CategoryImageGenerator
     /// settings; their metadata lines are dropped. An image without a metadata line (a crash between the two writes) is
     /// made again: same seed, same pixels.
     /// </summary>
-    private List<int> FindMissing(string folder, CategoryMetadata metadata, string settingsHash)
+    private List<int> FindMissing(string folder, CategoryMetadata metadata, string settingsHash, int count)
     {
         var missing = new List<int>();
-        for (int k = 0; k < _options.PerCategory; k++)
+        for (int k = 0; k < count; k++)
         {
             string path = Path.Combine(folder, FileNameOf(k));
             string? hash = metadata.SettingsHashOf(k);
