@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One call on a GPU machine with CUDA and PyTorch but no .NET: unpacks the archive made by scripts/gpu-pack.sh, points
-# TorchSharp at PyTorch's libtorch, runs benchmarks/python/sd_unet_step_gpu.py for the PyTorch side of the UNet step,
+# TorchSharp at PyTorch's libtorch, runs benchmarks/python/sd_unet_step_gpu.py for the PyTorch side of the UNet step
+# and benchmarks/python/side_by_side_gpu.py for the other model stages,
 # then every check of samples/XPaste.GpuCheck, and prints one Markdown table. Finishes within 8 minutes.
 #   scripts/gpu-check.sh [--device cuda|cpu] [--quick] [--only NAME]
 # Environment: GPUCHECK_ARCHIVE (default artifacts/gpucheck.tar.gz), PYTHON (default python3),
@@ -45,6 +46,9 @@ echo "libtorch: $torch_lib"
 if [ "$device" != "cpu" ] && "$python" -c 'import torch' 2>/dev/null; then
   XPASTE_TORCH_UNET_JSON=$(timeout 150 "$python" benchmarks/python/sd_unet_step_gpu.py 2>/dev/null | tail -1)
   export XPASTE_TORCH_UNET_JSON
+  # The other model stages (SAM encoder, VAE decode, CLIP towers), at most 120 s; last line JSON.
+  XPASTE_TORCH_STAGES_JSON=$(timeout 120 "$python" benchmarks/python/side_by_side_gpu.py 2>/dev/null | tail -1)
+  export XPASTE_TORCH_STAGES_JSON
 fi
 
 export LD_LIBRARY_PATH="$torch_lib:${LD_LIBRARY_PATH:-}"

@@ -41,6 +41,18 @@ if (args.Length > 2 && args[0] == "--vae-layouts")
     return;
 }
 
+if (args.Length > 2 && args[0] == "--profile-unet")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideProfile.Unet(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args.Length > 2 && args[0] == "--profile-sam")
+{
+    XPaste.Benchmarks.SideBySide.SideBySideProfile.Sam(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args.Length > 1 && args[0] == "--side-by-side")
 {
     XPaste.Benchmarks.SideBySide.SideBySideRunner.Run(args[1..]);

@@ -27,11 +27,15 @@ import time
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import side_by_side_models as big  # noqa: E402
+
 STAGES = {
-    # name: (input shape, description)
-    "u2net": ((1, 3, 320, 320), "U^2-Net full (U2NET(3,1)), 1x3x320x320"),
-    "u2netp": ((1, 3, 320, 320), "U^2-Net small (U2NETP(3,1)), 1x3x320x320"),
-    "clip-b32": ((8, 3, 224, 224), "CLIP ViT-B/32 image tower (projected), 8x3x224x224"),
+    # name: (input shapes, description)
+    "u2net": ([(1, 3, 320, 320)], "U^2-Net full (U2NET(3,1)), 1x3x320x320"),
+    "u2netp": ([(1, 3, 320, 320)], "U^2-Net small (U2NETP(3,1)), 1x3x320x320"),
+    "clip-b32": ([(8, 3, 224, 224)], "CLIP ViT-B/32 image tower (projected), 8x3x224x224"),
+    **big.STAGES,
 }
 
 
@@ -86,6 +90,9 @@ def build(stage):
         # ViT-B/32's published sizes (openai/CLIP build_model): embed 512, image 224, 12x768 vision, 12x512 text.
         model = m.CLIP(512, 224, 12, 768, 32, 77, 49408, 512, 8, 12).float()
         return model.eval(), lambda x: (model.encode_image(x),)
+    built = big.build(stage, clip_module)
+    if built is not None:
+        return built
     raise SystemExit(f"unknown stage {stage}")
 
 
@@ -150,40 +157,80 @@ CLIP_B32_CONFIG = {
 }
 
 
+def input_names(stage):
+    """ONNX input names, also the keys in io.safetensors: `input`, or `input0`, `input1`, ... for several."""
+    n = len(STAGES[stage][0])
+    return ["input"] if n == 1 else [f"input{j}" for j in range(n)]
+
+
+def xpaste_weights(stage, sd, folder):
+    """The state dict under the names XPaste loads, plus config.json where XPaste reads one."""
+    config = None
+    if stage == "clip-b32":
+        sd, config = clip_to_transformers(sd), CLIP_B32_CONFIG
+    elif stage == "clip-l14":
+        sd, config = clip_to_transformers(sd, 24, 12), big.CLIP_L14_CONFIG
+    elif stage == "sam-vit-b":
+        sd, config = big.sam_to_transformers(sd), big.SAM_CONFIG
+    elif stage == "sd-unet":
+        sd = big.unet_to_diffusers(sd)
+    elif stage == "vae-decode":
+        sd = big.vae_to_diffusers(sd)
+    if config is not None:
+        with open(os.path.join(folder, "config.json"), "w") as f:
+            json.dump(config, f, indent=1)
+    return sd
+
+
 def export(args):
     os.makedirs(args.out, exist_ok=True)
-    for i, stage in enumerate(args.stages.split(",")):
+    for stage in args.stages.split(","):
+        i = list(STAGES).index(stage)  # seeds per stage, independent of which stages one export makes
         torch.manual_seed(100 + i)
         model, run = build(stage)
         randomise(model, 200 + i)
-        shape = STAGES[stage][0]
-        x = torch.randn(shape, generator=torch.Generator().manual_seed(300 + i))
-        with torch.no_grad():
-            outputs = run(x)
-        names = [f"output{j}" for j in range(len(outputs))]
-        sd = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+        g = torch.Generator().manual_seed(300 + i)
+        xs = big.inputs(stage, g) if stage in big.STAGES else [torch.randn(s, generator=g) for s in STAGES[stage][0]]
         folder = os.path.join(args.out, stage)
         os.makedirs(folder, exist_ok=True)
-        if stage == "clip-b32":
-            sd = clip_to_transformers(sd)
-            with open(os.path.join(folder, "config.json"), "w") as f:
-                json.dump(CLIP_B32_CONFIG, f, indent=1)
-        save_safetensors(os.path.join(folder, "model.safetensors"), sd)
-        torch.save(model.state_dict(), os.path.join(folder, "torch_state.pt"))
-        save_safetensors(os.path.join(folder, "io.safetensors"), {"input": x, **dict(zip(names, outputs))})
+        inames = input_names(stage)
+        if args.onnx_only:
+            # Same seeds, same weights: only model.onnx is (re)written; the C# runner checks it against io.safetensors.
+            names = sorted(k for k in load_safetensors(os.path.join(folder, "io.safetensors")) if k.startswith("output"))
+        else:
+            with torch.no_grad():
+                outputs = run(*xs)
+            names = [f"output{j}" for j in range(len(outputs))]
+            sd = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+            save_safetensors(os.path.join(folder, "model.safetensors"), xpaste_weights(stage, sd, folder))
+            torch.save(model.state_dict(), os.path.join(folder, "torch_state.pt"))
+            save_safetensors(os.path.join(folder, "io.safetensors"), {**dict(zip(inames, xs)), **dict(zip(names, outputs))})
+            del sd, outputs
 
         class Wrapper(torch.nn.Module):
             def __init__(self):
                 super().__init__()
                 self.model = model
 
-            def forward(self, x):
-                return run(x)
+            def forward(self, *x):
+                return run(*x)
 
-        torch.onnx.export(Wrapper().eval(), (x,), os.path.join(folder, "model.onnx"), opset_version=17,
-                          input_names=["input"], output_names=names, do_constant_folding=True)
-        print(f"{stage}: {sum(t.numel() for t in model.parameters()) / 1e6:.1f}M parameters, outputs "
-              f"{[list(o.shape) for o in outputs]} -> {folder}", flush=True)
+        # The UNet (3.4 GB) is exported without its weights, which are then added as initializers in one external
+        # file (onnx_weights.py): torch 1.13's exporter ran past 12.5 GB on it, with or without constant folding.
+        onnx_dir = os.path.join(folder, "onnx")
+        os.makedirs(onnx_dir, exist_ok=True)
+        light = args.light or stage == "sd-unet"
+        wrapper = Wrapper().eval()
+        path = os.path.join(onnx_dir, "model.onnx")
+        with torch.no_grad():
+            torch.onnx.export(wrapper, tuple(xs), path, opset_version=17, input_names=inames, output_names=names,
+                              do_constant_folding=not light, export_params=not light)
+        if light:
+            import onnx_weights
+            count, size = onnx_weights.add_weights(path, dict(wrapper.state_dict()), inames)
+            print(f"{stage}: {count} weights ({size / 2**30:.2f} GiB) added to {path}", flush=True)
+        del model
+        print(f"{stage}: {len(names)} outputs -> {folder}", flush=True)
 
 
 def status(field):
@@ -202,10 +249,10 @@ def time_stage(args):
     model, run = build(args.stage)
     model.load_state_dict(torch.load(os.path.join(folder, "torch_state.pt")))
     io = load_safetensors(os.path.join(folder, "io.safetensors"))
-    x = io["input"]
+    xs = [io[n] for n in input_names(args.stage)]
     times = []
     with torch.inference_mode():
-        outputs = run(x)
+        outputs = run(*xs)
         diff = max(float((o - io[f"output{j}"]).abs().max()) for j, o in enumerate(outputs))
         for _ in range(args.iterations):
             try:
@@ -216,7 +263,7 @@ def time_stage(args):
             before = status("VmRSS:")
             r0 = resource.getrusage(resource.RUSAGE_SELF)
             t0 = time.perf_counter()
-            run(x)
+            run(*xs)
             wall = time.perf_counter() - t0
             r1 = resource.getrusage(resource.RUSAGE_SELF)
             cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
@@ -239,6 +286,8 @@ def main():
     e = sub.add_parser("export")
     e.add_argument("--out", required=True)
     e.add_argument("--stages", default=",".join(STAGES))
+    e.add_argument("--light", action="store_true", help="export the graph without weights, then add them (as for sd-unet)")
+    e.add_argument("--onnx-only", action="store_true", help="rewrite model.onnx only (weights, inputs and outputs already exported)")
     e.set_defaults(fn=export)
     t = sub.add_parser("time")
     t.add_argument("--dir", required=True)

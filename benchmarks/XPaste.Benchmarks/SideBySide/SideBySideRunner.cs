@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using XPaste.Benchmarks.Generation;
-using XPaste.Clip;
-using XPaste.Extraction;
 using XPaste.Weights;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
@@ -80,6 +77,22 @@ internal static class SideBySideRunner
                 $"linear 400x768 -> 3072: {2.0 * 400 * 768 * 3072 / linear / 1e9:F0} GFLOP/CPU-s as linear, {2.0 * 400 * 768 * 3072 / asConv / 1e9:F0} as a 1x1 convolution (max diff {d.item<float>():E1})"));
         }
 
+        // bf16 matrix products (oneDNN on CPUs with avx512_bf16): the rate an opt-in bf16 CLIP tower could reach.
+        Tensor ab = a.to(ScalarType.BFloat16), bb = b.to(ScalarType.BFloat16);
+        Tensor hb = h.to(ScalarType.BFloat16), fwb = fw.to(ScalarType.BFloat16), fbb = fb.to(ScalarType.BFloat16);
+        double gemmBf16 = double.MaxValue, linearBf16 = double.MaxValue;
+        for (int i = 0; i < 4; i++)
+        {
+            gemmBf16 = Math.Min(gemmBf16, Measure(() => matmul(ab, bb).Dispose()).Cpu);
+            linearBf16 = Math.Min(linearBf16, Measure(() => nn.functional.linear(hb, fwb, fbb).Dispose()).Cpu);
+        }
+
+        using (Tensor rel = (matmul(ab, bb).to(ScalarType.Float32) - matmul(a, b)).abs().max() / matmul(a, b).abs().max())
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bf16, 1 thread: gemm 2048^3 {2.0 * 2048 * 2048 * 2048 / gemmBf16 / 1e9:F0} GFLOP/CPU-s, linear 400x768 -> 3072 {2.0 * 400 * 768 * 3072 / linearBf16 / 1e9:F0} (max error relative to the fp32 product's largest value {rel.item<float>():E1})"));
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"libtorch {__version__}, 1 thread: sgemm 2048^3 {2.0 * 2048 * 2048 * 2048 / gemm / 1e9:F0} GFLOP/CPU-s; conv 3x3 256->256 at 64x64 {2.0 * 64 * 64 * 256 * 256 * 9 / conv / 1e9:F0} GFLOP/CPU-s"));
     }
@@ -116,7 +129,8 @@ internal static class SideBySideRunner
         string folder = Path.Combine(dir, stage);
         set_num_threads(threads);
         Dictionary<string, Tensor> io = StateDictFile.Load(Path.Combine(folder, "io.safetensors"));
-        Tensor input = io["input"];
+        Tensor[] inputs = [.. io.Keys.Where(k => k.StartsWith("input", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => io[k])];
+        string[] inputNames = [.. io.Keys.Where(k => k.StartsWith("input", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
         Tensor[] expected = [.. io.Keys.Where(k => k.StartsWith("output", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => io[k])];
         var engines = new List<(string Name, IStage Engine)>();
         foreach (string variant in Variant.Split(','))
@@ -124,9 +138,12 @@ internal static class SideBySideRunner
             engines.Add(($"xpaste:{variant}", XPasteStage.Create(stage, folder, variant)));
         }
 
-        using var ort = new OrtStage(Path.Combine(folder, "model.onnx"), threads, input);
+        string onnx = File.Exists(Path.Combine(folder, "onnx", "model.onnx")) ? Path.Combine(folder, "onnx", "model.onnx") : Path.Combine(folder, "model.onnx");
+        using var ort = new OrtStage(onnx, threads, inputNames, inputs);
         engines.Add(("ort", ort));
-        var diffs = engines.ToDictionary(e => e.Name, e => MaxDiff(e.Engine.Run(input), expected));
+        var diffs = engines.ToDictionary(e => e.Name, e => MaxDiff(e.Engine.Run(inputs), expected));
+        double scale = expected.Max(t => { using Tensor m = t.abs().max(); return (double)m.item<float>(); });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{stage}, {threads} threads: max |PyTorch output| {scale:E2}; max abs diffs {string.Join(", ", diffs.Select(d => $"{d.Key} {d.Value:E1}"))}"));
         var samples = engines.ToDictionary(e => e.Name, _ => new List<Sample>());
         if (python is not null)
         {
@@ -145,7 +162,7 @@ internal static class SideBySideRunner
                     }
                     else
                     {
-                        engine.Run(input).ToList().ForEach(t => t.Dispose());
+                        engine.Run(inputs).ToList().ForEach(t => t.Dispose());
                     }
                 }));
             }
@@ -253,80 +270,4 @@ internal static class SideBySideRunner
 
     /// <summary>One timed call.</summary>
     internal sealed record Sample(double Wall, double Cpu, double PeakMiB, double Load);
-
-    /// <summary>One engine's model for a stage.</summary>
-    internal interface IStage : IDisposable
-    {
-        Tensor[] Run(Tensor input);
-    }
-
-    private sealed class XPasteStage(Func<Tensor, Tensor[]> run, IDisposable model) : IStage
-    {
-        public static XPasteStage Create(string stage, string folder, string variant)
-        {
-            switch (stage)
-            {
-                case "u2net" or "u2netp":
-                    U2Net u2 = U2Net.FromPretrained(Path.Combine(folder, "model.safetensors"));
-                    u2.FoldBatchNorm = !variant.Contains("unfused", StringComparison.Ordinal);
-                    u2.ChannelsLast = !variant.Contains("nchw", StringComparison.Ordinal);
-                    return new XPasteStage(x => { using var mode = inference_mode(); return u2.call(x); }, u2);
-                case "clip-b32":
-                    ClipModel clip = ClipModel.FromPretrained(folder);
-                    return new XPasteStage(x => [clip.GetImageFeatures(x)], clip);
-                default:
-                    throw new ArgumentException($"unknown stage {stage}", nameof(stage));
-            }
-        }
-
-        public Tensor[] Run(Tensor input) => run(input);
-
-        public void Dispose() => model.Dispose();
-    }
-
-    private sealed class OrtStage : IStage
-    {
-        private readonly InferenceSession _session;
-        private readonly SessionOptions _options;
-        private readonly float[] _data;
-        private readonly int[] _shape;
-
-        public OrtStage(string path, int threads, Tensor input)
-        {
-            _options = new SessionOptions
-            {
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                IntraOpNumThreads = threads,
-                InterOpNumThreads = 1,
-                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            };
-            _session = new InferenceSession(path, _options);
-            _data = input.data<float>().ToArray();
-            _shape = [.. input.shape.Select(d => (int)d)];
-        }
-
-        /// <summary>The timed call: ORT's run alone, outputs left in ORT's buffers.</summary>
-        public void RunOnly()
-        {
-            var x = new DenseTensor<float>(_data, _shape);
-            using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> outputs = _session.Run([NamedOnnxValue.CreateFromTensor("input", x)]);
-        }
-
-        public Tensor[] Run(Tensor input)
-        {
-            var x = new DenseTensor<float>(_data, _shape);
-            using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> outputs = _session.Run([NamedOnnxValue.CreateFromTensor("input", x)]);
-            return [.. outputs.OrderBy(o => o.Name, StringComparer.Ordinal).Select(o =>
-            {
-                var t = (DenseTensor<float>)o.AsTensor<float>();
-                return tensor(t.Buffer.ToArray(), [.. t.Dimensions.ToArray().Select(d => (long)d)]);
-            })];
-        }
-
-        public void Dispose()
-        {
-            _session.Dispose();
-            _options.Dispose();
-        }
-    }
 }

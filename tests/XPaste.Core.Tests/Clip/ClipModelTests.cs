@@ -63,6 +63,29 @@ public sealed class ClipModelTests
     }
 
     [Fact]
+    public void Bf16_precision_stays_within_two_percent_of_full_precision_and_keeps_norms_in_fp32()
+    {
+        using var scope = NewDisposeScope();
+        using ClipModel full = ClipModel.FromPretrained(TinyFolder);
+        using ClipModel bf16 = ClipModel.FromPretrained(TinyFolder, options: new ClipModelOptions { Precision = ClipPrecision.Bf16 });
+        Assert.Equal(ScalarType.BFloat16, bf16.ComputeType);
+        Dictionary<string, Tensor> state = bf16.state_dict();
+        Assert.Equal(ScalarType.BFloat16, state["vision_model.encoder.layers.0.mlp.fc1.weight"].dtype);
+        Assert.Equal(ScalarType.Float32, state["vision_model.encoder.layers.0.layer_norm1.weight"].dtype);
+        Assert.Equal(ScalarType.Float32, state["logit_scale"].dtype);
+
+        Dictionary<string, Tensor> expected = StateDictFile.Load(Path.Combine(TinyFolder, "expected.safetensors"));
+        Tensor pixels = expected["pixel_values"];
+        Tensor reference = full.GetImageFeatures(pixels), features = bf16.GetImageFeatures(pixels);
+        Assert.Equal(ScalarType.Float32, features.dtype);
+        // bf16 keeps 8 bits of mantissa: relative to the largest feature, within 2% on the fixture.
+        double relative = (features - reference).abs().max().item<float>() / reference.abs().max().item<float>();
+        Console.WriteLine($"CLIP bf16 vs fp32 on the tiny fixture: max error / max |feature| = {relative:E2}");
+        Assert.True(relative < 0.02, $"bf16 image features differ by {relative} of the largest feature");
+        Assert.True(relative > 0, "bf16 features equal fp32 ones: bf16 was not used");
+    }
+
+    [Fact]
     public void Half_precision_stays_close_to_full_precision_and_keeps_norms_in_fp32()
     {
         using var scope = NewDisposeScope();

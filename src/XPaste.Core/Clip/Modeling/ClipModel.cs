@@ -49,7 +49,7 @@ public sealed class ClipModel : nn.Module
     /// <summary>Where the parameters live; inputs are moved here.</summary>
     public Device Device { get; }
 
-    /// <summary>The dtype of the weights and activations (<c>Float32</c> or <c>Float16</c>).</summary>
+    /// <summary>The dtype of the weights and activations (<c>Float32</c>, <c>Float16</c> or <c>BFloat16</c>).</summary>
     public ScalarType ComputeType { get; private set; } = ScalarType.Float32;
 
     /// <summary>The input resolution of the vision tower (224 for the released models).</summary>
@@ -178,22 +178,23 @@ public sealed class ClipModel : nn.Module
     internal void SetPrecision(ClipPrecision precision)
     {
         bool half = precision == ClipPrecision.Fp16 || (precision == ClipPrecision.Auto && Device.type == DeviceType.CUDA);
-        if (!half)
+        if (!half && precision != ClipPrecision.Bf16)
         {
             return;
         }
 
+        ScalarType type = half ? ScalarType.Float16 : ScalarType.BFloat16;
         // The logit scale and the layer norms keep fp32 parameters; ClipLayerNorm widens half inputs itself.
-        text_model.to(ScalarType.Float16);
-        vision_model.to(ScalarType.Float16);
-        visual_projection.to(ScalarType.Float16);
-        text_projection.to(ScalarType.Float16);
+        text_model.to(type);
+        vision_model.to(type);
+        visual_projection.to(type);
+        text_projection.to(type);
         foreach (ClipLayerNorm norm in modules().OfType<ClipLayerNorm>())
         {
             norm.to(ScalarType.Float32);
         }
 
-        ComputeType = ScalarType.Float16;
+        ComputeType = type;
     }
 
     private static Tensor Normalize(Tensor features) => features / features.norm(-1, keepdim: true);

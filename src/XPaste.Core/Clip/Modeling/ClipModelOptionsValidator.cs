@@ -11,7 +11,7 @@ internal sealed class ClipModelOptionsValidator : IValidateOptions<ClipModelOpti
         var problems = new List<string>();
         if (!Enum.IsDefined(options.Precision))
         {
-            problems.Add($"Precision must be Auto, Fp32 or Fp16, got {options.Precision}");
+            problems.Add($"Precision must be Auto, Fp32, Fp16 or Bf16, got {options.Precision}");
         }
 
         options.AddProblems(problems);

@@ -36,6 +36,13 @@ internal sealed class SamVisionAttention : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Above this many score bytes (all heads) the queries are taken a few grid rows at a time, so that scores,
+    /// relative positions and softmax stay in cache: at SAM's 64x64 global layers (805 MB of scores) this halved the
+    /// attention's CPU time (docs/performance.md, SAM side by side). Results are identical.
+    /// </summary>
+    internal long ChunkBytes { get; set; } = 32L << 20;
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -44,27 +51,59 @@ internal sealed class SamVisionAttention : nn.Module<Tensor, Tensor>
         Tensor[] qkvs = qkv.call(input).reshape(batch, height * width, 3, _heads, headDim).permute(2, 0, 3, 1, 4)
             .reshape(3, batch * _heads, height * width, headDim).unbind(0);
         Tensor q = qkvs[0], k = qkvs[1], v = qkvs[2];
-        Tensor scores = (q * _scale).matmul(k.transpose(-2, -1));
+        Tensor? relH = null, relW = null;
         if (rel_pos_h is not null && rel_pos_w is not null)
         {
-            scores = AddRelativePositions(scores, q, height, width);
+            (relH, relW) = RelativePositions(q, height, width);
         }
 
-        Tensor output = SamOps.Softmax(scores).matmul(v).reshape(batch, _heads, height, width, headDim)
-            .permute(0, 2, 3, 1, 4).reshape(batch, height, width, channels);
+        long bh = q.shape[0];
+        long rowBytes = bh * width * height * width * q.ElementSize;
+        long rows = Math.Clamp(ChunkBytes / Math.Max(rowBytes, 1), 1, height);
+        Tensor scaled = q * _scale, keys = k.transpose(-2, -1);
+        Tensor attended;
+        if (rows >= height)
+        {
+            attended = Attend(scaled, keys, v, relH, relW, height, width);
+        }
+        else
+        {
+            var parts = new List<Tensor>();
+            for (long r = 0; r < height; r += rows)
+            {
+                long n = Math.Min(rows, height - r);
+                parts.Add(Attend(scaled.narrow(1, r * width, n * width), keys, v, relH?.narrow(1, r, n), relW?.narrow(1, r, n), height, width));
+            }
+
+            attended = cat(parts, 1);
+        }
+
+        Tensor output = attended.reshape(batch, _heads, height, width, headDim).permute(0, 2, 3, 1, 4).reshape(batch, height, width, channels);
         return proj.call(output).MoveToOuterDisposeScope();
     }
 
-    private Tensor AddRelativePositions(Tensor scores, Tensor query, long height, long width)
+    /// <summary>Softmax attention for a block of query rows (whole grid rows), relative positions added in place.</summary>
+    private static Tensor Attend(Tensor scaledQuery, Tensor keysT, Tensor values, Tensor? relH, Tensor? relW, long height, long width)
+    {
+        using var scope = NewDisposeScope();
+        Tensor scores = scaledQuery.matmul(keysT);
+        if (relH is not null && relW is not null)
+        {
+            long bh = scores.shape[0], rows = scores.shape[1] / width;
+            scores.view(bh, rows, width, height, width).add_(relH.unsqueeze(-1)).add_(relW.unsqueeze(-2));
+        }
+
+        return SamOps.Softmax(scores).matmul(values).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><c>rel_h [BH,H,W,H]</c> and <c>rel_w [BH,H,W,W]</c> from the unscaled query.</summary>
+    private (Tensor RelH, Tensor RelW) RelativePositions(Tensor query, long height, long width)
     {
         long bh = query.shape[0], headDim = query.shape[2];
         Tensor rh = RelativeTable(height, rel_pos_h!).to(query.dtype);
         Tensor rw = RelativeTable(width, rel_pos_w!).to(query.dtype);
         Tensor q = query.reshape(bh, height, width, headDim);
-        Tensor relH = einsum("bhwc,hkc->bhwk", q, rh);
-        Tensor relW = einsum("bhwc,wkc->bhwk", q, rw);
-        Tensor s = scores.reshape(bh, height, width, height, width) + relH.unsqueeze(-1) + relW.unsqueeze(-2);
-        return s.reshape(bh, height * width, height * width);
+        return (einsum("bhwc,hkc->bhwk", q, rh), einsum("bhwc,wkc->bhwk", q, rw));
     }
 
     /// <summary>transformers' <c>get_rel_pos</c> for equal query and key sizes: rows <c>q - k + size - 1</c>; a table of another length is linearly resized first.</summary>

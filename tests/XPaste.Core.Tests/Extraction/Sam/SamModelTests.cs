@@ -39,6 +39,25 @@ public sealed class SamModelTests
         SamFixture.AssertClose("dense_embeddings", expected["dense_embeddings"], trace["dense_embeddings"]);
     }
 
+    [Fact]
+    public void Vision_attention_taken_one_grid_row_of_queries_at_a_time_gives_the_same_embeddings()
+    {
+        using var scope = NewDisposeScope();
+        using SamModel model = SamModel.FromPretrained(SamFixture.Folder);
+        Dictionary<string, Tensor> expected = SamFixture.Expected();
+        Tensor whole = model.GetImageEmbeddings(expected["pixel_values"]);
+        foreach (SamVisionLayer layer in model.vision_encoder.layers)
+        {
+            layer.attn.ChunkBytes = 1;
+        }
+
+        Tensor chunked = model.GetImageEmbeddings(expected["pixel_values"]);
+        SamFixture.AssertClose("image_embeddings", expected["image_embeddings"], chunked);
+        // Same operations on row blocks: only the matrix products' summation order may differ.
+        double diff = SamFixture.MaxError(whole, chunked);
+        Assert.True(diff < 1e-5, $"chunked differs from whole by {diff}");
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Every_prompt_case_reproduces_the_prompt_and_decoder_tensors_and_the_outputs(string name)
