@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace XPaste.Offline;
 
 /// <summary>Validates <see cref="OfflinePipelineOptions"/> (the <see cref="IValidateOptions{TOptions}"/> pattern: register it to check the options at start).</summary>
-public sealed class OfflinePipelineOptionsValidator : IValidateOptions<OfflinePipelineOptions>
+internal sealed class OfflinePipelineOptionsValidator : IValidateOptions<OfflinePipelineOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, OfflinePipelineOptions options)

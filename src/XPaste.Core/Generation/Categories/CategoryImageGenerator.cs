@@ -334,11 +334,6 @@ public sealed partial class CategoryImageGenerator
     }
 }
 
-/// <summary>What <see cref="CategoryImageGenerator.Run"/> did.</summary>
-/// <param name="Generated">Images made by this run.</param>
-/// <param name="Kept">Images that were already there and were kept.</param>
-public sealed record CategoryGenerationResult(int Generated, int Kept);
-
 internal static partial class GenerationLog
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "{Category}: {Total} images, {Made} made now")]
