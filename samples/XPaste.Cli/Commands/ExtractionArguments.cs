@@ -86,7 +86,7 @@ internal sealed class ExtractionArguments
                 {
                     // sam refines another extractor's masks: that one is built first (see CreateSamAsync). With
                     // --sam-masks all its candidates are sam-0..2, served by the SamExtractor that setup.Owned disposes.
-                    SamExtractor sam = await CreateSamAsync(choice, setup.Extractors, batch, device, cancellationToken).ConfigureAwait(false);
+                    SamExtractor sam = await CreateSamAsync(choice, setup.Extractors, setup.Owned, batch, device, cancellationToken).ConfigureAwait(false);
                     setup.Owned.Add(sam);
                     setup.Extractors.AddRange(sam.Candidates);
                     continue;
@@ -231,9 +231,9 @@ internal sealed class ExtractionArguments
 
     /// <summary>
     /// SAM prompted by the masks of <see cref="ExtractorChoice.SamPromptFrom"/>: the listed extractor of that name when
-    /// there is one (shared, not owned), else a new one that SAM owns.
+    /// there is one (shared), else a new one added to <paramref name="owned"/> for the setup to dispose.
     /// </summary>
-    internal static async Task<SamExtractor> CreateSamAsync(ExtractorChoice choice, IReadOnlyList<IInstanceExtractor> built, int batchSize, Device device,
+    internal static async Task<SamExtractor> CreateSamAsync(ExtractorChoice choice, IReadOnlyList<IInstanceExtractor> built, List<IDisposable> owned, int batchSize, Device device,
         CancellationToken cancellationToken)
     {
         if (choice.SamModel is null)
@@ -251,9 +251,15 @@ internal sealed class ExtractionArguments
                 MaskChoice = choice.SamMasks == "all" ? SamMaskChoice.All : SamMaskChoice.HighestIou,
                 UseCentroidPoint = choice.SamPoint == "centroid",
                 UsePeakPoint = choice.SamPoint == "peak",
+                Model = new SamLoadOptions { Device = device },
             };
-            return SamExtractor.FromPretrained(choice.SamModel, source, options,
-                new SamLoadOptions { Device = device }, ownsPromptSource: shared is null, cancellationToken);
+            SamExtractor sam = SamExtractor.FromPretrained(choice.SamModel, source, options, cancellationToken);
+            if (shared is null && source is IDisposable disposable)
+            {
+                owned.Add(disposable);
+            }
+
+            return sam;
         }
         catch
         {

@@ -70,21 +70,23 @@ public sealed class SamExtractor : IInstanceExtractor, IDisposable
 
     /// <summary>Loads a SAM model (<see cref="SamModel.FromPretrained"/>, folder or Hub id) with its preprocessor config and wraps it.</summary>
     /// <param name="nameOrPath">A model folder or a Hub repo id such as <c>facebook/sam-vit-base</c>.</param>
-    /// <param name="promptSource">The extractor whose masks give the prompts.</param>
-    /// <param name="options">Prompting and batching options.</param>
-    /// <param name="loadOptions">Device, dtype and Hub settings.</param>
-    /// <param name="ownsPromptSource">Dispose <paramref name="promptSource"/> with this extractor.</param>
+    /// <param name="promptSource">The extractor whose masks give the prompts: a required collaborator, not a setting. It stays
+    /// the caller's to dispose (the constructor's <c>ownsPromptSource</c> hands it over).</param>
+    /// <param name="options">Prompting and batching options, and in <see cref="SamExtractorOptions.Model"/> how the model loads
+    /// (device, dtype, Hub settings).</param>
     /// <param name="cancellationToken">Cancels a download.</param>
     /// <returns>An extractor that owns its model.</returns>
     public static SamExtractor FromPretrained(string nameOrPath, IInstanceExtractor promptSource, SamExtractorOptions? options = null,
-        SamLoadOptions? loadOptions = null, bool ownsPromptSource = false, CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(promptSource);
-        SamModel model = SamModel.FromPretrained(nameOrPath, loadOptions, cancellationToken);
+        options ??= SamExtractorOptions.Default;
+        options.Validate();
+        SamModel model = SamModel.FromPretrained(nameOrPath, options.Model, cancellationToken);
         try
         {
             string folder = model.SourceFolder ?? nameOrPath;
-            return new SamExtractor(model, promptSource, SamProcessor.FromFolder(folder), options, ownsModel: true, ownsPromptSource);
+            return new SamExtractor(model, promptSource, SamProcessor.FromFolder(folder), options, ownsModel: true);
         }
         catch
         {

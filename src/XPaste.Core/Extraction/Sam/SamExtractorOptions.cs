@@ -30,5 +30,8 @@ public sealed class SamExtractorOptions
     /// <summary>Images per forward pass of the image encoder. Default 4.</summary>
     public int BatchSize { get; init; } = 4;
 
+    /// <summary>How <see cref="SamExtractor.FromPretrained"/> loads the model (device, dtype, Hub settings). Default <see cref="SamLoadOptions.Default"/>.</summary>
+    public SamLoadOptions Model { get; init; } = SamLoadOptions.Default;
+
     internal void Validate() => OptionsValidation.ThrowIfInvalid(new SamExtractorOptionsValidator(), this);
 }

@@ -30,6 +30,11 @@ internal sealed class SamExtractorOptionsValidator : IValidateOptions<SamExtract
             problems.Add($"MaskThreshold must be finite, got {options.MaskThreshold}");
         }
 
+        if (options.Model is null)
+        {
+            problems.Add("Model must be set (SamLoadOptions.Default for the defaults)");
+        }
+
         return OptionsValidation.Result(problems);
     }
 }
