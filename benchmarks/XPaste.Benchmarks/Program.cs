@@ -47,6 +47,12 @@ if (args.Length > 2 && args[0] == "--profile-unet")
     return;
 }
 
+if (args.Length > 1 && args[0] == "--unet-precision")
+{
+    XPaste.Benchmarks.Generation.UnetPrecision.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args.Length > 2 && args[0] == "--profile-sam")
 {
     XPaste.Benchmarks.SideBySide.SideBySideProfile.Sam(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));

@@ -113,6 +113,26 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public async Task Bf16_is_opt_in_recorded_and_a_rerun_in_another_precision_is_refused_by_name()
+    {
+        using var folder = new TempFolder();
+        string[] Args(string dtype, string count) =>
+            ["generate", "--model", SdTiny, "--prompt", "a red apple", "--steps", "1", "--size", "32", "--dtype", dtype, "--count", count, "--out", folder.Path];
+        CliResult low = await CliRunner.RunAsync(Args("bf16", "1"));
+        Assert.True(low.ExitCode == 0, low.ToString());
+        Assert.Contains("\"dtype\": \"bfloat16\"", File.ReadAllText(folder.File(".xpaste-generate.json")), StringComparison.Ordinal);
+
+        CliResult refused = await CliRunner.RunAsync(Args("fp32", "2"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("with dtype = ", refused.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder.File("0001.png")));
+
+        CliResult wrong = await CliRunner.RunAsync(Args("int8", "1"));
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.StartsWith("error: --dtype: ", wrong.StdErr.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_rerun_with_batches_remakes_the_missing_images_byte_identical()
     {
         using var folder = new TempFolder();

@@ -160,4 +160,20 @@ public sealed class StableDiffusionPipelineHalfTests
         Assert.Equal(ScalarType.Float16, half.Models.Vae.parameters().First().dtype);
         Assert.True((a - b).abs().mean().item<float>() < 2, "fp16 drifted from fp32 by more than 2 levels on average");
     }
+
+    [Fact]
+    public void Bfloat16_models_on_the_cpu_give_nearly_the_float32_picture()
+    {
+        // The opt-in CPU precision of docs/performance.md (the UNet step in 0.6x fp32's CPU time on avx512_bf16).
+        var request = new TextToImageRequest { Prompts = ["a photo of a single cat"], Steps = 4, Width = 32, Height = 32, Seed = 5 };
+        using var scope = NewDisposeScope();
+        using var full = StableDiffusionPipeline.FromPretrained(SdTinyFixture.Folder);
+        using var low = StableDiffusionPipeline.FromPretrained(SdTinyFixture.Folder,
+            new StableDiffusionPipelineOptions { Model = new StableDiffusionLoadOptions { DType = ScalarType.BFloat16 } });
+        Tensor a = full.Generate(request).to(ScalarType.Float32);
+        Tensor b = low.Generate(request).to(ScalarType.Float32);
+        Assert.Equal(ScalarType.BFloat16, low.Models.Unet.parameters().First().dtype);
+        float mean = (a - b).abs().mean().item<float>();
+        Assert.True(mean < 2, $"bf16 drifted from fp32 by {mean} levels on average (more than 2)");
+    }
 }
