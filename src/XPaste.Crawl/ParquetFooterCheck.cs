@@ -4,7 +4,10 @@ namespace XPaste.Crawl;
 /// Walks a parquet file's footer (Thrift compact protocol) before Parquet.Net parses it, so a malformed footer is
 /// refused at once: Parquet.Net skips a list element by element whatever count the file claims, and a mutated
 /// count of two billion zero-byte elements keeps it spinning for many minutes (found by the URL-list fuzz target).
-/// Here every count is checked against the bytes left, so the walk is bounded by the footer's length.
+/// Here every count is checked against the bytes left, so the walk is bounded by the footer's length. A footer that
+/// is well-formed Thrift can still be read past its end by Parquet.Net, which reads each known field by its schema type
+/// whatever type the file gives it (and spins at the end of its buffer): <see cref="ParquetFooterParse"/> then parses
+/// it as Parquet.Net will, over a buffer that throws at its end.
 /// </summary>
 internal static class ParquetFooterCheck
 {
@@ -38,7 +41,12 @@ internal static class ParquetFooterCheck
         stream.ReadExactly(footer);
         stream.Seek(0, SeekOrigin.Begin);
         var reader = new Reader(footer);
-        return reader.SkipStruct(0) ? null : $"has a malformed footer ({reader.Problem})";
+        if (!reader.SkipStruct(0))
+        {
+            return $"has a malformed footer ({reader.Problem})";
+        }
+
+        return ParquetFooterParse.Problem(footer) is { } problem ? $"has a malformed footer ({problem})" : null;
     }
 
     private ref struct Reader(ReadOnlySpan<byte> bytes)

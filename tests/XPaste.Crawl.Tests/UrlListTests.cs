@@ -53,6 +53,34 @@ public sealed class UrlListTests
     }
 
     [Fact]
+    public async Task A_parquet_footer_parquet_net_would_read_past_its_end_is_refused_instead_of_spinning()
+    {
+        // A real Parquet.Net 6.1 footer (three string columns, two rows) with a few bytes changed, as the fuzz target
+        // mutates them (the fuzz target hung on such a file): well-formed Thrift, so the walk passes it, but Parquet.Net
+        // reads each known field by its schema type and ends up reading a number past the footer's end, where it spun.
+        Assert.True(ParquetFooterParse.Available, "Parquet.Net's footer parser was not found: the check cannot run");
+        using var folder = new TempFolder();
+        byte[] footer = Convert.FromHexString(""
+            + "1502194C4804726F3F74150600150C2502180375726C25004C1C000000150C2502180863617465676F727925004C1C000000"
+            + "150C250218076C6963656E736525004C1C0000001604191C193C26081C150C1925000619180375726C1502160416F00216E4"
+            + "0226083C181968747470733A2F2F622E6578616D706C652F782F322E706E671816687474703A2F2F612E6578616D706C652F"
+            + "312E6A70671600281968747470733A2F2F622E6578616D706C652F782F322E706E671816687474703A2F2F612E6578616D70"
+            + "6C652F312E6A706700000026EC021C150C1925000619180863617465676772791502160416920116960126EC023C1807686F"
+            + "7420646F67180363617416002807686F7420646F6718036361740000002682041C150C192500061918076C6963656E736515"
+            + "020204167A167E2682043C1803434330180343433016002803434330180343433000000016FC04160436F80400284A506172"
+            + "717565742E4E65742076657273696F6E20362E312E3020286275696C64206331373964393762643235343962356634346139"
+            + "32343165373239663836396434393437656535392900");
+        string path = folder.File("retyped.parquet");
+        File.WriteAllBytes(path, [.. "PAR1"u8, .. footer, .. BitConverter.GetBytes(footer.Length), .. "PAR1"u8]);
+
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(
+            () => Task.Run(() => UrlList.ReadAsync(path, new UrlListOptions())).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal($"{path}: footer", ex.Input);
+        Assert.StartsWith("not a readable parquet file: has a malformed footer (", ex.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Parquet_columns_are_chosen_by_name()
     {
         using var folder = new TempFolder();
