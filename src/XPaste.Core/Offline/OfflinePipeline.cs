@@ -68,9 +68,9 @@ public sealed partial class OfflinePipeline
         if (_options.RealSimilarity is { } real)
         {
             // The same image tower as the zero-shot filter: real crops and cut-outs are embedded alike.
-            ClipModel model = (filter as ClipZeroShotFilter)?.Model
+            ClipZeroShotFilter clip = filter as ClipZeroShotFilter
                 ?? throw new ArgumentException("the real-crop similarity filter embeds with the CLIP filter's image tower: give a ClipZeroShotFilter", nameof(filter));
-            _realCrops = new RealCropReference(real, model, _logger);
+            _realCrops = new RealCropReference(real, clip, _logger);
         }
     }
 

@@ -10,27 +10,23 @@ using static TorchSharp.torch;
 namespace XPaste.Offline;
 
 /// <summary>
-/// The real crops of <see cref="RealSimilarityOptions"/>, embedded by the CLIP filter's image tower: each category's
+/// The real crops of <see cref="RealSimilarityOptions"/>, embedded by the CLIP filter as it embeds cut-outs: each category's
 /// unit embeddings are computed the first time the category is asked for and cached (as managed arrays, so the
 /// pipeline needs no disposal), and a cut-out's similarity is its mean cosine to them.
 /// </summary>
 internal sealed class RealCropReference
 {
-    private const int EmbedBatch = 16;
-
     private readonly RealSimilarityOptions _options;
-    private readonly ClipModel _model;
-    private readonly ClipImageProcessor _processor;
+    private readonly ClipZeroShotFilter _filter;
     private readonly ILogger _logger;
     private readonly Dictionary<string, CocoCategory> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, float[]?> _cache = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public RealCropReference(RealSimilarityOptions options, ClipModel model, ILogger logger)
+    public RealCropReference(RealSimilarityOptions options, ClipZeroShotFilter filter, ILogger logger)
     {
         _options = options;
-        _model = model;
-        _processor = new ClipImageProcessor(ClipImageProcessorOptions.ForImageSize(model.ImageSize));
+        _filter = filter;
         _logger = logger;
         // Names first, then LVIS synonyms, so a synonym never shadows another category's own name.
         foreach (CocoCategory category in options.Dataset.Categories)
@@ -67,7 +63,7 @@ internal sealed class RealCropReference
 
         float[] embedded = Embed(cutouts, cancellationToken);
         using var scope = NewDisposeScope();
-        int d = _model.Config.ProjectionDim;
+        int d = _filter.Model.Config.ProjectionDim;
         Tensor mean = tensor(real).view(-1, d).mean([0]);
         Tensor candidates = tensor(embedded).view(-1, d);
         // Mean of unit dot products = dot product with the mean of the real unit embeddings.
@@ -157,22 +153,11 @@ internal sealed class RealCropReference
         }
     }
 
-    /// <summary>Unit CLIP image embeddings, row after row (<c>N x ProjectionDim</c>), computed in batches.</summary>
+    /// <summary>Unit CLIP image embeddings, row after row (<c>N x ProjectionDim</c>), in the filter's batches.</summary>
     private float[] Embed(IReadOnlyList<Tensor> images, CancellationToken cancellationToken)
     {
-        var rows = new List<float>();
-        for (int start = 0; start < images.Count; start += EmbedBatch)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            int count = Math.Min(EmbedBatch, images.Count - start);
-            Tensor[] views = [.. Enumerable.Range(start, count).Select(i => ClipImageProcessor.ScoringView(images[i]))];
-            Tensor features = _model.GetImageFeatures(_processor.Preprocess(views, _model.Device));
-            features = features / features.norm(-1, keepdim: true);
-            rows.AddRange(features.to(ScalarType.Float32).cpu().data<float>());
-        }
-
-        return [.. rows];
+        using var scope = NewDisposeScope();
+        return _filter.EmbedImages(images, features => features.to(ScalarType.Float32).cpu(), batchCompleted: null, cancellationToken)?.data<float>().ToArray() ?? [];
     }
 }
 

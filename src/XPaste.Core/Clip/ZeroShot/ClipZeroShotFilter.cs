@@ -211,8 +211,19 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
     // [N,K] logit-scaled cosine of the images against unit text embeddings [K,D].
     private Tensor Score(IReadOnlyList<Tensor> images, Tensor text, CancellationToken cancellationToken)
     {
-        using var scope = NewDisposeScope();
         float scale = Model.LogitScale;
+        return EmbedImages(images, features => (matmul(features, text.to(features.device).t()) * scale).cpu(), BatchCompleted, cancellationToken)
+            ?? zeros(0, text.shape[0]);
+    }
+
+    /// <summary>
+    /// The unit image embeddings <c>[n,D]</c> of each batch of <see cref="ClipZeroShotOptions.BatchSize"/> images (RGBA
+    /// on white, as the filter scores them), handed to <paramref name="perBatch"/>; its results joined in order, on its
+    /// device. Null for no images.
+    /// </summary>
+    internal Tensor? EmbedImages(IReadOnlyList<Tensor> images, Func<Tensor, Tensor> perBatch, Action<int>? batchCompleted, CancellationToken cancellationToken)
+    {
+        using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
         for (int start = 0; start < images.Count; start += Options.BatchSize)
         {
@@ -228,12 +239,11 @@ public sealed class ClipZeroShotFilter : IZeroShotFilter, IDisposable
             Tensor pixels = _processor.Preprocess(views, Model.Device);
             Tensor features = Model.GetImageFeatures(pixels);
             features = features / features.norm(-1, keepdim: true);
-            parts.Add((matmul(features, text.to(features.device).t()) * scale).cpu().MoveToOuterDisposeScope());
-            BatchCompleted?.Invoke(start + count);
+            parts.Add(perBatch(features).MoveToOuterDisposeScope());
+            batchCompleted?.Invoke(start + count);
         }
 
-        Tensor result = parts.Count == 0 ? zeros(0, text.shape[0]) : cat(parts, 0);
-        return result.MoveToOuterDisposeScope();
+        return parts.Count == 0 ? null : cat(parts, 0).MoveToOuterDisposeScope();
     }
 
     // Unit text embeddings [K,D] on the model's device, one per category, each the normalised mean of its
