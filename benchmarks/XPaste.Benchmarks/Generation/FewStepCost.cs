@@ -17,7 +17,7 @@ internal static class FewStepCost
 {
     public static void Run(int[] sizes)
     {
-        Console.WriteLine($"load average at start: {LoadAverage()}; threads {get_num_threads()}");
+        Console.WriteLine($"load average at start: {MachineLoad.All()}; threads {get_num_threads()}");
         using var mode = inference_mode();
         manual_seed(0);
         UNet2DConditionConfig unetConfig = UNet2DConditionConfig.StableDiffusion15 with { TimeCondProjDim = 256 };
@@ -66,13 +66,13 @@ internal static class FewStepCost
                 }
             }
 
-            Console.WriteLine($"load average: {LoadAverage()}");
+            Console.WriteLine($"load average: {MachineLoad.All()}");
         }
 
         Console.WriteLine("| size | recipe | decoder | CPU s / image | images / CPU-minute |");
         results.ForEach(Console.WriteLine);
         EndToEnd(sizes[0], text, unet, vae, taesd);
-        Console.WriteLine($"load average at end: {LoadAverage()}");
+        Console.WriteLine($"load average at end: {MachineLoad.All()}");
     }
 
     /// <summary>Whole pipeline runs (tokenizer, text encoder, sampler, decode) to check the sums above.</summary>
@@ -113,6 +113,4 @@ internal static class FewStepCost
     }
 
     private static string Row(string what, double a, double b) => string.Create(CultureInfo.InvariantCulture, $"{what}: {a:F2} s, {b:F2} s CPU");
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

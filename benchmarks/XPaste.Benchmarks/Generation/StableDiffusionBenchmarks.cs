@@ -35,18 +35,31 @@ public class StableDiffusionBenchmarks
         }
 
         manual_seed(0);
-        _unet = new UNet2DConditionModel(UNet2DConditionConfig.Parse(Sd15Configs.Unet));
+        _unet = RandomUnet();
         _vae = new AutoencoderKL(AutoencoderKLConfig.Parse(Sd15Configs.Vae));
-        foreach (var p in _unet.parameters().Concat(_vae.parameters()))
+        foreach (var p in _vae.parameters())
         {
             p.requires_grad = false;
         }
 
-        _latents = randn(2, 4, 64, 64);
-        _timestep = tensor(999L);
-        _context = randn(2, 77, 768);
+        (_latents, _timestep, _context) = UnetStepInputs();
         _z = randn(1, 4, 64, 64);
     }
+
+    /// <summary>SD 1.5's UNet with the current seed's random weights, frozen.</summary>
+    internal static UNet2DConditionModel RandomUnet()
+    {
+        var unet = new UNet2DConditionModel(UNet2DConditionConfig.Parse(Sd15Configs.Unet));
+        foreach (var p in unet.parameters())
+        {
+            p.requires_grad = false;
+        }
+
+        return unet;
+    }
+
+    /// <summary>One UNet step's inputs at 512x512 with CFG: latents <c>[2,4,64,64]</c>, timestep 999, text states <c>[2,77,768]</c>.</summary>
+    internal static (Tensor Latents, Tensor Timestep, Tensor Context) UnetStepInputs() => (randn(2, 4, 64, 64), tensor(999L), randn(2, 77, 768));
 
     [GlobalCleanup]
     public void Cleanup()

@@ -17,16 +17,10 @@ internal static class UnetPrecision
     public static void Run(int rounds)
     {
         manual_seed(0);
-        using var unet = new UNet2DConditionModel(UNet2DConditionConfig.Parse(Sd15Configs.Unet));
-        foreach (var p in unet.parameters())
-        {
-            p.requires_grad = false;
-        }
-
-        using Tensor latents = randn(2, 4, 64, 64);
-        using Tensor timestep = tensor(999L);
-        using Tensor context = randn(2, 77, 768);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads {get_num_threads()}; load {LoadAverage()}"));
+        using UNet2DConditionModel unet = StableDiffusionBenchmarks.RandomUnet();
+        (Tensor latents, Tensor timestep, Tensor context) = StableDiffusionBenchmarks.UnetStepInputs();
+        using Tensor l = latents, t = timestep, c = context;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads {get_num_threads()}; load {MachineLoad.OneMinute()}"));
 
         using Tensor reference = Time("fp32", unet, latents, timestep, context, rounds);
         unet.to(ScalarType.BFloat16);
@@ -37,7 +31,7 @@ internal static class UnetPrecision
         using Tensor diff = (low.to(ScalarType.Float32) - reference).abs();
         double range = reference.abs().max().item<float>();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"bf16 vs fp32: max |diff| {diff.max().item<float>():E2} ({diff.max().item<float>() / range:P2} of fp32's max |value| {range:F3}), mean |diff| {diff.mean().item<float>():E2}; load {LoadAverage()}"));
+            $"bf16 vs fp32: max |diff| {diff.max().item<float>():E2} ({diff.max().item<float>() / range:P2} of fp32's max |value| {range:F3}), mean |diff| {diff.mean().item<float>():E2}; load {MachineLoad.OneMinute()}"));
     }
 
     private static Tensor Time(string name, UNet2DConditionModel unet, Tensor latents, Tensor timestep, Tensor context, int rounds)
@@ -53,11 +47,9 @@ internal static class UnetPrecision
             last = unet.call(latents, timestep, context);
             double wall = Stopwatch.GetElapsedTime(t0).TotalSeconds;
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: wall {wall:F2} s, CPU {cpu:F2} s; load {LoadAverage()}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: wall {wall:F2} s, CPU {cpu:F2} s; load {MachineLoad.OneMinute()}"));
         }
 
         return last!.to(ScalarType.Float32);
     }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 }

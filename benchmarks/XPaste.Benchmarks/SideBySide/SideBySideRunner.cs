@@ -215,7 +215,7 @@ internal static class SideBySideRunner
         double wall = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         process.Refresh();
         double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
-        return new Sample(wall, cpu, (PeakMemory.Peak() - before) / 1048576.0, LoadAverage());
+        return new Sample(wall, cpu, (PeakMemory.Peak() - before) / 1048576.0, MachineLoad.OneMinute());
     }
 
     private static (Sample Sample, double Diff) RunPython(string python, string dir, string stage, int threads)
@@ -258,9 +258,6 @@ internal static class SideBySideRunner
 
         File.AppendAllText(results, JsonSerializer.Serialize(new { stage, threads, when = DateTime.UtcNow, diffs, samples }, JsonOptions) + "\n");
     }
-
-    private static double LoadAverage() =>
-        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : double.NaN;
 
     private static string Option(string[] args, string name, string fallback)
     {
