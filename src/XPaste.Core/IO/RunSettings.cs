@@ -52,14 +52,17 @@ internal static class RunSettings
 
             if (!startOver)
             {
-                throw new RunSettingsConflictException(path, differing,
-                    $"{what} were made with {differing} = {Show(existing.GetValueOrDefault(differing))}, this run has {Show(settings.GetValueOrDefault(differing))}; use another output folder, or start over (--start-over) to make them again");
+                throw Conflict(path, differing, existing.GetValueOrDefault(differing), settings.GetValueOrDefault(differing), what);
             }
         }
 
         var sorted = new SortedDictionary<string, string>(settings.ToDictionary(), StringComparer.Ordinal);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(sorted, Indented));
     }
+
+    /// <summary>The refusal of a run whose setting <paramref name="key"/> is <paramref name="now"/> where <paramref name="path"/> records <paramref name="was"/>.</summary>
+    public static RunSettingsConflictException Conflict(string path, string key, string? was, string? now, string what = "the images there") =>
+        new(path, key, $"{what} were made with {key} = {Show(was)}, this run has {Show(now)}; use another output folder, or start over (--start-over) to make them again");
 
     /// <summary>The first setting (by name) whose value differs between the two, or null when they are equal.</summary>
     public static string? FirstDifference(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>

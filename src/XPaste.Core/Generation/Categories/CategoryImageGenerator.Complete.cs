@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using XPaste.Imaging;
 using XPaste.IO;
 
 namespace XPaste.Generation.Categories;
@@ -63,8 +62,7 @@ public sealed partial class CategoryImageGenerator
                 continue;
             }
 
-            return startOver ? false : throw new RunSettingsConflictException(path, key,
-                $"the images there were made with {key} = {RunSettings.Show(was)}, this run has {RunSettings.Show(value)}; use another output folder, or start over (--start-over) to make them again");
+            return startOver ? false : throw RunSettings.Conflict(path, key, was, value);
         }
 
         return AllImagesThere(outputFolder, count, recorded);
@@ -83,23 +81,7 @@ public sealed partial class CategoryImageGenerator
         for (int k = 0; k < count; k++)
         {
             string image = Path.Combine(folder, FileNameOf(k));
-            if (metadata.SettingsHashOf(k) != hash || !File.Exists(image))
-            {
-                return false;
-            }
-
-            try
-            {
-                ImageHeader header = ImageIO.ReadHeader(image);
-                if (header.Width != width || header.Height != height)
-                {
-                    return false;
-                }
-
-                // As the run checks: a header can be intact while the pixels are cut short.
-                ImageIO.Load(image).Dispose();
-            }
-            catch (InvalidImageException)
+            if (metadata.SettingsHashOf(k) != hash || !IsReadable(image, width, height, logger: null))
             {
                 return false;
             }

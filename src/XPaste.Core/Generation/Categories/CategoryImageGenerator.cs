@@ -297,7 +297,7 @@ public sealed partial class CategoryImageGenerator
                     $"was made with settings {hash}, this run has {settingsHash} (set StartOver, or --start-over, to make it again)");
             }
 
-            if (hash != settingsHash || !IsReadable(path))
+            if (hash != settingsHash || !IsReadable(path, _generator.Width, _generator.Height, _logger))
             {
                 missing.Add(k);
                 metadata.Remove(k);
@@ -307,7 +307,8 @@ public sealed partial class CategoryImageGenerator
         return missing;
     }
 
-    private bool IsReadable(string path)
+    /// <summary>Whether the image at <paramref name="path"/> exists, is <paramref name="width"/> x <paramref name="height"/> and decodes; an unreadable one is logged when a logger is given.</summary>
+    private static bool IsReadable(string path, int width, int height, ILogger? logger)
     {
         if (!File.Exists(path))
         {
@@ -317,7 +318,7 @@ public sealed partial class CategoryImageGenerator
         try
         {
             ImageHeader header = ImageIO.ReadHeader(path);
-            if (header.Width != _generator.Width || header.Height != _generator.Height)
+            if (header.Width != width || header.Height != height)
             {
                 return false;
             }
@@ -328,7 +329,11 @@ public sealed partial class CategoryImageGenerator
         }
         catch (InvalidImageException ex)
         {
-            GenerationLog.Unreadable(_logger, path, ex.Problem);
+            if (logger is not null)
+            {
+                GenerationLog.Unreadable(logger, path, ex.Problem);
+            }
+
             return false;
         }
     }
