@@ -170,6 +170,8 @@ def xpaste_weights(stage, sd, folder):
         sd, config = clip_to_transformers(sd), CLIP_B32_CONFIG
     elif stage == "clip-l14":
         sd, config = clip_to_transformers(sd, 24, 12), big.CLIP_L14_CONFIG
+    elif stage == "clipseg":
+        sd, config = big.clipseg_plain.to_transformers(sd, clip_to_transformers), big.clipseg_plain.CONFIG
     elif stage == "sam-vit-b":
         sd, config = big.sam_to_transformers(sd), big.SAM_CONFIG
     elif stage == "sd-unet":

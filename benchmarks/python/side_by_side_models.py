@@ -1,4 +1,4 @@
-"""The larger stages of side_by_side.py: CLIP ViT-L/14, SAM's ViT-B image encoder, SD 1.5's UNet step and VAE decode.
+"""The larger stages of side_by_side.py: CLIP ViT-L/14, CLIPSeg, SAM's ViT-B image encoder, SD 1.5's UNet step and VAE decode.
 
 SAM and SD come from this folder's plain-PyTorch architectures (sam_vit_base.py, sd_unet_step.py: Debian's torch
 1.13 cannot run transformers' or diffusers' current code); each export renames their parameters to the checkpoint
@@ -10,6 +10,7 @@ import re
 
 import torch
 
+import clipseg_plain
 import sam_vit_base
 import sd_unet_step
 
@@ -19,6 +20,7 @@ STAGES = {
     "sam-vit-b": ([(1, 3, 1024, 1024)], "SAM ViT-B image encoder (facebook/sam-vit-base size), 1x3x1024x1024"),
     "vae-decode": ([(1, 4, 64, 64)], "SD 1.5 VAE decode (post_quant_conv + decoder), 1x4x64x64 -> 1x3x512x512"),
     "sd-unet": ([(2, 4, 64, 64), (1,), (2, 77, 768)], "SD 1.5 UNet step, batch 2, 64x64 latents"),
+    "clipseg": ([(5, 3, 352, 352), (5, 77)], "CLIPSeg rd64-refined (ViT-B/16), 5x3x352x352 and one prompt per image"),
 }
 
 CLIP_L14_CONFIG = {
@@ -53,6 +55,9 @@ def build(stage, clip_module):
         # ViT-L/14's published sizes (openai/CLIP build_model): embed 768, image 224, 24x1024 vision, 12x768 text.
         model = clip_module().CLIP(768, 224, 24, 1024, 14, 77, 49408, 768, 12, 12).float()
         return model.eval(), lambda x: (model.encode_image(x),)
+    if stage == "clipseg":
+        model = clipseg_plain.ClipSeg(clip_module())
+        return model.eval(), lambda x, ids: (model(x, ids),)
     if stage == "sam-vit-b":
         model = sam_vit_base.ImageEncoder()
         return model.eval(), lambda x: (model(x),)
@@ -69,6 +74,8 @@ def build(stage, clip_module):
 
 def inputs(stage, generator):
     shapes = STAGES[stage][0]
+    if stage == "clipseg":
+        return clipseg_plain.inputs(shapes, generator)
     if stage == "sd-unet":
         return [torch.randn(shapes[0], generator=generator), torch.tensor([999.0]),
                 torch.randn(shapes[2], generator=generator)]

@@ -33,6 +33,9 @@ internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable mode
             case "clip-b32" or "clip-l14":
                 ClipModel clip = ClipModel.FromPretrained(folder, variant.Contains("bf16", StringComparison.Ordinal) ? new ClipModelOptions { Precision = ClipPrecision.Bf16 } : null);
                 return new XPasteStage(x => [clip.GetImageFeatures(x[0])], clip);
+            case "clipseg":
+                ClipSegModel seg = ClipSegModel.FromPretrained(folder);
+                return new XPasteStage(x => [seg.forward(x[0], x[1])], seg);
             case "sam-vit-b":
                 // The whole SamModel (random prompt encoder and decoder), its image encoder loaded strictly.
                 var sam = new SamModel(SamConfig.Load(Path.Combine(folder, "config.json")));
@@ -41,7 +44,12 @@ internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable mode
             case "vae-decode":
                 var vae = new AutoencoderKL(AutoencoderKLConfig.Parse(Sd15Configs.Vae));
                 CheckDecoderOnly(StateDictLoader.Load(vae, weights, new StateDictLoadOptions { Strict = false }));
-                vae.DecodeChannelsLast = variant.Contains("channels-last", StringComparison.Ordinal);
+                if (variant.Contains("channels-last", StringComparison.Ordinal) || variant.Contains("nchw", StringComparison.Ordinal))
+                {
+                    // Otherwise the library's default (channels-last on the CPU) is what is measured.
+                    vae.DecodeChannelsLast = variant.Contains("channels-last", StringComparison.Ordinal);
+                }
+
                 return new XPasteStage(x => { using var mode = inference_mode(); return [vae.Decode(x[0])]; }, vae);
             case "sd-unet":
                 var unet = new UNet2DConditionModel(UNet2DConditionConfig.Parse(Sd15Configs.Unet));

@@ -54,16 +54,18 @@ public static partial class TorchSharpRuntime
 
     /// <summary>
     /// One line naming the CPU settings in force: libtorch's intra- and inter-op thread counts, the OpenMP wait
-    /// policy (XPaste sets <c>OMP_WAIT_POLICY=PASSIVE</c> before libtorch loads unless the user set a policy), and
+    /// policy (XPaste sets <c>GOMP_SPINCOUNT=3000</c>, a short spin, before libtorch loads unless the user set a policy), and
     /// whether glibc's malloc keeps freed large blocks (on by default; the environment variable
     /// <c>XPASTE_MALLOC_TUNING=0</c> turns it off). For benchmark and diagnostic output.
     /// </summary>
-    /// <returns>For example <c>threads 2, inter-op 2, OpenMP waits passively, malloc keeps large blocks</c>.</returns>
+    /// <returns>For example <c>threads 2, inter-op 2, GOMP_SPINCOUNT 3000 (set by XPaste), malloc keeps large blocks</c>.</returns>
     public static string DescribeSettings()
     {
         EnsureLoaded();
-        string policy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? (OpenMpWaitPolicy.SetPassive ? "PASSIVE" : "default");
-        return $"threads {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, OMP_WAIT_POLICY {policy}, "
+        string policy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is string p ? $"OMP_WAIT_POLICY {p}"
+            : Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is string n ? $"GOMP_SPINCOUNT {n}"
+            : OpenMpWaitPolicy.SetShortSpin ? $"GOMP_SPINCOUNT {OpenMpWaitPolicy.SpinCount} (set by XPaste)" : "OpenMP default waits";
+        return $"threads {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, {policy}, "
             + (NativeAllocator.Tuned ? "malloc keeps large blocks" : "malloc defaults");
     }
 

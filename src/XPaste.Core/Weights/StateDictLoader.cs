@@ -87,6 +87,11 @@ public static class StateDictLoader
             }
         }
 
+        foreach (IDerivedWeightsCache cache in module.modules().OfType<IDerivedWeightsCache>())
+        {
+            cache.ForgetDerivedWeights();
+        }
+
         return report;
     }
 }

@@ -5,7 +5,8 @@ namespace XPaste.Clip;
 
 /// <summary>
 /// Multi-head self-attention (transformers' <c>CLIPAttention</c>, eager path): separate q/k/v/out projections,
-/// scores scaled by <c>head_dim^-0.5</c>, an optional boolean mask (true = blocked), softmax in fp32.
+/// scores scaled by <c>head_dim^-0.5</c>, an optional boolean mask (true = blocked), softmax in fp32 (fp32 models
+/// take libtorch's fused scaled_dot_product_attention, the same arithmetic in one kernel).
 /// </summary>
 internal sealed class ClipAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
@@ -38,6 +39,14 @@ internal sealed class ClipAttention : nn.Module<Tensor, Tensor?, Tensor>
         Tensor q = q_proj.call(hidden).view(batch, length, _heads, _headDim).transpose(1, 2);
         Tensor k = k_proj.call(hidden).view(batch, length, _heads, _headDim).transpose(1, 2);
         Tensor v = v_proj.call(hidden).view(batch, length, _heads, _headDim).transpose(1, 2);
+        if (q.dtype == ScalarType.Float32)
+        {
+            // One fused kernel (scale, mask, softmax, product) instead of four passes over the scores; same scale
+            // (head_dim^-0.5). Half precision keeps the eager path below, whose softmax is computed in fp32.
+            Tensor fused = nn.functional.scaled_dot_product_attention(q, k, v, blocked?.logical_not());
+            return out_proj.call(fused.transpose(1, 2).reshape(batch, length, channels)).MoveToOuterDisposeScope();
+        }
+
         Tensor scores = matmul(q, k.transpose(-1, -2)) * _scale;
         if (blocked is not null)
         {

@@ -63,11 +63,11 @@ internal sealed class ClipEncoder : nn.Module<Tensor, Tensor?, Tensor>
     }
 
     /// <summary>Every block's output in order (transformers' <c>hidden_states[1..]</c>); the caller owns them.</summary>
-    internal Tensor[] ForwardAll(Tensor hidden, Tensor? blocked)
+    internal Tensor[] ForwardAll(Tensor hidden, Tensor? blocked, int count = -1)
     {
-        var outputs = new Tensor[layers.Count];
+        var outputs = new Tensor[count < 0 ? layers.Count : Math.Min(count, layers.Count)];
         Tensor x = hidden;
-        for (int i = 0; i < layers.Count; i++)
+        for (int i = 0; i < outputs.Length; i++)
         {
             x = layers[i].call(x, blocked);
             outputs[i] = x;

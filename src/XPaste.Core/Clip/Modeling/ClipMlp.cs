@@ -12,7 +12,7 @@ internal sealed class ClipMlp : nn.Module<Tensor, Tensor>
 
     public ClipMlp(long hidden, long intermediate, string activation, Device? device) : base(nameof(ClipMlp))
     {
-        _activation = ClipActivation.Get(activation);
+        _activation = ClipActivation.GetInPlace(activation); // fc1's output is this module's own
         fc1 = nn.Linear(hidden, intermediate, device: device);
         fc2 = nn.Linear(intermediate, hidden, device: device);
         RegisterComponents();

@@ -110,18 +110,19 @@ internal sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>
     /// multiple of the patch size, the position table interpolated to the grid (<c>interpolate_pos_encoding=True</c>).
     /// </summary>
     /// <param name="pixels"><c>[B,C,S,S]</c> normalised pixels, S a multiple of the patch size.</param>
+    /// <param name="layerCount">How many blocks to run (all when negative); the pooled class token needs them all and is null otherwise.</param>
     /// <returns>The embeddings after <c>pre_layrnorm</c> (<c>hidden_states[0]</c>), each block's output and the pooled class token; the caller owns them.</returns>
-    internal (Tensor Embeddings, Tensor[] Layers, Tensor Pooled) ForwardHiddenStates(Tensor pixels)
+    internal (Tensor Embeddings, Tensor[] Layers, Tensor? Pooled) ForwardHiddenStates(Tensor pixels, int layerCount = -1)
     {
         using var scope = NewDisposeScope();
         Tensor embedded = pre_layrnorm.call(embeddings.Embed(pixels, interpolate: true));
-        Tensor[] layers = encoder.ForwardAll(embedded, null);
-        Tensor pooled = post_layernorm.call(layers[^1].select(1, 0));
+        Tensor[] layers = encoder.ForwardAll(embedded, null, layerCount);
+        Tensor? pooled = layers.Length == encoder.layers.Count ? post_layernorm.call(layers[^1].select(1, 0)) : null;
         foreach (Tensor layer in layers)
         {
             layer.MoveToOuterDisposeScope();
         }
 
-        return (embedded.MoveToOuterDisposeScope(), layers, pooled.MoveToOuterDisposeScope());
+        return (embedded.MoveToOuterDisposeScope(), layers, pooled?.MoveToOuterDisposeScope());
     }
 }

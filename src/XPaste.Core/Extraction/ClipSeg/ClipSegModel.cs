@@ -124,7 +124,8 @@ public sealed class ClipSegModel : nn.Module<Tensor, Tensor, Tensor>
 
         Tensor textPooled = clip.text_model.Forward(ids, attentionMask?.to(Device));
         Tensor conditional = clip.text_projection.call(textPooled);
-        var (embeddings, layers, visionPooled) = clip.vision_model.ForwardHiddenStates(pixels);
+        // The decoder reads no layer past the deepest extracted one; only a trace (the fixtures' pooled output) needs them all.
+        var (embeddings, layers, visionPooled) = clip.vision_model.ForwardHiddenStates(pixels, trace is null ? Config.ExtractLayers.Max() + 1 : -1);
         Tensor[] activations = Config.ExtractLayers.Select(i => layers[i]).ToArray();
         if (trace is not null)
         {
@@ -137,8 +138,8 @@ public sealed class ClipSegModel : nn.Module<Tensor, Tensor, Tensor>
                 ClipSegDecoder.Trace(trace, $"vision_layer_output_{i}", layers[i]);
             }
 
-            ClipSegDecoder.Trace(trace, "vision_pooler_output", visionPooled);
-            ClipSegDecoder.Trace(trace, "pooled_output", clip.visual_projection.call(visionPooled));
+            ClipSegDecoder.Trace(trace, "vision_pooler_output", visionPooled!);
+            ClipSegDecoder.Trace(trace, "pooled_output", clip.visual_projection.call(visionPooled!));
         }
 
         Tensor logits = decoder.Forward(activations, conditional, trace);
