@@ -53,6 +53,18 @@ if (args.Length > 1 && args[0] == "--unet-precision")
     return;
 }
 
+if (args.Length > 3 && args[0] == "--profile-stage")
+{
+    XPaste.Benchmarks.SideBySide.StageProfile.Stage(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args.Length > 3 && args[0] == "--profile-u2net")
+{
+    XPaste.Benchmarks.SideBySide.StageProfile.Run(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args.Length > 2 && args[0] == "--profile-sam")
 {
     XPaste.Benchmarks.SideBySide.SideBySideProfile.Sam(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));

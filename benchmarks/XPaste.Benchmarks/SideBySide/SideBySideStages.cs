@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
 using XPaste.Clip;
 using XPaste.Extraction;
 using XPaste.Generation;
@@ -19,7 +20,7 @@ internal interface IStage : IDisposable
 /// <summary>XPaste's model for a stage, loaded from the exported <c>model.safetensors</c> under its checkpoint names.</summary>
 internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable model) : IStage
 {
-    /// <summary>Loads the stage; <paramref name="variant"/> names XPaste settings under test (<c>unfused</c>, <c>nchw</c>, <c>channels-last</c>, <c>bf16</c>).</summary>
+    /// <summary>Loads the stage; <paramref name="variant"/> names XPaste settings under test (<c>unfused</c>, <c>nchw</c>, <c>channels-last</c>, <c>bf16</c> for CLIP and the UNet).</summary>
     public static XPasteStage Create(string stage, string folder, string variant)
     {
         string weights = Path.Combine(folder, "model.safetensors");
@@ -55,6 +56,18 @@ internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable mode
                 var unet = new UNet2DConditionModel(UNet2DConditionConfig.Parse(Sd15Configs.Unet));
                 StateDictLoader.Load(unet, weights);
                 unet.eval();
+                if (variant.Contains("bf16", StringComparison.Ordinal))
+                {
+                    // The opt-in bf16 UNet (StableDiffusionLoadOptions.DType): weights, latents and text states in bf16.
+                    unet.to(ScalarType.BFloat16);
+                    return new XPasteStage(x =>
+                    {
+                        using var mode = inference_mode();
+                        using Tensor latents = x[0].to(ScalarType.BFloat16), context = x[2].to(ScalarType.BFloat16);
+                        return [unet.forward(latents, x[1], context).to(ScalarType.Float32)];
+                    }, unet);
+                }
+
                 return new XPasteStage(x => { using var mode = inference_mode(); return [unet.forward(x[0], x[1], x[2])]; }, unet);
             default:
                 throw new ArgumentException($"unknown stage {stage}", nameof(stage));
@@ -72,6 +85,9 @@ internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable mode
     }
 
     public Tensor[] Run(Tensor[] inputs) => run(inputs);
+
+    /// <summary>The loaded network (for profiling hooks).</summary>
+    public IDisposable Model => model;
 
     public void Dispose() => model.Dispose();
 }

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using XPaste.Extraction;
+using XPaste.Weights;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace XPaste.Benchmarks.SideBySide;
+
+/// <summary>
+/// Where U^2-Net's time goes in XPaste and in ONNX Runtime, side by side (<c>--profile-u2net DIR STAGE THREADS</c>,
+/// STAGE u2net or u2netp). XPaste: wall time inside every REBNCONV (convolution with folded batch norm, then an
+/// in-place ReLU; forward hooks), a separate ReLU pass over tensors of the same shapes and layout (what the in-place
+/// ReLU costs), and the rest (pooling, upsampling, concatenation, residual adds, side outputs). ORT: its own profiler's
+/// kernel time per operator type. Meant for 1 thread on a quiet machine, where wall time is CPU time.
+/// </summary>
+internal static class StageProfile
+{
+    public static void Run(string dir, string stage, int threads, int rounds = 3)
+    {
+        XPaste.Runtime.TorchSharpRuntime.EnsureLoaded();
+        set_num_threads(threads);
+        string folder = Path.Combine(dir, stage);
+        using U2Net model = U2Net.FromPretrained(Path.Combine(folder, "model.safetensors"));
+        Dictionary<string, Tensor> io = StateDictFile.Load(Path.Combine(folder, "io.safetensors"));
+        Tensor input = io["input"];
+
+        double inside = 0;
+        var shapes = new List<long[]>();
+        long start = 0;
+        foreach (RebnConv block in model.modules().OfType<RebnConv>())
+        {
+            block.register_forward_pre_hook((_, x) => { start = Stopwatch.GetTimestamp(); return x; });
+            block.register_forward_hook((_, _, y) =>
+            {
+                inside += Stopwatch.GetElapsedTime(start).TotalSeconds;
+                shapes.Add(y.shape);
+                return y;
+            });
+        }
+
+        double best = double.MaxValue, bestInside = 0;
+        using (inference_mode())
+        {
+            for (int r = 0; r < rounds + 1; r++)
+            {
+                inside = 0;
+                shapes.Clear();
+                long t0 = Stopwatch.GetTimestamp();
+                foreach (Tensor t in model.call(input))
+                {
+                    t.Dispose();
+                }
+
+                double all = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                if (r > 0 && all < best)
+                {
+                    (best, bestInside) = (all, inside);
+                }
+            }
+        }
+
+        double relu = ReluPass(shapes);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"XPaste {stage}, {threads} threads, fastest of {rounds}: {best:F3} s; inside REBNCONV {bestInside:F3} s (of which a ReLU pass over the same tensors takes {relu:F3} s); rest {best - bestInside:F3} s; load {MachineLoad.OneMinute():F1}"));
+        OrtByOperator(Path.Combine(folder, "onnx", "model.onnx"), ["input"], [input], threads, rounds);
+    }
+
+    /// <summary>
+    /// Any side-by-side stage (<c>--profile-stage DIR STAGE THREADS</c>): XPaste's wall time inside every Linear and
+    /// every Conv2d leaf module (forward hooks), the rest being attention, norms and element-wise work; then ORT's
+    /// kernel time per operator type.
+    /// </summary>
+    public static void Stage(string dir, string stage, int threads, int rounds = 3)
+    {
+        XPaste.Runtime.TorchSharpRuntime.EnsureLoaded();
+        set_num_threads(threads);
+        string folder = Path.Combine(dir, stage);
+        Dictionary<string, Tensor> io = StateDictFile.Load(Path.Combine(folder, "io.safetensors"));
+        string[] names = [.. io.Keys.Where(k => k.StartsWith("input", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        Tensor[] inputs = [.. names.Select(n => io[n])];
+        using XPasteStage xpaste = XPasteStage.Create(stage, folder, "default");
+        var totals = new Dictionary<string, double> { ["Linear"] = 0, ["Conv2d"] = 0 };
+        long start = 0;
+        foreach (var m in ((nn.Module)xpaste.Model).modules())
+        {
+            string? kind = m is TorchSharp.Modules.Linear ? "Linear" : m is TorchSharp.Modules.Conv2d ? "Conv2d" : null;
+            if (kind is not null && m is nn.Module<Tensor, Tensor> leaf)
+            {
+                leaf.register_forward_pre_hook((_, x) => { start = Stopwatch.GetTimestamp(); return x; });
+                leaf.register_forward_hook((_, _, y) => { totals[kind] += Stopwatch.GetElapsedTime(start).TotalSeconds; return y; });
+            }
+        }
+
+        double best = double.MaxValue, linear = 0, conv = 0;
+        for (int r = 0; r < rounds + 1; r++)
+        {
+            totals["Linear"] = totals["Conv2d"] = 0;
+            long t0 = Stopwatch.GetTimestamp();
+            foreach (Tensor t in xpaste.Run(inputs))
+            {
+                t.Dispose();
+            }
+
+            double all = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            if (r > 0 && all < best)
+            {
+                (best, linear, conv) = (all, totals["Linear"], totals["Conv2d"]);
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"XPaste {stage}, {threads} threads, fastest of {rounds}: {best:F3} s; Linear {linear:F3} s, Conv2d {conv:F3} s, rest {best - linear - conv:F3} s; load {MachineLoad.OneMinute():F1}"));
+        OrtByOperator(Path.Combine(folder, "onnx", "model.onnx"), names, inputs, threads, rounds);
+    }
+
+    /// <summary>An in-place ReLU over fresh channels-last tensors of the recorded shapes, timed alone.</summary>
+    private static double ReluPass(List<long[]> shapes)
+    {
+        using var scope = NewDisposeScope();
+        Tensor[] tensors = [.. shapes.Select(s => randn(s[0], s[2], s[3], s[1]).permute(0, 3, 1, 2))];
+        double best = double.MaxValue;
+        for (int r = 0; r < 4; r++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            foreach (Tensor t in tensors)
+            {
+                t.relu_();
+            }
+
+            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+        }
+
+        return best;
+    }
+
+    private static void OrtByOperator(string path, string[] names, Tensor[] inputs, int threads, int rounds)
+    {
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        options.EnableProfiling = true;
+        options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "xpaste-ort-profile");
+        using var session = new InferenceSession(path, options);
+        NamedOnnxValue[] feed = [.. names.Zip(inputs, (n, t) => NamedOnnxValue.CreateFromTensor(n, new DenseTensor<float>(t.data<float>().ToArray(), [.. t.shape.Select(d => (int)d)])))];
+        long t0 = Stopwatch.GetTimestamp();
+        for (int r = 0; r < rounds + 1; r++)
+        {
+            if (r == 1)
+            {
+                t0 = Stopwatch.GetTimestamp();
+            }
+
+            using var outputs = session.Run(feed);
+        }
+
+        double perCall = Stopwatch.GetElapsedTime(t0).TotalSeconds / rounds;
+        string file = session.EndProfiling();
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(file));
+        var byOp = new Dictionary<string, double>();
+        foreach (JsonElement e in doc.RootElement.EnumerateArray())
+        {
+            if (e.GetProperty("cat").GetString() == "Node" && e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)
+                && e.TryGetProperty("args", out JsonElement args) && args.TryGetProperty("op_name", out JsonElement op))
+            {
+                string name = op.GetString()!;
+                byOp[name] = (byOp.TryGetValue(name, out double sum) ? sum : 0) + e.GetProperty("dur").GetDouble() / 1e6 / (rounds + 1);
+            }
+        }
+
+        File.Delete(file);
+        string ops = string.Join(", ", byOp.OrderByDescending(kv => kv.Value).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F3} s")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ORT, {threads} threads, mean of {rounds} profiled calls: {perCall:F3} s; kernel time by operator (mean over all {rounds + 1} calls): {ops}"));
+    }
+}
