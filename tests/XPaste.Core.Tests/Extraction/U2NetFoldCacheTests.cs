@@ -101,6 +101,24 @@ public sealed class U2NetFoldCacheTests
         AssertSame(first, plain, "no_grad call after an inference-mode call");
     }
 
+    [Fact]
+    public async Task Concurrent_first_calls_build_one_fold_and_agree()
+    {
+        using U2Net reference = U2Net.FromPretrained(Weights);
+        using U2Net model = U2Net.FromPretrained(Weights);
+        float[] expected = InferValues(reference);
+
+        float[][] results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => InferValues(model))));
+
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    private static float[] InferValues(U2Net model)
+    {
+        using var scope = NewDisposeScope();
+        return Infer(model, Input()).data<float>().ToArray();
+    }
+
     private static void HalveKernelsInPlace(U2Net model)
     {
         using var noGrad = no_grad();

@@ -59,19 +59,26 @@ internal sealed class RebnConv : nn.Module<Tensor, Tensor>, IDerivedWeightsCache
         // Without gradients (inference) the folded kernel is computed once and reused, as ONNX Runtime prepacks its
         // weights: per call, the fold read and wrote every weight twice, about 8% of U^2-Net's time at 320x320.
         Tensor?[] sources = [conv_s1.weight, conv_s1.bias, bn_s1.weight, bn_s1.bias, bn_s1.running_mean, bn_s1.running_var];
-        if (_folded is null || _foldedChannelsLast != ChannelsLast || !SameTensors(sources, _foldedFrom))
+        FoldedKernel? folded = _folded;
+        if (!IsCurrent(folded, sources))
         {
-            ForgetFolded();
-            using var normal = inference_mode(false); // an ordinary tensor, usable outside inference mode too
-            using var noGrad = no_grad();
-            using var scope = NewDisposeScope();
-            var (weight, bias) = Fold();
-            _folded = (weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope());
-            _foldedFrom = [.. sources.Select(t => t!.Handle)];
-            _foldedChannelsLast = ChannelsLast;
+            lock (_foldLock) // concurrent inference calls build it once
+            {
+                folded = _folded;
+                if (!IsCurrent(folded, sources))
+                {
+                    ForgetFolded();
+                    using var normal = inference_mode(false); // an ordinary tensor, usable outside inference mode too
+                    using var noGrad = no_grad();
+                    using var scope = NewDisposeScope();
+                    var (weight, bias) = Fold();
+                    folded = new FoldedKernel(weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), [.. sources.Select(t => t!.Handle)], ChannelsLast);
+                    _folded = folded;
+                }
+            }
         }
 
-        return Convolve(input, _folded.Value.Weight, _folded.Value.Bias);
+        return Convolve(input, folded!.Weight, folded.Bias);
     }
 
     /// <summary>
@@ -81,9 +88,9 @@ internal sealed class RebnConv : nn.Module<Tensor, Tensor>, IDerivedWeightsCache
     /// </summary>
     internal void ForgetFolded()
     {
-        _folded?.Weight.Dispose();
-        _folded?.Bias.Dispose();
-        _folded = null;
+        FoldedKernel? folded = Interlocked.Exchange(ref _folded, null);
+        folded?.Weight.Dispose();
+        folded?.Bias.Dispose();
     }
 
     void IDerivedWeightsCache.ForgetDerivedWeights() => ForgetFolded();
@@ -123,10 +130,12 @@ internal sealed class RebnConv : nn.Module<Tensor, Tensor>, IDerivedWeightsCache
     private Tensor Convolve(Tensor input, Tensor weight, Tensor bias) =>
         nn.functional.conv2d(input, weight, bias, padding: [_dilation, _dilation], dilation: [_dilation, _dilation]).relu_();
 
-    private static bool SameTensors(Tensor?[] current, IntPtr[]? cached) =>
-        cached is not null && current.Select(t => t!.Handle).SequenceEqual(cached);
+    private bool IsCurrent(FoldedKernel? folded, Tensor?[] sources) =>
+        folded is not null && folded.ChannelsLast == ChannelsLast && sources.Select(t => t!.Handle).SequenceEqual(folded.From);
 
-    private (Tensor Weight, Tensor Bias)? _folded;
-    private IntPtr[]? _foldedFrom;
-    private bool _foldedChannelsLast;
+    /// <summary>A folded kernel and bias, with the parameter tensors and layout they were computed from.</summary>
+    private sealed record FoldedKernel(Tensor Weight, Tensor Bias, IntPtr[] From, bool ChannelsLast);
+
+    private FoldedKernel? _folded;
+    private readonly Lock _foldLock = new();
 }
