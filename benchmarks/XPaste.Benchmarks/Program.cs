@@ -61,7 +61,7 @@ if (args.Length > 3 && args[0] == "--profile-stage")
 
 if (args.Length > 3 && args[0] == "--profile-u2net")
 {
-    XPaste.Benchmarks.SideBySide.StageProfile.Run(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+    XPaste.Benchmarks.SideBySide.StageProfile.U2NetBlocks(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
 

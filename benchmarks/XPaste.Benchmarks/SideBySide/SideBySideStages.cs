@@ -101,16 +101,19 @@ internal sealed class OrtStage : IStage
 
     public OrtStage(string path, int threads, string[] names, Tensor[] inputs)
     {
-        _options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        };
+        _options = Options(threads);
         _session = new InferenceSession(path, _options);
         _inputs = [.. names.Zip(inputs, (n, t) => (n, t.data<float>().ToArray(), t.shape.Select(d => (int)d).ToArray()))];
     }
+
+    /// <summary>The suite's ORT settings: graph optimisation ALL, <paramref name="threads"/> intra-op threads, one inter-op, sequential.</summary>
+    public static SessionOptions Options(int threads) => new()
+    {
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        IntraOpNumThreads = threads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+    };
 
     /// <summary>The timed call: ORT's run alone, outputs left in ORT's buffers.</summary>
     public void RunOnly()

@@ -11,15 +11,19 @@ using Tensor = TorchSharp.torch.Tensor;
 namespace XPaste.Benchmarks.SideBySide;
 
 /// <summary>
-/// Where U^2-Net's time goes in XPaste and in ONNX Runtime, side by side (<c>--profile-u2net DIR STAGE THREADS</c>,
-/// STAGE u2net or u2netp). XPaste: wall time inside every REBNCONV (convolution with folded batch norm, then an
-/// in-place ReLU; forward hooks), a separate ReLU pass over tensors of the same shapes and layout (what the in-place
-/// ReLU costs), and the rest (pooling, upsampling, concatenation, residual adds, side outputs). ORT: its own profiler's
-/// kernel time per operator type. Meant for 1 thread on a quiet machine, where wall time is CPU time.
+/// Where a side-by-side stage's time goes in XPaste and in ONNX Runtime, side by side: <c>--profile-stage DIR STAGE
+/// THREADS</c> for any stage (Linear and Conv2d time) and <c>--profile-u2net DIR STAGE THREADS</c> for U^2-Net
+/// (REBNCONV blocks and their ReLU); ORT's side is its own profiler's kernel time per operator type. Meant for
+/// 1 thread on a quiet machine, where wall time is CPU time.
 /// </summary>
 internal static class StageProfile
 {
-    public static void Run(string dir, string stage, int threads, int rounds = 3)
+    /// <summary>
+    /// U^2-Net (STAGE u2net or u2netp): wall time inside every REBNCONV (convolution with folded batch norm, then an
+    /// in-place ReLU; forward hooks), a separate ReLU pass over tensors of the same shapes and layout (what the
+    /// in-place ReLU costs), and the rest (pooling, upsampling, concatenation, residual adds, side outputs).
+    /// </summary>
+    public static void U2NetBlocks(string dir, string stage, int threads, int rounds = 3)
     {
         XPaste.Runtime.TorchSharpRuntime.EnsureLoaded();
         set_num_threads(threads);
@@ -139,13 +143,7 @@ internal static class StageProfile
 
     private static void OrtByOperator(string path, string[] names, Tensor[] inputs, int threads, int rounds)
     {
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        };
+        using SessionOptions options = OrtStage.Options(threads);
         options.EnableProfiling = true;
         options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "xpaste-ort-profile");
         using var session = new InferenceSession(path, options);
