@@ -87,6 +87,41 @@ public sealed class BankExtractSamTests : IDisposable
     }
 
     [Fact]
+    public async Task Sam_in_bf16_extracts_every_image_and_says_so()
+    {
+        string images = WriteImages();
+        string bank = _temp.File("bank");
+        CliResult extract = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", bank, "--extractor", "u2netp,sam",
+            "--weights", Path.Combine(TestFiles.Data("u2netp"), "model.safetensors"), "--sam-model", TestFiles.Data("sam_tiny"), "--sam-dtype", "bf16",
+            "--clip", TestFiles.Data("clip_tiny"), "--device", "cpu", "--batch-size", "4", "--min-area", "0.01", "--max-area", "0.99"]);
+        Assert.True(extract.ExitCode == 0, extract.ToString());
+        Assert.Contains("sam in bf16", extract.StdErr, StringComparison.Ordinal);
+
+        CliResult stats = await CliRunner.RunAsync(["bank", "stats", bank, "--json"]);
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        using JsonDocument doc = JsonDocument.Parse(stats.StdOut);
+        JsonElement root = doc.RootElement;
+        int instances = root.GetProperty("instances").GetInt32();
+        Assert.Equal(6, instances + root.GetProperty("rejected").GetInt32());
+        Assert.True(instances > 0, stats.StdOut);
+        // SAM's bf16 masks were scored for every kept image: each instance has sam as its winner or runner-up.
+        int wins = root.GetProperty("extractors").EnumerateObject().Where(p => p.Name == "sam").Sum(p => p.Value.GetInt32());
+        int runnerUp = root.GetProperty("runners_up").EnumerateObject().Where(p => p.Name == "sam").Sum(p => p.Value.GetInt32());
+        Assert.Equal(instances, wins + runnerUp);
+    }
+
+    [Fact]
+    public async Task A_wrong_sam_dtype_is_a_usage_error()
+    {
+        string images = WriteImages();
+        CliResult result = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", _temp.File("bank"), "--extractor", "sam",
+            "--sam-model", TestFiles.Data("sam_tiny"), "--sam-dtype", "fp8", "--device", "cpu"]);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("error: --sam-dtype: 'fp8' is not one of fp32, bf16, fp16", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_wrong_sam_masks_value_is_a_usage_error()
     {
         string images = WriteImages();

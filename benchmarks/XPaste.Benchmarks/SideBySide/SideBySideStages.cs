@@ -20,7 +20,7 @@ internal interface IStage : IDisposable
 /// <summary>XPaste's model for a stage, loaded from the exported <c>model.safetensors</c> under its checkpoint names.</summary>
 internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable model) : IStage
 {
-    /// <summary>Loads the stage; <paramref name="variant"/> names XPaste settings under test (<c>unfused</c>, <c>nchw</c>, <c>channels-last</c>, <c>bf16</c> for CLIP and the UNet).</summary>
+    /// <summary>Loads the stage; <paramref name="variant"/> names XPaste settings under test (<c>unfused</c>, <c>nchw</c>, <c>channels-last</c>, <c>bf16</c> for CLIP, SAM and the UNet).</summary>
     public static XPasteStage Create(string stage, string folder, string variant)
     {
         string weights = Path.Combine(folder, "model.safetensors");
@@ -41,7 +41,12 @@ internal sealed class XPasteStage(Func<Tensor[], Tensor[]> run, IDisposable mode
                 // The whole SamModel (random prompt encoder and decoder), its image encoder loaded strictly.
                 var sam = new SamModel(SamConfig.Load(Path.Combine(folder, "config.json")));
                 StateDictLoader.Load(sam.vision_encoder, weights);
-                return new XPasteStage(x => [sam.GetImageEmbeddings(x[0])], sam);
+                if (variant.Contains("bf16", StringComparison.Ordinal))
+                {
+                    sam.to(ScalarType.BFloat16); // as SamLoadOptions.DType does: norms and softmax still compute in fp32
+                }
+
+                return new XPasteStage(x => [sam.GetImageEmbeddings(x[0]).to(ScalarType.Float32)], sam);
             case "vae-decode":
                 var vae = new AutoencoderKL(AutoencoderKLConfig.Parse(Sd15Configs.Vae));
                 CheckDecoderOnly(StateDictLoader.Load(vae, weights, new StateDictLoadOptions { Strict = false }));
