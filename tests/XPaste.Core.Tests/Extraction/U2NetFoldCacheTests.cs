@@ -31,6 +31,25 @@ public sealed class U2NetFoldCacheTests
     }
 
     [Fact]
+    public void Inference_calls_reuse_one_fold_per_block_until_the_weights_change()
+    {
+        using var scope = NewDisposeScope();
+        Tensor input = Input();
+        using U2Net model = U2Net.FromPretrained(Weights);
+        RebnConv[] blocks = [.. model.modules().OfType<RebnConv>()];
+        Assert.All(blocks, b => Assert.Null(b.FoldedKernelForTests));
+
+        _ = Infer(model, input);
+        object?[] first = [.. blocks.Select(b => b.FoldedKernelForTests)];
+        Assert.All(first, Assert.NotNull);
+        _ = Infer(model, input);
+        Assert.Equal(first, blocks.Select(b => b.FoldedKernelForTests), ReferenceEqualityComparer.Instance);
+
+        StateDictLoader.Load(model, Halved(), "halved");
+        Assert.All(blocks, b => Assert.Null(b.FoldedKernelForTests));
+    }
+
+    [Fact]
     public void Weights_loaded_into_a_model_that_already_ran_are_the_ones_used()
     {
         using var scope = NewDisposeScope();

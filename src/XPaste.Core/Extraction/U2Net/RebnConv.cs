@@ -130,8 +130,15 @@ internal sealed class RebnConv : nn.Module<Tensor, Tensor>, IDerivedWeightsCache
     private Tensor Convolve(Tensor input, Tensor weight, Tensor bias) =>
         nn.functional.conv2d(input, weight, bias, padding: [_dilation, _dilation], dilation: [_dilation, _dilation]).relu_();
 
+    // Handles identify the parameter tensors; dtype and device are compared too, in case a moved parameter's new
+    // handle reuses a freed one's address.
     private bool IsCurrent(FoldedKernel? folded, Tensor?[] sources) =>
-        folded is not null && folded.ChannelsLast == ChannelsLast && sources.Select(t => t!.Handle).SequenceEqual(folded.From);
+        folded is not null && folded.ChannelsLast == ChannelsLast && folded.Weight.dtype == sources[0]!.dtype
+        && folded.Weight.device_type == sources[0]!.device_type && folded.Weight.device_index == sources[0]!.device_index
+        && sources.Select(t => t!.Handle).SequenceEqual(folded.From);
+
+    /// <summary>The cached fold, or null (for tests: the same object across calls means it was reused).</summary>
+    internal object? FoldedKernelForTests => _folded;
 
     /// <summary>A folded kernel and bias, with the parameter tensors and layout they were computed from.</summary>
     private sealed record FoldedKernel(Tensor Weight, Tensor Bias, IntPtr[] From, bool ChannelsLast);
