@@ -300,7 +300,8 @@ public sealed partial class OfflinePipeline
 
         private static Tensor MoveTo(Tensor tensor, Device device)
         {
-            if (tensor.device == device)
+            // TorchSharp's Device compares by reference, so compare what it names.
+            if (tensor.device_type == device.type && tensor.device_index == device.index)
             {
                 return tensor;
             }
