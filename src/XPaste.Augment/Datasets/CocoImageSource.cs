@@ -61,10 +61,7 @@ public sealed class CocoImageSource : IAnnotatedImageSource
     {
         CocoImage image = _images[index];
         CocoAnnotation[] annotations = _annotations[index];
-        // Named as "{dataset} image {id}", as the bank's dataset source names it, so a path escape names the file.
-        string relative = image.ResolveFileName()
-            ?? throw new CocoFormatException(Dataset.SourceName, null, $"image {image.Id} has neither file_name nor coco_url");
-        string path = XPaste.IO.SafePath.Resolve(ImagesFolder, relative, $"{Dataset.SourceName} image {image.Id}");
+        string path = Dataset.ImageFilePath(image, ImagesFolder);
         Tensor pixels = ImageIO.Load(path, _load);
         if (pixels.shape[1] != image.Height || pixels.shape[2] != image.Width)
         {

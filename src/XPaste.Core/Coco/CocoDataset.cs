@@ -186,6 +186,19 @@ public sealed partial class CocoDataset
     public CocoImage GetImage(long id) =>
         TryGetImage(id, out CocoImage? image) ? image : throw new KeyNotFoundException($"{SourceName}: no image with id {id}");
 
+    /// <summary>
+    /// The file of <paramref name="image"/> inside <paramref name="imagesFolder"/> (<see cref="CocoImage.ResolveFileName"/>),
+    /// named in errors as "{SourceName} image {id}", as every reader of a dataset's images names it.
+    /// </summary>
+    /// <exception cref="CocoFormatException">The image has neither <c>file_name</c> nor <c>coco_url</c>.</exception>
+    /// <exception cref="InvalidInputException">The path escapes the folder.</exception>
+    internal string ImageFilePath(CocoImage image, string imagesFolder)
+    {
+        string relative = image.ResolveFileName()
+            ?? throw new CocoFormatException(SourceName, null, $"image {image.Id} has neither file_name nor coco_url");
+        return SafePath.Resolve(imagesFolder, relative, $"{SourceName} image {image.Id}");
+    }
+
     /// <summary>Looks an image up by id.</summary>
     /// <param name="id">The image id.</param>
     /// <param name="image">The image, when found.</param>

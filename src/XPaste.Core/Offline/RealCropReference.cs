@@ -126,9 +126,7 @@ internal sealed class RealCropReference
         {
             cancellationToken.ThrowIfCancellationRequested();
             CocoImage info = _options.Dataset.GetImage(group.Key);
-            string fileName = info.ResolveFileName()
-                ?? throw new CocoFormatException(_options.Dataset.SourceName, null, $"image {info.Id} has neither file_name nor coco_url");
-            string path = SafePath.Resolve(_options.ImagesFolder, fileName, $"{_options.Dataset.SourceName} image {info.Id}");
+            string path = _options.Dataset.ImageFilePath(info, _options.ImagesFolder);
             using Tensor image = ImageIO.Load(path, load);
             foreach (CocoAnnotation annotation in group)
             {

@@ -124,9 +124,7 @@ public sealed class DatasetInstanceSource : IResumableInstanceSource
                 continue;
             }
 
-            string fileName = info.ResolveFileName()
-                ?? throw new CocoFormatException(_dataset.SourceName, null, $"image {info.Id} has neither file_name nor coco_url");
-            string path = SafePath.Resolve(ImagesFolder, fileName, $"{_dataset.SourceName} image {info.Id}");
+            string path = _dataset.ImageFilePath(info, ImagesFolder);
             byte[] bytes;
             try
             {
