@@ -32,26 +32,39 @@ public sealed class BankExtractSamTests : IDisposable
         return root;
     }
 
-    [Fact]
-    public async Task Sam_refines_the_u2netp_masks_and_the_bank_records_sam_winners_and_runners_up()
+    /// <summary>Runs <c>bank extract --extractor u2netp,sam</c> with the tiny models and CLIP into a new bank; it must succeed.</summary>
+    private async Task<(string Bank, CliResult Extract)> ExtractWithSamAsync(params string[] samOptions)
     {
         string images = WriteImages();
         string bank = _temp.File("bank");
         CliResult extract = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", bank, "--extractor", "u2netp,sam",
-            "--weights", Path.Combine(TestFiles.Data("u2netp"), "model.safetensors"), "--sam-model", TestFiles.Data("sam_tiny"),
+            "--weights", Path.Combine(TestFiles.Data("u2netp"), "model.safetensors"), "--sam-model", TestFiles.Data("sam_tiny"), .. samOptions,
             "--clip", TestFiles.Data("clip_tiny"), "--device", "cpu", "--batch-size", "4", "--min-area", "0.01", "--max-area", "0.99"]);
         Assert.True(extract.ExitCode == 0, extract.ToString());
-        Assert.Contains("extractors u2netp, sam", extract.StdErr, StringComparison.Ordinal);
+        return (bank, extract);
+    }
 
+    /// <summary><c>bank stats --json</c>: instances, rejected images, and wins and runner-up places by extractor name.</summary>
+    private static async Task<(int Instances, int Rejected, Dictionary<string, int> Wins, Dictionary<string, int> RunnersUp, string Json)> StatsAsync(string bank)
+    {
         CliResult stats = await CliRunner.RunAsync(["bank", "stats", bank, "--json"]);
         Assert.True(stats.ExitCode == 0, stats.ToString());
         using JsonDocument doc = JsonDocument.Parse(stats.StdOut);
         JsonElement root = doc.RootElement;
-        int instances = root.GetProperty("instances").GetInt32();
-        Assert.Equal(6, instances + root.GetProperty("rejected").GetInt32());
-        Assert.True(instances > 0, stats.StdOut);
-        Dictionary<string, int> wins = root.GetProperty("extractors").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
-        Dictionary<string, int> runnersUp = root.GetProperty("runners_up").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        return (root.GetProperty("instances").GetInt32(), root.GetProperty("rejected").GetInt32(),
+            root.GetProperty("extractors").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()),
+            root.GetProperty("runners_up").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()), stats.StdOut);
+    }
+
+    [Fact]
+    public async Task Sam_refines_the_u2netp_masks_and_the_bank_records_sam_winners_and_runners_up()
+    {
+        var (bank, extract) = await ExtractWithSamAsync();
+        Assert.Contains("extractors u2netp, sam", extract.StdErr, StringComparison.Ordinal);
+
+        var (instances, rejected, wins, runnersUp, json) = await StatsAsync(bank);
+        Assert.Equal(6, instances + rejected);
+        Assert.True(instances > 0, json);
         Assert.Subset(new HashSet<string> { "u2netp", "sam" }, wins.Keys.ToHashSet());
         Assert.Equal(instances, wins.Values.Sum());
         // Both masks of every kept image were scored: sam's is either the winner or the runner-up of each.
@@ -62,21 +75,10 @@ public sealed class BankExtractSamTests : IDisposable
     [Fact]
     public async Task Sam_masks_all_hands_the_three_outputs_to_clip_and_the_bank_records_sam_k_names()
     {
-        string images = WriteImages();
-        string bank = _temp.File("bank");
-        CliResult extract = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", bank, "--extractor", "u2netp,sam",
-            "--weights", Path.Combine(TestFiles.Data("u2netp"), "model.safetensors"), "--sam-model", TestFiles.Data("sam_tiny"), "--sam-masks", "all",
-            "--sam-point", "centroid", "--clip", TestFiles.Data("clip_tiny"), "--device", "cpu", "--batch-size", "4", "--min-area", "0.01", "--max-area", "0.99"]);
-        Assert.True(extract.ExitCode == 0, extract.ToString());
+        var (bank, _) = await ExtractWithSamAsync("--sam-masks", "all", "--sam-point", "centroid");
 
-        CliResult stats = await CliRunner.RunAsync(["bank", "stats", bank, "--json"]);
-        Assert.True(stats.ExitCode == 0, stats.ToString());
-        using JsonDocument doc = JsonDocument.Parse(stats.StdOut);
-        JsonElement root = doc.RootElement;
-        int instances = root.GetProperty("instances").GetInt32();
-        Assert.True(instances > 0, stats.StdOut);
-        Dictionary<string, int> wins = root.GetProperty("extractors").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
-        Dictionary<string, int> runnersUp = root.GetProperty("runners_up").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        var (instances, _, wins, runnersUp, json) = await StatsAsync(bank);
+        Assert.True(instances > 0, json);
         var candidates = new HashSet<string> { "u2netp", "sam-0", "sam-1", "sam-2" };
         Assert.Subset(candidates, wins.Keys.ToHashSet());
         Assert.Subset(candidates, runnersUp.Keys.ToHashSet());
@@ -89,57 +91,27 @@ public sealed class BankExtractSamTests : IDisposable
     [Fact]
     public async Task Sam_in_bf16_extracts_every_image_and_says_so()
     {
-        string images = WriteImages();
-        string bank = _temp.File("bank");
-        CliResult extract = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", bank, "--extractor", "u2netp,sam",
-            "--weights", Path.Combine(TestFiles.Data("u2netp"), "model.safetensors"), "--sam-model", TestFiles.Data("sam_tiny"), "--sam-dtype", "bf16",
-            "--clip", TestFiles.Data("clip_tiny"), "--device", "cpu", "--batch-size", "4", "--min-area", "0.01", "--max-area", "0.99"]);
-        Assert.True(extract.ExitCode == 0, extract.ToString());
+        var (bank, extract) = await ExtractWithSamAsync("--sam-dtype", "bf16");
         Assert.Contains("sam in bf16", extract.StdErr, StringComparison.Ordinal);
 
-        CliResult stats = await CliRunner.RunAsync(["bank", "stats", bank, "--json"]);
-        Assert.True(stats.ExitCode == 0, stats.ToString());
-        using JsonDocument doc = JsonDocument.Parse(stats.StdOut);
-        JsonElement root = doc.RootElement;
-        int instances = root.GetProperty("instances").GetInt32();
-        Assert.Equal(6, instances + root.GetProperty("rejected").GetInt32());
-        Assert.True(instances > 0, stats.StdOut);
+        var (instances, rejected, wins, runnersUp, json) = await StatsAsync(bank);
+        Assert.Equal(6, instances + rejected);
+        Assert.True(instances > 0, json);
         // SAM's bf16 masks were scored for every kept image: each instance has sam as its winner or runner-up.
-        int wins = root.GetProperty("extractors").EnumerateObject().Where(p => p.Name == "sam").Sum(p => p.Value.GetInt32());
-        int runnerUp = root.GetProperty("runners_up").EnumerateObject().Where(p => p.Name == "sam").Sum(p => p.Value.GetInt32());
-        Assert.Equal(instances, wins + runnerUp);
+        Assert.Equal(instances, wins.GetValueOrDefault("sam") + runnersUp.GetValueOrDefault("sam"));
     }
 
-    [Fact]
-    public async Task A_wrong_sam_dtype_is_a_usage_error()
+    [Theory]
+    [InlineData("--sam-dtype", "fp8", "error: --sam-dtype: 'fp8' is not one of fp32, bf16, fp16")]
+    [InlineData("--sam-masks", "three", "error: --sam-masks: 'three' is not one of best, all")]
+    [InlineData("--sam-prompt-from", "segformer", "error: --sam-prompt-from: unknown extractor 'segformer'")]
+    public async Task A_wrong_sam_option_value_is_a_usage_error(string option, string value, string message)
     {
         string images = WriteImages();
         CliResult result = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", _temp.File("bank"), "--extractor", "sam",
-            "--sam-model", TestFiles.Data("sam_tiny"), "--sam-dtype", "fp8", "--device", "cpu"]);
+            "--sam-model", TestFiles.Data("sam_tiny"), option, value, "--device", "cpu"]);
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Contains("error: --sam-dtype: 'fp8' is not one of fp32, bf16, fp16", result.StdErr, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_wrong_sam_masks_value_is_a_usage_error()
-    {
-        string images = WriteImages();
-        CliResult result = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", _temp.File("bank"), "--extractor", "sam",
-            "--sam-model", TestFiles.Data("sam_tiny"), "--sam-masks", "three", "--device", "cpu"]);
-        Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Contains("error: --sam-masks: 'three' is not one of best, all", result.StdErr, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task An_unknown_prompt_source_is_a_usage_error()
-    {
-        string images = WriteImages();
-        CliResult result = await CliRunner.RunAsync(["bank", "extract", "--images", images, "--out", _temp.File("bank"), "--extractor", "sam",
-            "--sam-model", TestFiles.Data("sam_tiny"), "--sam-prompt-from", "segformer", "--device", "cpu"]);
-        Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Contains("error: --sam-prompt-from: unknown extractor 'segformer'", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains(message, result.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
     }
 }
