@@ -24,6 +24,14 @@ public sealed class U2NetFoldCacheTests
     private static Dictionary<string, Tensor> Halved() =>
         StateDictFile.Load(Weights).ToDictionary(kv => kv.Key, kv => kv.Key.EndsWith("conv_s1.weight", StringComparison.Ordinal) ? kv.Value * 0.5 : kv.Value);
 
+    /// <summary>A model that has never run, built from the fixture and then given <see cref="Halved"/> weights by the loader.</summary>
+    private static U2Net HalvedModel()
+    {
+        U2Net model = U2Net.FromPretrained(Weights);
+        StateDictLoader.Load(model, Halved(), "halved");
+        return model;
+    }
+
     private static void AssertSame(Tensor expected, Tensor actual, string what)
     {
         double difference = (expected - actual).abs().max().item<float>();
@@ -59,8 +67,7 @@ public sealed class U2NetFoldCacheTests
         Assert.True((before - Infer(model, input)).abs().max().item<float>() == 0, "a second call differs from the first");
 
         StateDictLoader.Load(model, Halved(), "halved");
-        using U2Net fresh = U2Net.FromPretrained(Weights);
-        StateDictLoader.Load(fresh, Halved(), "halved");
+        using U2Net fresh = HalvedModel();
 
         Tensor after = Infer(model, input);
         Assert.True((after - before).abs().max().item<float>() > 1e-3, "halving the kernels changed nothing: the old fold was used");
@@ -73,8 +80,7 @@ public sealed class U2NetFoldCacheTests
         using var scope = NewDisposeScope();
         Tensor input = Input();
         using U2Net model = U2Net.FromPretrained(Weights);
-        using U2Net halved = U2Net.FromPretrained(Weights);
-        StateDictLoader.Load(halved, Halved(), "halved");
+        using U2Net halved = HalvedModel();
         _ = Infer(model, input);
 
         // Changed in place without the loader, then eval() (which frozen-statistics fine-tuning calls anyway).
@@ -97,8 +103,7 @@ public sealed class U2NetFoldCacheTests
             }
         }
 
-        using U2Net quartered = U2Net.FromPretrained(Weights);
-        StateDictLoader.Load(quartered, Halved(), "halved");
+        using U2Net quartered = HalvedModel();
         HalveKernelsInPlace(quartered);
         HalveKernelsInPlace(model);
         AssertSame(Infer(quartered, input), Infer(model, input), "in-place change after a forward with gradients");
