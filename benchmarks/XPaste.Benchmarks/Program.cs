@@ -43,7 +43,7 @@ if (args.Length > 2 && args[0] == "--vae-layouts")
 
 if (args.Length > 2 && args[0] == "--profile-unet")
 {
-    XPaste.Benchmarks.SideBySide.SideBySideProfile.Unet(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    XPaste.Benchmarks.SideBySide.StageProfile.Stage(args[1], "sd-unet", int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), rounds: 1, withOrt: false);
     return;
 }
 

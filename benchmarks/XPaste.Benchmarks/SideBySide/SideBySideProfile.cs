@@ -36,42 +36,6 @@ internal static class SideBySideProfile
         GlobalLayerOps(enc.layers[2], x);
     }
 
-    /// <summary>
-    /// The SD UNet step by kind of leaf module (<c>--profile-unet DIR THREADS</c>): wall time inside every Conv2d and
-    /// every Linear (forward hooks), the rest being attention, norms and element-wise work. Meant for 1 thread on a
-    /// quiet machine, where wall time is CPU time.
-    /// </summary>
-    public static void Unet(string dir, int threads)
-    {
-        XPaste.Runtime.TorchSharpRuntime.EnsureLoaded();
-        set_num_threads(threads);
-        string folder = Path.Combine(dir, "sd-unet");
-        using var unet = new XPaste.Generation.UNet2DConditionModel(XPaste.Generation.UNet2DConditionConfig.StableDiffusion15);
-        StateDictLoader.Load(unet, Path.Combine(folder, "model.safetensors"));
-        unet.eval();
-        Dictionary<string, Tensor> io = StateDictFile.Load(Path.Combine(folder, "io.safetensors"));
-        using var mode = inference_mode();
-        var totals = new Dictionary<string, double> { ["conv"] = 0, ["linear"] = 0 };
-        long start = 0;
-        foreach (var m in unet.modules())
-        {
-            string? kind = m is TorchSharp.Modules.Conv2d ? "conv" : m is TorchSharp.Modules.Linear ? "linear" : null;
-            if (kind is not null && m is nn.Module<Tensor, Tensor> leaf)
-            {
-                leaf.register_forward_pre_hook((_, x) => { start = Stopwatch.GetTimestamp(); return x; });
-                leaf.register_forward_hook((_, _, y) => { totals[kind] += Stopwatch.GetElapsedTime(start).TotalSeconds; return y; });
-            }
-        }
-
-        unet.forward(io["input0"], io["input1"], io["input2"]).Dispose();
-        totals["conv"] = totals["linear"] = 0;
-        long t0 = Stopwatch.GetTimestamp();
-        unet.forward(io["input0"], io["input1"], io["input2"]).Dispose();
-        double all = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"UNet step, {threads} threads: {all:F2} s; Conv2d {totals["conv"]:F2} s, Linear {totals["linear"]:F2} s, rest (attention, norms, element-wise) {all - totals["conv"] - totals["linear"]:F2} s"));
-    }
-
     /// <summary>The global layer's attention and MLP, operation by operation, as SamVisionAttention runs them.</summary>
     private static void GlobalLayerOps(SamVisionLayer layer, Tensor hidden)
     {

@@ -32,53 +32,30 @@ internal static class StageProfile
         Dictionary<string, Tensor> io = StateDictFile.Load(Path.Combine(folder, "io.safetensors"));
         Tensor input = io["input"];
 
-        double inside = 0;
         var shapes = new List<long[]>();
-        long start = 0;
-        foreach (RebnConv block in model.modules().OfType<RebnConv>())
+        var timer = new ModuleTimer(model, m => m is RebnConv ? "REBNCONV" : null, y => shapes.Add(y.shape));
+        var (best, times) = timer.Fastest(rounds, () =>
         {
-            block.register_forward_pre_hook((_, x) => { start = Stopwatch.GetTimestamp(); return x; });
-            block.register_forward_hook((_, _, y) =>
+            shapes.Clear();
+            using var mode = inference_mode();
+            foreach (Tensor t in model.call(input))
             {
-                inside += Stopwatch.GetElapsedTime(start).TotalSeconds;
-                shapes.Add(y.shape);
-                return y;
-            });
-        }
-
-        double best = double.MaxValue, bestInside = 0;
-        using (inference_mode())
-        {
-            for (int r = 0; r < rounds + 1; r++)
-            {
-                inside = 0;
-                shapes.Clear();
-                long t0 = Stopwatch.GetTimestamp();
-                foreach (Tensor t in model.call(input))
-                {
-                    t.Dispose();
-                }
-
-                double all = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-                if (r > 0 && all < best)
-                {
-                    (best, bestInside) = (all, inside);
-                }
+                t.Dispose();
             }
-        }
+        });
 
-        double relu = ReluPass(shapes);
+        double inside = times["REBNCONV"], relu = ReluPass(shapes);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"XPaste {stage}, {threads} threads, fastest of {rounds}: {best:F3} s; inside REBNCONV {bestInside:F3} s (of which a ReLU pass over the same tensors takes {relu:F3} s); rest {best - bestInside:F3} s; load {MachineLoad.OneMinute():F1}"));
+            $"XPaste {stage}, {threads} threads, fastest of {rounds}: {best:F3} s; inside REBNCONV {inside:F3} s (of which a ReLU pass over the same tensors takes {relu:F3} s); rest {best - inside:F3} s; load {MachineLoad.OneMinute():F1}"));
         OrtByOperator(Path.Combine(folder, "onnx", "model.onnx"), ["input"], [input], threads, rounds);
     }
 
     /// <summary>
-    /// Any side-by-side stage (<c>--profile-stage DIR STAGE THREADS</c>): XPaste's wall time inside every Linear and
-    /// every Conv2d leaf module (forward hooks), the rest being attention, norms and element-wise work; then ORT's
-    /// kernel time per operator type.
+    /// Any side-by-side stage (<c>--profile-stage DIR STAGE THREADS</c>; <c>--profile-unet DIR THREADS</c> is
+    /// <c>sd-unet</c> with one round and no ORT): XPaste's wall time inside every Linear and every Conv2d leaf module
+    /// (forward hooks), the rest being attention, norms and element-wise work; then ORT's kernel time per operator type.
     /// </summary>
-    public static void Stage(string dir, string stage, int threads, int rounds = 3)
+    public static void Stage(string dir, string stage, int threads, int rounds = 3, bool withOrt = true)
     {
         XPaste.Runtime.TorchSharpRuntime.EnsureLoaded();
         set_num_threads(threads);
@@ -87,38 +64,72 @@ internal static class StageProfile
         string[] names = [.. io.Keys.Where(k => k.StartsWith("input", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
         Tensor[] inputs = [.. names.Select(n => io[n])];
         using XPasteStage xpaste = XPasteStage.Create(stage, folder, "default");
-        var totals = new Dictionary<string, double> { ["Linear"] = 0, ["Conv2d"] = 0 };
-        long start = 0;
-        foreach (var m in ((nn.Module)xpaste.Model).modules())
+        var timer = new ModuleTimer((nn.Module)xpaste.Model,
+            m => m is TorchSharp.Modules.Linear ? "Linear" : m is TorchSharp.Modules.Conv2d ? "Conv2d" : null);
+        var (best, times) = timer.Fastest(rounds, () =>
         {
-            string? kind = m is TorchSharp.Modules.Linear ? "Linear" : m is TorchSharp.Modules.Conv2d ? "Conv2d" : null;
-            if (kind is not null && m is nn.Module<Tensor, Tensor> leaf)
-            {
-                leaf.register_forward_pre_hook((_, x) => { start = Stopwatch.GetTimestamp(); return x; });
-                leaf.register_forward_hook((_, _, y) => { totals[kind] += Stopwatch.GetElapsedTime(start).TotalSeconds; return y; });
-            }
-        }
-
-        double best = double.MaxValue, linear = 0, conv = 0;
-        for (int r = 0; r < rounds + 1; r++)
-        {
-            totals["Linear"] = totals["Conv2d"] = 0;
-            long t0 = Stopwatch.GetTimestamp();
             foreach (Tensor t in xpaste.Run(inputs))
             {
                 t.Dispose();
             }
+        });
 
-            double all = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            if (r > 0 && all < best)
+        double linear = times.GetValueOrDefault("Linear"), conv = times.GetValueOrDefault("Conv2d");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"XPaste {stage}, {threads} threads, fastest of {rounds}: {best:F3} s; Linear {linear:F3} s, Conv2d {conv:F3} s, rest {best - linear - conv:F3} s; load {MachineLoad.OneMinute():F1}"));
+        if (withOrt)
+        {
+            OrtByOperator(Path.Combine(folder, "onnx", "model.onnx"), names, inputs, threads, rounds);
+        }
+    }
+
+    /// <summary>Wall time inside the modules a classifier names (forward hooks), summed per name over one call.</summary>
+    private sealed class ModuleTimer
+    {
+        private readonly Dictionary<string, double> _totals = [];
+
+        public ModuleTimer(nn.Module root, Func<nn.Module, string?> kindOf, Action<Tensor>? onOutput = null)
+        {
+            long start = 0;
+            foreach (nn.Module m in root.modules())
             {
-                (best, linear, conv) = (all, totals["Linear"], totals["Conv2d"]);
+                if (kindOf(m) is string kind && m is nn.Module<Tensor, Tensor> leaf)
+                {
+                    _totals[kind] = 0;
+                    leaf.register_forward_pre_hook((_, x) => { start = Stopwatch.GetTimestamp(); return x; });
+                    leaf.register_forward_hook((_, _, y) =>
+                    {
+                        _totals[kind] += Stopwatch.GetElapsedTime(start).TotalSeconds;
+                        onOutput?.Invoke(y);
+                        return y;
+                    });
+                }
             }
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"XPaste {stage}, {threads} threads, fastest of {rounds}: {best:F3} s; Linear {linear:F3} s, Conv2d {conv:F3} s, rest {best - linear - conv:F3} s; load {MachineLoad.OneMinute():F1}"));
-        OrtByOperator(Path.Combine(folder, "onnx", "model.onnx"), names, inputs, threads, rounds);
+        /// <summary>One untimed call, then <paramref name="rounds"/> calls: the fastest call's wall time and its per-name totals.</summary>
+        public (double Best, Dictionary<string, double> Times) Fastest(int rounds, Action call)
+        {
+            double best = double.MaxValue;
+            Dictionary<string, double> times = [];
+            for (int r = 0; r < rounds + 1; r++)
+            {
+                foreach (string kind in _totals.Keys.ToList())
+                {
+                    _totals[kind] = 0;
+                }
+
+                long t0 = Stopwatch.GetTimestamp();
+                call();
+                double all = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                if (r > 0 && all < best)
+                {
+                    (best, times) = (all, new Dictionary<string, double>(_totals));
+                }
+            }
+
+            return (best, times);
+        }
     }
 
     /// <summary>An in-place ReLU over fresh channels-last tensors of the recorded shapes, timed alone.</summary>
